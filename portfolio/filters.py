@@ -1,0 +1,63 @@
+"""One FilterSet shared by the project list page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Objective, Priority, Project, Tag
+from portfolio.rules import ProjectStatus
+from ppm.models import Directorate, User
+
+ORDERING_FIELDS = (
+    ("code", "code"),
+    ("name", "name"),
+    ("status", "status"),
+    ("priority", "priority"),
+    ("planned_start", "planned_start"),
+    ("planned_end", "planned_end"),
+    ("directorate__name", "directorate"),
+    ("updated_at", "updated_at"),
+)
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
+    directorate = django_filters.ModelChoiceFilter(
+        queryset=Directorate.objects.all(), label=_("Directorate")
+    )
+    objective = django_filters.ModelChoiceFilter(
+        field_name="objectives", queryset=Objective.objects.all(), label=_("Objective")
+    )
+    manager = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(managed_projects__isnull=False).distinct(), label=_("Project manager")
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags", queryset=Tag.objects.all(), to_field_name="name", label=_("Tag")
+    )
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
+
+    class Meta:
+        model = Project
+        fields = ["q", "status", "directorate", "objective", "manager", "tag", "priority"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.replace("\x00", "").strip()
+        if not value:
+            return queryset
+        query = Q()
+        for word in value.split()[:8]:
+            query &= (
+                Q(code__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
+                | Q(manager__last_name__icontains=word) | Q(directorate__name__icontains=word)
+            )
+        return queryset.filter(query)
+
+    @property
+    def qs(self):
+        # objective/tag filters join many-valued relations: keep one row per project.
+        queryset = super().qs
+        if self.form.cleaned_data.get("objective") or self.form.cleaned_data.get("tag"):
+            queryset = queryset.distinct()
+        return queryset

@@ -1,0 +1,157 @@
+"""Portfolio: strategic axes and objectives, projects and their lifecycle, portfolio snapshots."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.rules import ProjectStatus
+
+
+class StrategicAxis(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("strategic axis")
+        verbose_name_plural = _("strategic axes")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Objective(models.Model):
+    axis = models.ForeignKey(
+        StrategicAxis, verbose_name=_("strategic axis"), on_delete=models.PROTECT, related_name="objectives"
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["axis__order", "order", "code"]
+        verbose_name = _("strategic objective")
+        verbose_name_plural = _("strategic objectives")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    CRITICAL = 1, _("Critical")
+    HIGH = 2, _("High")
+    MEDIUM = 3, _("Medium")
+    LOW = 4, _("Low")
+
+
+class Project(models.Model):
+    code = models.CharField(
+        _("code"), max_length=30, unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                                   _("Use letters, digits, dots, dashes and underscores only."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    directorate = models.ForeignKey(
+        "ppm.Directorate", verbose_name=_("sponsoring directorate"), on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("project manager"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="managed_projects",
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DEMAND, db_index=True
+    )
+    status_before_hold = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
+    objectives = models.ManyToManyField(
+        Objective, verbose_name=_("strategic objectives"), blank=True, related_name="projects"
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="projects")
+    # Optimistic concurrency: incremented by every write; the API's ETag and the forms carry it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="project_end_after_start",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["directorate", "status"]),
+            models.Index(fields=["manager", "status"]),
+            models.Index(fields=["planned_start", "planned_end"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class ProjectStatusChange(models.Model):
+    """The lifecycle history of a project (append-only)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
+    source = models.CharField(_("from"), max_length=20, choices=ProjectStatus.choices, blank=True)
+    target = models.CharField(_("to"), max_length=20, choices=ProjectStatus.choices)
+    action = models.CharField(_("action"), max_length=30)
+    comment = models.TextField(_("comment"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.source} → {self.target}"
+
+
+class PortfolioSnapshot(models.Model):
+    """Counts of the portfolio taken every night by Celery beat: the dashboard's trend."""
+
+    day = models.DateField(_("day"), unique=True)
+    taken_at = models.DateTimeField(auto_now=True)
+    total = models.PositiveIntegerField(default=0)
+    by_status = models.JSONField(default=dict)  # {"in_progress": 30, ...}
+    by_objective = models.JSONField(default=dict)  # {"OBJ1": 12, ...}
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("portfolio snapshot")
+        verbose_name_plural = _("portfolio snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.total}"

@@ -1,0 +1,98 @@
+"""Reads of the portfolio: querysets and plain data whose query count does not grow with rows."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
+from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
+from ppm.models import Directorate
+
+
+def project_list() -> QuerySet[Project]:
+    """Projects with everything a list row shows, in a fixed number of queries."""
+    return Project.objects.select_related("directorate", "manager").prefetch_related(
+        Prefetch("objectives", queryset=Objective.objects.only("id", "code", "name", "axis_id")),
+        Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+    )
+
+
+def project_get_for_user(*, user, pk) -> Project:
+    """The project, or Http404. Every signed-in user may read every project."""
+    try:
+        return project_list().get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such project.") from None
+
+
+def project_detail_get(*, user, pk) -> Project:
+    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
+    queryset = project_list().prefetch_related(
+        Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such project.") from None
+
+
+def project_transitions_for(project: Project) -> list[tuple[str, str, str]]:
+    facts = ProjectFacts(
+        status=project.status, has_manager=project.manager_id is not None,
+        planned_start=project.planned_start, planned_end=project.planned_end,
+        status_before_hold=project.status_before_hold or None,
+    )
+    return available_transitions(facts)
+
+
+def objective_list() -> QuerySet[Objective]:
+    return Objective.objects.select_related("axis")
+
+
+def axis_list() -> QuerySet[StrategicAxis]:
+    return StrategicAxis.objects.prefetch_related("objectives")
+
+
+def portfolio_counts() -> dict:
+    """Counts by status, objective and directorate (3 grouped queries, whatever the size)."""
+    by_status = dict(Project.objects.order_by().values_list("status").annotate(n=Count("id")))
+    by_objective = dict(
+        Objective.objects.order_by().values_list("code").annotate(n=Count("projects"))
+    )
+    return {
+        "total": sum(by_status.values()),
+        "by_status": {status: by_status.get(status, 0) for status in ProjectStatus.values},
+        "by_objective": by_objective,
+    }
+
+
+def dashboard_data() -> dict:
+    """Everything the portfolio home shows, as plain data ready for the charts."""
+    counts = portfolio_counts()
+    objectives = list(
+        Objective.objects.select_related("axis").annotate(
+            n_projects=Count("projects"),
+            n_active=Count("projects", filter=Q(projects__status__in=[
+                ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS])),
+        )
+    )
+    directorates = list(
+        Directorate.objects.annotate(n_projects=Count("projects"))
+        .filter(n_projects__gt=0)
+        .order_by("-n_projects", "name")
+    )
+    roadmap = list(
+        Project.objects.filter(planned_start__isnull=False, planned_end__isnull=False)
+        .exclude(status=ProjectStatus.CANCELLED)
+        .order_by("planned_start", "code")
+        .values("id", "code", "name", "status", "planned_start", "planned_end", "directorate__name")
+    )
+    trend = list(PortfolioSnapshot.objects.order_by("-day")[:90].values("day", "total", "by_status"))
+    trend.reverse()
+    return {
+        "counts": counts,
+        "status_labels": dict(ProjectStatus.choices),
+        "objectives": objectives,
+        "directorates": directorates,
+        "roadmap": roadmap,
+        "trend": trend,
+    }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PpmConfig(AppConfig):
+    name = "ppm"
+    verbose_name = _("Pilotis")
+
+    def ready(self):
+        from ppm import checks  # noqa: F401  (registers system checks)
+        from ppm.api import schema  # noqa: F401  (registers OpenAPI extensions)
+        from ppm import broker
+
+        broker.ensure_broker_folders()

@@ -1,0 +1,26 @@
+"""API token authentication against hashed tokens (the clear token is never stored)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from ppm.models import ApiToken
+
+
+class HashedTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <value>`; looks the token up by its SHA-256 digest."""
+
+    keyword = "Token"
+
+    def authenticate_credentials(self, key):
+        try:
+            token = ApiToken.objects.select_related("user").get(digest=ApiToken.hash(key))
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        now = timezone.now()
+        # Write the last use at most once a minute, not on every request.
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return (token.user, token)

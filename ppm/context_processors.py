@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def pilotis(request):
+    return {"PILOTIS_DEMO": settings.PILOTIS_DEMO}
