@@ -1,7 +1,17 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from portfolio import sheet_views, views
 
 app_name = "portfolio"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/export/<str:fmt>/", views.project_export, name="project_export"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
+    path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
+    path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
+    path("projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"),
 ]

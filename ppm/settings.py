@@ -172,7 +172,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the plotly package itself (no CDN): {% static "vendor/plotly/plotly.min.js" %}.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/plotly", str(Path(__import__("plotly").__file__).parent / "package_data")),
+]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
