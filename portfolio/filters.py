@@ -23,9 +23,7 @@ ORDERING_FIELDS = (
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
-    directorate = django_filters.ModelChoiceFilter(
-        queryset=Directorate.objects.all(), label=_("Directorate")
-    )
+    directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), label=_("Directorate"))
     objective = django_filters.ModelChoiceFilter(
         field_name="objectives", queryset=Objective.objects.all(), label=_("Objective")
     )
@@ -49,8 +47,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         query = Q()
         for word in value.split()[:8]:
             query &= (
-                Q(code__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
-                | Q(manager__last_name__icontains=word) | Q(directorate__name__icontains=word)
+                Q(code__icontains=word)
+                | Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(manager__last_name__icontains=word)
+                | Q(directorate__name__icontains=word)
             )
         return queryset.filter(query)
 

@@ -63,24 +63,37 @@ class Priority(models.IntegerChoices):
 
 class Project(models.Model):
     code = models.CharField(
-        _("code"), max_length=30, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                                   _("Use letters, digits, dots, dashes and underscores only."))],
+        _("code"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, dashes and underscores only.")
+            )
+        ],
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     directorate = models.ForeignKey(
-        "ppm.Directorate", verbose_name=_("sponsoring directorate"), on_delete=models.PROTECT,
+        "ppm.Directorate",
+        verbose_name=_("sponsoring directorate"),
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("project manager"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="managed_projects",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project manager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_projects",
     )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices, default=Priority.MEDIUM,
+        _("priority"),
+        choices=Priority.choices,
+        default=Priority.MEDIUM,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     status = models.CharField(
@@ -102,7 +115,8 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
-                condition=Q(planned_end__isnull=True) | Q(planned_start__isnull=True)
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
                 | Q(planned_end__gte=models.F("planned_start")),
                 name="project_end_after_start",
             )

@@ -40,14 +40,20 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(
         Transition("put_on_hold", source, ProjectStatus.ON_HOLD, _("Put on hold"))
         for source in (
-            ProjectStatus.DEMAND, ProjectStatus.FRAMING, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS
+            ProjectStatus.DEMAND,
+            ProjectStatus.FRAMING,
+            ProjectStatus.APPROVED,
+            ProjectStatus.IN_PROGRESS,
         )
     ),
     *(
         Transition("cancel", source, ProjectStatus.CANCELLED, _("Cancel"))
         for source in (
-            ProjectStatus.DEMAND, ProjectStatus.FRAMING, ProjectStatus.APPROVED,
-            ProjectStatus.IN_PROGRESS, ProjectStatus.ON_HOLD,
+            ProjectStatus.DEMAND,
+            ProjectStatus.FRAMING,
+            ProjectStatus.APPROVED,
+            ProjectStatus.IN_PROGRESS,
+            ProjectStatus.ON_HOLD,
         )
     ),
 )

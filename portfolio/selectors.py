@@ -37,8 +37,10 @@ def project_detail_get(*, user, pk) -> Project:
 
 def project_transitions_for(project: Project) -> list[tuple[str, str, str]]:
     facts = ProjectFacts(
-        status=project.status, has_manager=project.manager_id is not None,
-        planned_start=project.planned_start, planned_end=project.planned_end,
+        status=project.status,
+        has_manager=project.manager_id is not None,
+        planned_start=project.planned_start,
+        planned_end=project.planned_end,
         status_before_hold=project.status_before_hold or None,
     )
     return available_transitions(facts)
@@ -55,9 +57,7 @@ def axis_list() -> QuerySet[StrategicAxis]:
 def portfolio_counts() -> dict:
     """Counts by status, objective and directorate (3 grouped queries, whatever the size)."""
     by_status = dict(Project.objects.order_by().values_list("status").annotate(n=Count("id")))
-    by_objective = dict(
-        Objective.objects.order_by().values_list("code").annotate(n=Count("projects"))
-    )
+    by_objective = dict(Objective.objects.order_by().values_list("code").annotate(n=Count("projects")))
     return {
         "total": sum(by_status.values()),
         "by_status": {status: by_status.get(status, 0) for status in ProjectStatus.values},
@@ -71,8 +71,9 @@ def dashboard_data() -> dict:
     objectives = list(
         Objective.objects.select_related("axis").annotate(
             n_projects=Count("projects"),
-            n_active=Count("projects", filter=Q(projects__status__in=[
-                ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS])),
+            n_active=Count(
+                "projects", filter=Q(projects__status__in=[ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS])
+            ),
         )
     )
     directorates = list(

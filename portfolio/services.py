@@ -15,11 +15,27 @@ from ppm.audit import audit_diff, audit_record, audit_snapshot
 from ppm.models import AuditEntry
 
 AUDITED_FIELDS = (
-    "code", "name", "description", "directorate", "manager", "planned_start", "planned_end",
-    "priority", "status", "objectives", "tags",
+    "code",
+    "name",
+    "description",
+    "directorate",
+    "manager",
+    "planned_start",
+    "planned_end",
+    "priority",
+    "status",
+    "objectives",
+    "tags",
 )
 EDITABLE_FIELDS = (
-    "code", "name", "description", "directorate", "manager", "planned_start", "planned_end", "priority",
+    "code",
+    "name",
+    "description",
+    "directorate",
+    "manager",
+    "planned_start",
+    "planned_end",
+    "priority",
 )
 
 
@@ -81,8 +97,14 @@ def project_create(
     if not permissions.can_create_project(actor):
         raise PermissionDenied(_("You may not create projects."))
     project = Project(
-        code=code.strip(), name=name.strip(), description=description, directorate=directorate,
-        manager=manager, planned_start=planned_start, planned_end=planned_end, priority=priority,
+        code=code.strip(),
+        name=name.strip(),
+        description=description,
+        directorate=directorate,
+        manager=manager,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        priority=priority,
         status=ProjectStatus.DEMAND,
     )
     project.full_clean()
@@ -94,7 +116,9 @@ def project_create(
     )
     after = audit_snapshot(project, AUDITED_FIELDS)
     audit_record(
-        instance=project, action=AuditEntry.Action.CREATE, actor=actor,
+        instance=project,
+        action=AuditEntry.Action.CREATE,
+        actor=actor,
         changes=audit_diff({}, after),
     )
     return project
@@ -120,7 +144,11 @@ def project_update(
     before = audit_snapshot(project, AUDITED_FIELDS)
     for field, value in data.items():
         if field in EDITABLE_FIELDS:
-            setattr(project, field, value.strip() if isinstance(value, str) and field in ("code", "name") else value)
+            setattr(
+                project,
+                field,
+                value.strip() if isinstance(value, str) and field in ("code", "name") else value,
+            )
     project.full_clean()
     _check_plan_still_valid(project)
     if "objectives" in data:
@@ -155,9 +183,16 @@ def project_transition(
         project=project, source=source, target=target, action=action, comment=comment[:2000], actor=actor
     )
     audit_record(
-        instance=project, action=AuditEntry.Action.TRANSITION, actor=actor,
-        changes={"status": {"label": str(Project._meta.get_field("status").verbose_name),
-                            "old": source.label, "new": target.label}},
+        instance=project,
+        action=AuditEntry.Action.TRANSITION,
+        actor=actor,
+        changes={
+            "status": {
+                "label": str(Project._meta.get_field("status").verbose_name),
+                "old": str(source.label),
+                "new": str(target.label),
+            }
+        },
     )
     return project
 

@@ -16,9 +16,13 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ValidationError({"name": _("Give the token a name, e.g. the system that will use it.")})
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
-        raise ValidationError(_("You already have %(n)d tokens; revoke one first.") % {"n": MAX_TOKENS_PER_USER})
+        raise ValidationError(
+            _("You already have %(n)d tokens; revoke one first.") % {"n": MAX_TOKENS_PER_USER}
+        )
     raw = ApiToken.generate()
-    token = ApiToken(user=user, name=name[:100], prefix=raw[: ApiToken.PREFIX_LENGTH], digest=ApiToken.hash(raw))
+    token = ApiToken(
+        user=user, name=name[:100], prefix=raw[: ApiToken.PREFIX_LENGTH], digest=ApiToken.hash(raw)
+    )
     token.full_clean()
     token.save()
     return token, raw

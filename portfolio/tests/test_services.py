@@ -1,0 +1,191 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from portfolio.models import PortfolioSnapshot, Project, ProjectStatusChange
+from portfolio.rules import ProjectStatus, TransitionError
+from portfolio.services import (
+    ConflictError,
+    portfolio_snapshot_take,
+    project_create,
+    project_transition,
+    project_update,
+)
+from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
+from ppm.audit import audit_entries_for
+from ppm.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def create(actor, directorate, **kwargs):
+    defaults = {"code": "DEM-001", "name": "Portail usagers", "directorate": directorate}
+    return project_create(actor=actor, **{**defaults, **kwargs})
+
+
+def test_create_records_status_history_and_audit(pmo_user, directorate, manager_user):
+    objective = ObjectiveFactory()
+    project = create(
+        pmo_user,
+        directorate,
+        manager=manager_user,
+        objectives=[objective],
+        tags=[" e-admin ", "", "GED"],
+        planned_start=datetime.date(2025, 1, 1),
+        planned_end=datetime.date(2025, 12, 31),
+    )
+    assert project.status == ProjectStatus.DEMAND
+    assert sorted(project.tags.values_list("name", flat=True)) == ["GED", "e-admin"]
+    assert list(project.objectives.all()) == [objective]
+    assert [(c.source, c.target) for c in project.status_changes.all()] == [("", "demand")]
+    entry = audit_entries_for(project).get()
+    assert entry.action == AuditEntry.Action.CREATE
+    assert entry.actor == pmo_user
+    assert entry.changes["name"]["new"] == "Portail usagers"
+    assert entry.changes["manager"]["new"] == str(manager_user)
+
+
+@pytest.mark.parametrize(
+    "role_fixture", ["manager_user", "reader_user", "committee_user", "contributor_user"]
+)
+def test_only_editors_create(request, role_fixture, directorate):
+    with pytest.raises(PermissionDenied):
+        create(request.getfixturevalue(role_fixture), directorate)
+    assert not Project.objects.exists()
+
+
+def test_create_validates_code_and_dates(pmo_user, directorate):
+    with pytest.raises(ValidationError) as error:
+        create(
+            pmo_user,
+            directorate,
+            code="bad code!",
+            planned_start=datetime.date(2025, 5, 1),
+            planned_end=datetime.date(2025, 1, 1),
+        )
+    assert "code" in error.value.message_dict
+    assert not Project.objects.exists()
+
+
+def test_duplicate_code_is_a_validation_error(pmo_user, directorate):
+    create(pmo_user, directorate)
+    with pytest.raises(ValidationError) as error:
+        create(pmo_user, directorate)
+    assert "code" in error.value.message_dict
+
+
+def test_update_audits_each_changed_field_and_bumps_version(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    project = project_update(
+        actor=pmo_user,
+        project=project,
+        data={"name": "Portail usagers v2", "priority": 1, "tags": ["a"]},
+        expected_version=1,
+    )
+    assert project.version == 2
+    entry = audit_entries_for(project).first()
+    assert entry.action == AuditEntry.Action.UPDATE
+    assert set(entry.changes) == {"name", "priority", "tags"}
+    assert entry.changes["name"] == {"label": "name", "old": "Portail usagers", "new": "Portail usagers v2"}
+
+
+def test_update_without_change_writes_nothing(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    project_update(actor=pmo_user, project=project, data={"name": "Portail usagers"})
+    project.refresh_from_db()
+    assert project.version == 1
+    assert audit_entries_for(project).count() == 1
+
+
+def test_stale_version_is_refused_and_nothing_changes(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    project_update(actor=pmo_user, project=project, data={"name": "First"}, expected_version=1)
+    with pytest.raises(ConflictError) as error:
+        project_update(actor=pmo_user, project=project, data={"name": "Second"}, expected_version=1)
+    assert error.value.current_version == 2
+    project.refresh_from_db()
+    assert project.name == "First"
+
+
+def test_manager_edits_own_project_only(manager_user, other_manager, directorate):
+    own = ProjectFactory(manager=manager_user, directorate=directorate)
+    other = ProjectFactory(manager=other_manager, directorate=directorate)
+    project_update(actor=manager_user, project=own, data={"name": "Mine"})
+    with pytest.raises(PermissionDenied):
+        project_update(actor=manager_user, project=other, data={"name": "Not mine"})
+    other.refresh_from_db()
+    assert other.name != "Not mine"
+
+
+def test_update_cannot_remove_manager_of_approved_project(pmo_user, manager_user, directorate):
+    project = ProjectFactory(manager=manager_user, status=ProjectStatus.APPROVED, directorate=directorate)
+    with pytest.raises(ValidationError, match="project manager"):
+        project_update(actor=pmo_user, project=project, data={"manager": None})
+    project.refresh_from_db()
+    assert project.manager == manager_user
+
+
+def test_unknown_field_refused(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    with pytest.raises(ValidationError, match="Unknown fields: status"):
+        project_update(actor=pmo_user, project=project, data={"status": "closed"})
+
+
+def test_full_lifecycle_is_recorded(pmo_user, manager_user, directorate):
+    project = create(
+        pmo_user,
+        directorate,
+        manager=manager_user,
+        planned_start=datetime.date(2025, 1, 1),
+        planned_end=datetime.date(2025, 12, 31),
+    )
+    for action in ("start_framing", "approve", "start", "put_on_hold", "resume", "close"):
+        project = project_transition(actor=pmo_user, project=project, action=action, comment=f"via {action}")
+    assert project.status == ProjectStatus.CLOSED
+    assert project.version == 7
+    history = list(project.status_changes.values_list("source", "target"))
+    assert history == [
+        ("", "demand"),
+        ("demand", "framing"),
+        ("framing", "approved"),
+        ("approved", "in_progress"),
+        ("in_progress", "on_hold"),
+        ("on_hold", "in_progress"),
+        ("in_progress", "closed"),
+    ]
+    assert audit_entries_for(project).filter(action=AuditEntry.Action.TRANSITION).count() == 6
+
+
+def test_refused_transition_changes_nothing(pmo_user, directorate):
+    project = ProjectFactory(status=ProjectStatus.FRAMING, manager=None, directorate=directorate)
+    with pytest.raises(TransitionError, match="project manager"):
+        project_transition(actor=pmo_user, project=project, action="approve")
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.FRAMING
+    assert not ProjectStatusChange.objects.filter(project=project).exists()
+    assert not audit_entries_for(project).exists()
+
+
+def test_reader_cannot_transition(reader_user, directorate):
+    project = ProjectFactory(directorate=directorate)
+    with pytest.raises(PermissionDenied):
+        project_transition(actor=reader_user, project=project, action="start_framing")
+
+
+def test_snapshot_counts_and_is_idempotent_per_day(directorate):
+    objective = ObjectiveFactory(code="OBJ-A")
+    ProjectFactory.create_batch(
+        2, status=ProjectStatus.IN_PROGRESS, objectives=[objective], directorate=directorate
+    )
+    ProjectFactory(status=ProjectStatus.DEMAND, directorate=directorate)
+    day = datetime.date(2026, 11, 23)
+    snapshot = portfolio_snapshot_take(day=day)
+    assert snapshot.total == 3
+    assert snapshot.by_status["in_progress"] == 2
+    assert snapshot.by_status["closed"] == 0
+    assert snapshot.by_objective == {"OBJ-A": 2}
+    ProjectFactory(directorate=directorate)
+    portfolio_snapshot_take(day=day)
+    assert PortfolioSnapshot.objects.get(day=day).total == 4
+    assert PortfolioSnapshot.objects.count() == 1
