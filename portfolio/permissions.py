@@ -1,6 +1,6 @@
 """Who may do what on the portfolio: one place for pages and API alike."""
 
-from ppm.roles import is_portfolio_editor
+from ppm.roles import Role, is_portfolio_editor
 
 
 def can_create_project(user) -> bool:
@@ -8,10 +8,15 @@ def can_create_project(user) -> bool:
 
 
 def can_edit_project(user, project) -> bool:
-    """The project office and administrators edit every project; a manager edits their own."""
+    """The project office and administrators edit every project; a project manager edits the
+    projects they manage. Other roles only read, even if named as a project's manager."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return is_portfolio_editor(user) or (project.manager_id is not None and project.manager_id == user.pk)
+    if is_portfolio_editor(user):
+        return True
+    return (
+        user.role == Role.PROJECT_MANAGER and project.manager_id is not None and project.manager_id == user.pk
+    )
 
 
 def can_transition_project(user, project) -> bool:

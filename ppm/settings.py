@@ -4,7 +4,9 @@ Every variable is documented in README.md ("Configuration"). Outside DEBUG, a mi
 DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS stops start-up instead of running insecurely.
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -129,6 +131,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+    if TESTING:
+        # The test database is a file (pytest-django's SQLite default is in memory) so that a real
+        # Celery worker process can open it (tests/test_worker.py); one per test run, so parallel
+        # runs never share it. pytest-django deletes it at the end of the run.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"pilotis-test-{os.getpid()}.sqlite3")
+        }
 
 CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
@@ -278,6 +287,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
