@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portfolio import permissions
-from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, Tag
+from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, TransitionError, resolve_transition
 from ppm.audit import audit_diff, audit_record, audit_snapshot
 from ppm.models import AuditEntry
@@ -212,3 +212,66 @@ def portfolio_snapshot_take(*, day: date) -> PortfolioSnapshot:
         },
     )
     return snapshot
+
+
+# Reference data: strategic axes, objectives and tags (project office and administrators only).
+AXIS_FIELDS = ("code", "name", "description", "order")
+OBJECTIVE_FIELDS = ("axis", "code", "name", "description", "order")
+TAG_FIELDS = ("name",)
+
+
+def _reference_save(*, actor, instance, fields: tuple[str, ...], data: dict[str, Any]):
+    """Validate and save a reference object with the given field values, and audit the change."""
+    if not permissions.can_manage_reference_data(actor):
+        raise PermissionDenied(_("Only the project office and administrators manage reference data."))
+    creating = instance.pk is None
+    if not creating:
+        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = {} if creating else audit_snapshot(instance, fields)
+    for field in fields:
+        if field in data:
+            value = data[field]
+            setattr(
+                instance, field, value.strip() if isinstance(value, str) and field != "description" else value
+            )
+    instance.full_clean()
+    changes = audit_diff(before, audit_snapshot(instance, fields))
+    if creating or changes:
+        instance.save()
+        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
+        audit_record(instance=instance, action=action, actor=actor, changes=changes)
+    return instance
+
+
+@transaction.atomic
+def axis_create(*, actor, data: dict[str, Any]) -> StrategicAxis:
+    """Create a strategic axis from `data` (AXIS_FIELDS); audited."""
+    return _reference_save(actor=actor, instance=StrategicAxis(), fields=AXIS_FIELDS, data=data)
+
+
+@transaction.atomic
+def axis_update(*, actor, axis: StrategicAxis, data: dict[str, Any]) -> StrategicAxis:
+    return _reference_save(actor=actor, instance=axis, fields=AXIS_FIELDS, data=data)
+
+
+@transaction.atomic
+def objective_create(*, actor, data: dict[str, Any]) -> Objective:
+    """Create a strategic objective from `data` (OBJECTIVE_FIELDS); audited."""
+    return _reference_save(actor=actor, instance=Objective(), fields=OBJECTIVE_FIELDS, data=data)
+
+
+@transaction.atomic
+def objective_update(*, actor, objective: Objective, data: dict[str, Any]) -> Objective:
+    return _reference_save(actor=actor, instance=objective, fields=OBJECTIVE_FIELDS, data=data)
+
+
+@transaction.atomic
+def tag_create(*, actor, name: str) -> Tag:
+    """Create a tag; audited."""
+    return _reference_save(actor=actor, instance=Tag(), fields=TAG_FIELDS, data={"name": name})
+
+
+@transaction.atomic
+def tag_update(*, actor, tag: Tag, name: str) -> Tag:
+    """Rename a tag; audited."""
+    return _reference_save(actor=actor, instance=tag, fields=TAG_FIELDS, data={"name": name})

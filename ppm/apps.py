@@ -7,8 +7,10 @@ class PpmConfig(AppConfig):
     verbose_name = _("Pilotis")
 
     def ready(self):
-        from ppm import checks  # noqa: F401  (registers system checks)
+        from ppm import (
+            broker,
+            checks,  # noqa: F401  (registers system checks)
+        )
         from ppm.api import schema  # noqa: F401  (registers OpenAPI extensions)
-        from ppm import broker
 
         broker.ensure_broker_folders()

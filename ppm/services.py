@@ -1,10 +1,14 @@
-"""Writes of cross-cutting data: API tokens."""
+"""Writes of cross-cutting data: API tokens, directorates."""
 
-from django.core.exceptions import ValidationError
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ppm.models import ApiToken
+from ppm.audit import audit_diff, audit_record, audit_snapshot
+from ppm.models import ApiToken, AuditEntry, Directorate
+from ppm.roles import is_portfolio_editor
 
 MAX_TOKENS_PER_USER = 20
 
@@ -33,3 +37,62 @@ def api_token_revoke(*, user, token_id: int) -> bool:
     """Delete one of `user`'s own tokens; False when there is no such token of theirs."""
     deleted, _details = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return deleted > 0
+
+
+DIRECTORATE_FIELDS = ("code", "name", "parent", "is_active")
+
+
+def _directorate_check_parent(directorate: Directorate) -> None:
+    """A directorate may not be its own ancestor (the walk is bounded: the tree is shallow)."""
+    seen = {directorate.pk} if directorate.pk else set()
+    parent = directorate.parent
+    for _depth in range(100):
+        if parent is None:
+            return
+        if parent.pk in seen:
+            raise ValidationError(
+                {"parent": _("A directorate cannot be placed under itself or its own sub-units.")}
+            )
+        seen.add(parent.pk)
+        parent = parent.parent
+    raise ValidationError({"parent": _("The directorate tree is too deep.")})
+
+
+@transaction.atomic
+def directorate_create(
+    *, actor, code: str, name: str, parent: Directorate | None = None, is_active: bool = True
+) -> Directorate:
+    """Create a directorate (project office and administrators only); audited."""
+    if not is_portfolio_editor(actor):
+        raise PermissionDenied(_("Only the project office and administrators manage directorates."))
+    directorate = Directorate(code=code.strip(), name=name.strip(), parent=parent, is_active=is_active)
+    directorate.full_clean()
+    _directorate_check_parent(directorate)
+    directorate.save()
+    audit_record(
+        instance=directorate,
+        action=AuditEntry.Action.CREATE,
+        actor=actor,
+        changes=audit_diff({}, audit_snapshot(directorate, DIRECTORATE_FIELDS)),
+    )
+    return directorate
+
+
+@transaction.atomic
+def directorate_update(*, actor, directorate: Directorate, data: dict[str, Any]) -> Directorate:
+    """Apply `data` (any of DIRECTORATE_FIELDS); audited; does nothing when nothing changed."""
+    if not is_portfolio_editor(actor):
+        raise PermissionDenied(_("Only the project office and administrators manage directorates."))
+    directorate = Directorate.objects.select_for_update().get(pk=directorate.pk)
+    before = audit_snapshot(directorate, DIRECTORATE_FIELDS)
+    for field in DIRECTORATE_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(directorate, field, value.strip() if isinstance(value, str) else value)
+    directorate.full_clean()
+    _directorate_check_parent(directorate)
+    changes = audit_diff(before, audit_snapshot(directorate, DIRECTORATE_FIELDS))
+    if changes:
+        directorate.save()
+        audit_record(instance=directorate, action=AuditEntry.Action.UPDATE, actor=actor, changes=changes)
+    return directorate

@@ -1,19 +1,66 @@
-"""API errors are JSON with a clear message; domain errors map to 4xx, never 500."""
+"""API errors are JSON with a clear message; domain errors map to 4xx, never 500.
 
-from django.core.exceptions import PermissionDenied, ValidationError
+| raised                                   | status | body                                      |
+|------------------------------------------|--------|-------------------------------------------|
+| django ValidationError (services)        | 400    | {"field": [...]} / {"non_field_errors": …} |
+| django PermissionDenied (services)       | 403    | {"detail": "…"}                            |
+| portfolio.rules.TransitionError          | 409    | {"detail": "…"}                            |
+| IntegrityError (a concurrent duplicate)  | 409    | {"detail": "…"}                            |
+| RequestDataTooBig (body over the limit)  | 413    | {"detail": "…"}                            |
+| portfolio.services.ConflictError         | 412    | {"detail": "…"}                            |
+| PreconditionFailed (ppm.api.concurrency) | 412    | {"detail": "…", "current_etag": "…"}       |
+"""
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portfolio.rules import TransitionError
+from portfolio.services import ConflictError
+
+
+def _validation_detail(exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(_validation_detail(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, TransitionError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, ConflictError):
+        return Response(
+            {"detail": str(exc), "current_version": exc.current_version},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        return Response(
+            {
+                "detail": _("The request body is larger than %(limit)d bytes.")
+                % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, IntegrityError):
+        # A unique value taken by a concurrent request between validation and save.
+        return Response(
+            {"detail": _("This change conflicts with data saved in the meantime; reload and try again.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    response = drf_exception_handler(exc, context)
+    etag = getattr(exc, "etag", None)
+    if response is not None and etag:
+        response["ETag"] = etag
+    return response

@@ -1,3 +1,20 @@
-from django.urls import path
+"""The REST API, /api/v1/ (URL namespace `api`): one router for every app's endpoints.
 
-urlpatterns: list = []
+This module is the API's composition root, like ppm/urls.py for pages: it is the one place in `ppm`
+that knows the higher apps' API routes.
+"""
+
+from rest_framework.routers import DefaultRouter
+
+from portfolio.api.urls import router as portfolio_router
+from ppm.api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("directorates", views.DirectorateViewSet, basename="directorate")
+router.register("users/me/tokens", views.ApiTokenViewSet, basename="api-token")
+router.register("users", views.UserViewSet, basename="user")
+router.registry.extend(portfolio_router.registry)
+
+urlpatterns = router.urls

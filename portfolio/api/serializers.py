@@ -1,0 +1,300 @@
+"""Serializers of the portfolio API.
+
+Output serializers read objects loaded by the selectors (no query of their own); input serializers
+validate a request body into the keyword arguments of a service. Neither saves anything.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from portfolio import permissions
+from portfolio.models import Objective, Priority, Project, StrategicAxis
+from portfolio.rules import (
+    RESUME,
+    TRANSITION_NAMES,
+    ProjectFacts,
+    ProjectStatus,
+    TransitionError,
+    available_transitions,
+    resolve_transition,
+    validate_dates,
+)
+from ppm.api.serializers import id_field, related_field
+from ppm.models import Directorate, User
+
+MAX_OBJECTIVES = 100
+MAX_TAGS = 50
+LIFECYCLE_ACTIONS = (*TRANSITION_NAMES, RESUME)
+
+
+def allowed_transition_names(user, project: Project, cache: dict | None = None) -> list[str]:
+    """Lifecycle actions `user` could apply to `project` now: allowed to them, by the table and the guards.
+
+    The answer depends only on the facts the guards look at: `cache` (one dict per request) keeps it
+    for projects in the same situation, so a page of 500 projects checks the rules a handful of times.
+    """
+    if not permissions.can_transition_project(user, project):
+        return []
+    start, end = project.planned_start, project.planned_end
+    key = (
+        project.status,
+        project.manager_id is not None,
+        start is None,
+        end is None,
+        bool(start and end and end < start),
+        project.status_before_hold,
+    )
+    if cache is not None and key in cache:
+        return cache[key]
+    facts = ProjectFacts(
+        status=project.status,
+        has_manager=project.manager_id is not None,
+        planned_start=start,
+        planned_end=end,
+        status_before_hold=project.status_before_hold or None,
+    )
+    names = []
+    for name, _target, _label in available_transitions(facts):
+        try:
+            resolve_transition(facts, name)
+        except TransitionError:
+            continue
+        names.append(name)
+    if cache is not None:
+        cache[key] = names
+    return names
+
+
+# --------------------------------------------------------------------------------- reference data
+
+
+class StrategicAxisSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
+    objectives = serializers.SerializerMethodField(help_text=_("Ids of the axis' objectives."))
+
+    def get_objectives(self, axis: StrategicAxis) -> list[int]:
+        return [objective.pk for objective in axis.objectives.all()]
+
+
+class StrategicAxisInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=20000, allow_blank=True, required=False, trim_whitespace=False
+    )
+    order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+class ObjectiveSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    axis = serializers.IntegerField(source="axis_id", read_only=True)
+    axis_code = serializers.CharField(source="axis.code", read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
+
+
+class ObjectiveInputSerializer(serializers.Serializer):
+    axis = related_field(StrategicAxis.objects.all())
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=20000, allow_blank=True, required=False, trim_whitespace=False
+    )
+    order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+class TagSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class TagInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+
+
+# ---------------------------------------------------------------------------------------- projects
+
+
+class ProjectSerializer(serializers.Serializer):
+    """A project as the API shows it; reads only what `selectors.project_list()` loads."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, read_only=True)
+    status_label = serializers.SerializerMethodField()
+    directorate = serializers.IntegerField(source="directorate_id", read_only=True)
+    directorate_name = serializers.CharField(source="directorate.name", read_only=True)
+    manager = serializers.IntegerField(source="manager_id", read_only=True, allow_null=True)
+    manager_name = serializers.SerializerMethodField()
+    planned_start = serializers.DateField(read_only=True, allow_null=True)
+    planned_end = serializers.DateField(read_only=True, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
+    priority_label = serializers.SerializerMethodField()
+    objectives = serializers.SerializerMethodField(help_text=_("Ids of the strategic objectives served."))
+    tags = serializers.SerializerMethodField(help_text=_("Tag names."))
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text=_(
+            "Lifecycle actions the requesting user can apply now (their rights, the lifecycle table and its "
+            "guards, e.g. approval needs a manager and planned dates). Any other action is refused."
+        )
+    )
+    version = serializers.IntegerField(read_only=True, help_text=_("Incremented by every change."))
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    def _per_request(self, name: str, build):
+        """A value computed once per response (the context is shared by every row of a list)."""
+        cache = self.context.setdefault("_project_serializer_cache", {})
+        if name not in cache:
+            cache[name] = build()
+        return cache[name]
+
+    def get_status_label(self, project: Project) -> str:
+        labels = self._per_request(
+            "status", lambda: {value: str(label) for value, label in ProjectStatus.choices}
+        )
+        return labels.get(project.status, project.status)
+
+    def get_priority_label(self, project: Project) -> str:
+        labels = self._per_request(
+            "priority", lambda: {value: str(label) for value, label in Priority.choices}
+        )
+        return labels.get(project.priority, str(project.priority))
+
+    def get_manager_name(self, project: Project) -> str | None:
+        manager = project.manager
+        return (manager.get_full_name() or manager.username) if manager is not None else None
+
+    def get_objectives(self, project: Project) -> list[int]:
+        return [objective.pk for objective in project.objectives.all()]
+
+    def get_tags(self, project: Project) -> list[str]:
+        return [tag.name for tag in project.tags.all()]
+
+    def get_allowed_transitions(self, project: Project) -> list[str]:
+        cache = self._per_request("transitions", dict)
+        return list(allowed_transition_names(self.context["request"].user, project, cache))
+
+    def get_url(self, project: Project) -> str:
+        # Detail URLs are the list URL plus the id: reverse once per response, not once per row.
+        base = self._per_request(
+            "url", lambda: reverse("api:project-list", request=self.context.get("request"))
+        )
+        return f"{base}{project.pk}/"
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    """The body of a project create or update; validated data are the service's keyword arguments.
+
+    With PATCH every field is optional; with PUT and POST `code`, `name` and `directorate` are required
+    and the fields left out keep their value (POST: their default).
+    """
+
+    code = serializers.CharField(max_length=30)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=20000, allow_blank=True, required=False, trim_whitespace=False
+    )
+    directorate = related_field(Directorate.objects.all())
+    manager = related_field(User.objects.filter(is_active=True), allow_null=True, required=False)
+    planned_start = serializers.DateField(allow_null=True, required=False)
+    planned_end = serializers.DateField(allow_null=True, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    objectives = serializers.ListField(
+        child=id_field(),
+        max_length=MAX_OBJECTIVES,
+        required=False,
+        help_text=_("Ids of strategic objectives."),
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        max_length=MAX_TAGS,
+        required=False,
+        help_text=_("Tag names; unknown tags are created."),
+    )
+
+    def validate_objectives(self, ids: list[int]) -> list[Objective]:
+        found = Objective.objects.in_bulk(set(ids))
+        missing = sorted(set(ids) - set(found))
+        if missing:
+            raise serializers.ValidationError(
+                _("Unknown objective ids: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)}
+            )
+        return [found[pk] for pk in dict.fromkeys(ids)]
+
+    def validate_tags(self, names: list[str]) -> list[str]:
+        return list(dict.fromkeys(name for name in names if name))
+
+    def validate(self, attrs):
+        project: Project | None = self.context.get("project")
+        start = attrs.get("planned_start", project.planned_start if project else None)
+        end = attrs.get("planned_end", project.planned_end if project else None)
+        try:
+            validate_dates(start, end)
+        except TransitionError as error:
+            raise serializers.ValidationError({"planned_end": [str(error)]}) from None
+        return attrs
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[(name, name) for name in LIFECYCLE_ACTIONS],
+        help_text=_("A lifecycle action, e.g. `approve`; `allowed_transitions` lists those possible now."),
+    )
+    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+# ----------------------------------------------------------------------------------------- history
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    source = serializers.CharField(help_text=_("Status before (empty at creation)."))
+    source_label = serializers.CharField(source="get_source_display")
+    target = serializers.CharField(help_text=_("Status after."))
+    target_label = serializers.CharField(source="get_target_display")
+    comment = serializers.CharField()
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+
+    def get_actor_name(self, change) -> str | None:
+        actor = change.actor
+        return (actor.get_full_name() or actor.username) if actor is not None else None
+
+
+class AuditChangeSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField(help_text=_("create, update, delete or transition."))
+    action_label = serializers.CharField(source="get_action_display")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_name = serializers.SerializerMethodField()
+    changes = serializers.DictField(
+        child=AuditChangeSerializer(), help_text=_("Changed fields: old and new values as displayed.")
+    )
+
+    def get_actor_name(self, entry) -> str | None:
+        actor = entry.actor
+        return (actor.get_full_name() or actor.username) if actor is not None else None
+
+
+class ProjectHistorySerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    status_changes = StatusChangeSerializer(many=True, help_text=_("Lifecycle moves, oldest first."))
+    audit_entries = AuditEntrySerializer(many=True, help_text=_("Every recorded change, newest first."))

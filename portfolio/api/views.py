@@ -1,0 +1,314 @@
+"""Portfolio API: strategic axes, objectives, tags and projects (with their lifecycle and history).
+
+Views validate the request, call one service or selector, and serialize. Projects are never deleted:
+they are cancelled through the lifecycle.
+"""
+
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from portfolio import permissions as portfolio_permissions
+from portfolio import selectors, services
+from portfolio.api.serializers import (
+    ObjectiveInputSerializer,
+    ObjectiveSerializer,
+    ProjectHistorySerializer,
+    ProjectInputSerializer,
+    ProjectSerializer,
+    StrategicAxisInputSerializer,
+    StrategicAxisSerializer,
+    TagInputSerializer,
+    TagSerializer,
+    TransitionInputSerializer,
+)
+from portfolio.filters import ProjectFilterSet
+from portfolio.models import Objective, Project, StrategicAxis, Tag
+from ppm.api.concurrency import (
+    IF_MATCH_HEADER,
+    IF_NONE_MATCH_HEADER,
+    VersionedObjectMixin,
+    etag_response_header,
+)
+from ppm.api.schema import error_responses
+from ppm.api.views import ApiViewMixin, ReferenceDataViewSet, reference_schema
+from ppm.audit import audit_entries_for
+
+# --------------------------------------------------------------------------------- reference data
+
+
+@reference_schema(
+    "strategic axes",
+    plural=_("Strategic axes"),
+    singular=_("Strategic axis"),
+    output=StrategicAxisSerializer,
+    input_serializer=StrategicAxisInputSerializer,
+)
+class StrategicAxisViewSet(ReferenceDataViewSet):
+    serializer_class = StrategicAxisSerializer
+    input_serializer_class = StrategicAxisInputSerializer
+    search_fields = ["code", "name"]
+    ordering_fields = ["order", "code", "name"]
+
+    def get_queryset(self) -> QuerySet[StrategicAxis]:
+        return selectors.axis_list().order_by("order", "code", "pk")
+
+    def create_object(self, data):
+        return services.axis_create(actor=self.request.user, data=data)
+
+    def update_object(self, instance, data):
+        return services.axis_update(actor=self.request.user, axis=instance, data=data)
+
+
+@reference_schema(
+    "strategic objectives",
+    plural=_("Strategic objectives"),
+    singular=_("Strategic objective"),
+    output=ObjectiveSerializer,
+    input_serializer=ObjectiveInputSerializer,
+)
+class ObjectiveViewSet(ReferenceDataViewSet):
+    serializer_class = ObjectiveSerializer
+    input_serializer_class = ObjectiveInputSerializer
+    filter_backends = [DjangoFilterBackend, *ReferenceDataViewSet.filter_backends]
+    filterset_fields = ["axis"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["order", "code", "name"]
+
+    def get_queryset(self) -> QuerySet[Objective]:
+        return selectors.objective_list().order_by("axis__order", "order", "code", "pk")
+
+    def create_object(self, data):
+        return services.objective_create(actor=self.request.user, data=data)
+
+    def update_object(self, instance, data):
+        return services.objective_update(actor=self.request.user, objective=instance, data=data)
+
+
+@reference_schema(
+    "tags",
+    plural=_("Tags"),
+    singular=_("Tag"),
+    output=TagSerializer,
+    input_serializer=TagInputSerializer,
+)
+class TagViewSet(ReferenceDataViewSet):
+    serializer_class = TagSerializer
+    input_serializer_class = TagInputSerializer
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        return Tag.objects.order_by("name", "pk")
+
+    def create_object(self, data):
+        return services.tag_create(actor=self.request.user, name=data["name"])
+
+    def update_object(self, instance, data):
+        return services.tag_update(
+            actor=self.request.user, tag=instance, name=data.get("name", instance.name)
+        )
+
+
+# ---------------------------------------------------------------------------------------- projects
+
+
+class ProjectPermission(permissions.BasePermission):
+    """Everyone signed in reads; editors create; editors and the project's manager change a project."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if view.action == "create" and not portfolio_permissions.can_create_project(user):
+            self.message = _("Only the project office and administrators may create projects.")
+            return False
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        user = request.user
+        if view.action in ("update", "partial_update"):
+            self.message = _("Only the project office, administrators and its manager may edit this project.")
+            return portfolio_permissions.can_edit_project(user, obj)
+        if view.action == "transition":
+            self.message = _(
+                "Only the project office, administrators and its manager may change this project's status."
+            )
+            return portfolio_permissions.can_transition_project(user, obj)
+        return portfolio_permissions.can_view_project(user, obj)
+
+
+_WRITE_ERRORS = error_responses(400, 401, 403, 404, 412, 413)
+_CONCURRENCY_NOTE = _(
+    "Send the ETag you read in `If-Match` to be protected against lost updates (412 when the project "
+    "changed since). Without If-Match the change is applied whatever the current version."
+)
+
+
+@extend_schema(tags=["projects"])
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List projects"),
+        description=_("The filters of the project list page; paginated with `page` and `page_size` (≤ 500)."),
+        responses={200: ProjectSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary=_("Read a project"),
+        parameters=[IF_NONE_MATCH_HEADER, etag_response_header(200, 304)],
+        responses={
+            200: ProjectSerializer,
+            304: OpenApiResponse(description=_("Not modified since the ETag given in If-None-Match.")),
+            **error_responses(400, 401, 404),
+        },
+    ),
+    create=extend_schema(
+        summary=_("Create a project"),
+        description=_("Project office and administrators only. The project starts in the `demand` status."),
+        request=ProjectInputSerializer,
+        parameters=[
+            etag_response_header(201),
+            OpenApiParameter("Location", OpenApiTypes.URI, location=OpenApiParameter.HEADER, response=[201]),
+        ],
+        responses={201: ProjectSerializer, **error_responses(400, 401, 403, 413)},
+    ),
+    update=extend_schema(
+        summary=_("Replace a project's fields"),
+        description=_CONCURRENCY_NOTE,
+        request=ProjectInputSerializer,
+        parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
+        responses={200: ProjectSerializer, **_WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change some of a project's fields"),
+        description=_CONCURRENCY_NOTE,
+        request=ProjectInputSerializer,
+        parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
+        responses={200: ProjectSerializer, **_WRITE_ERRORS},
+    ),
+)
+class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet):
+    """Projects. Not deletable (405): cancel them with the `cancel` lifecycle action."""
+
+    serializer_class = ProjectSerializer
+    permission_classes = [ProjectPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProjectFilterSet
+    conflict_exceptions = (services.ConflictError,)
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return selectors.project_list()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A unique last sort key keeps pages stable when sorting by status, priority, ...
+        return queryset.order_by(*(queryset.query.order_by or Project._meta.ordering), "pk")
+
+    def get_object(self) -> Project:
+        project = selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, project)
+        return project
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method == "DELETE":
+            raise exceptions.MethodNotAllowed(
+                request.method,
+                detail=_(
+                    "Projects are not deleted: cancel them through the lifecycle (POST to their transition/ "
+                    'URL with {"action": "cancel"}).'
+                ),
+            )
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def _answer(self, project: Project, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
+        """The project as loaded by the list selector, with its ETag."""
+        project = selectors.project_get_for_user(user=self.request.user, pk=project.pk)
+        return self.versioned_response(
+            project, self.get_serializer(project).data, status_code=status_code, headers=headers
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        project = self.get_object()
+        return self.not_modified(request, project) or self.versioned_response(
+            project, self.get_serializer(project).data
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = ProjectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_create(actor=request.user, **serializer.validated_data)
+        location = reverse("api:project-detail", kwargs={"pk": project.pk}, request=request)
+        return self._answer(project, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        project = self.get_object()
+        expected_version = self.expected_version(request, project)
+        serializer = ProjectInputSerializer(data=request.data, partial=partial, context={"project": project})
+        serializer.is_valid(raise_exception=True)
+        project = services.project_update(
+            actor=request.user,
+            project=project,
+            data=serializer.validated_data,
+            expected_version=expected_version,
+        )
+        return self._answer(project)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary=_("Move a project through its lifecycle"),
+        description=format_lazy(
+            "{} {}",
+            _(
+                "Applies a lifecycle action (`start_framing`, `approve`, `start`, `close`, `put_on_hold`, "
+                "`resume`, `cancel`) and returns the updated project. A move the lifecycle refuses from the "
+                "current status, or whose conditions are not met (e.g. approval without a manager), is "
+                "answered 409 with the reason."
+            ),
+            _CONCURRENCY_NOTE,
+        ),
+        request=TransitionInputSerializer,
+        parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
+        responses={200: ProjectSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413)},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        project = self.get_object()
+        expected_version = self.expected_version(request, project)
+        serializer = TransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_transition(
+            actor=request.user,
+            project=project,
+            action=serializer.validated_data["action"],
+            comment=serializer.validated_data["comment"],
+            expected_version=expected_version,
+        )
+        return self._answer(project)
+
+    @extend_schema(
+        summary=_("A project's history"),
+        description=_("Its lifecycle moves (oldest first) and every recorded change (newest first)."),
+        responses={200: ProjectHistorySerializer, **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request, pk=None):
+        project = self.get_object()
+        data = {
+            "project": project.pk,
+            "status_changes": project.status_changes.select_related("actor").order_by("at", "pk"),
+            "audit_entries": audit_entries_for(project),
+        }
+        return Response(ProjectHistorySerializer(data, context=self.get_serializer_context()).data)

@@ -1,0 +1,105 @@
+"""Serializers of the cross-cutting API: users, API tokens, directorates, errors.
+
+Output serializers only read; input serializers only validate. Saving is the services' job.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ppm.models import Directorate, User
+from ppm.roles import Role
+
+# Largest value of a 64-bit primary key: larger ids are refused as invalid, not sent to the database.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An object id in input: a positive 64-bit integer (not a boolean, not a float with a fraction)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def related_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    """A reference to another object by its id; unknown ids and wrong types are a clear 400."""
+    return serializers.PrimaryKeyRelatedField(queryset=queryset, pk_field=id_field(), **kwargs)
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong and what to do next."))
+
+
+class PreconditionFailedSerializer(ErrorSerializer):
+    current_etag = serializers.CharField(help_text=_("The object's current ETag."))
+
+
+# ------------------------------------------------------------------------------------------- users
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    def get_full_name(self, user: User) -> str:
+        return user.get_full_name() or user.username
+
+
+class MeSerializer(UserSerializer):
+    email = serializers.EmailField(read_only=True)
+    directorate = serializers.IntegerField(source="directorate_id", read_only=True, allow_null=True)
+    directorate_name = serializers.CharField(source="directorate.name", read_only=True, allow_null=True)
+    language = serializers.SerializerMethodField(
+        help_text=_("The language answers are given in (Accept-Language, or the language cookie).")
+    )
+
+    def get_language(self, user: User) -> str:
+        return translation.get_language() or ""
+
+
+# ------------------------------------------------------------------------------------------ tokens
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    prefix = serializers.CharField(
+        read_only=True, help_text=_("The first characters of the token, to recognise it.")
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True,
+        help_text=_("The token itself, shown this once only: send it as `Authorization: Token <token>`."),
+    )
+
+
+class ApiTokenInputSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=100, help_text=_("What the token is for, e.g. the system using it.")
+    )
+
+
+# ------------------------------------------------------------------------------------- directorates
+
+
+class DirectorateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class DirectorateInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+    parent = related_field(Directorate.objects.all(), allow_null=True, required=False)
+    is_active = serializers.BooleanField(required=False)
