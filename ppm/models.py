@@ -144,6 +144,9 @@ class ReportJob(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The version of the object the output reflects, and the language it is written in.
+    object_version = models.PositiveIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,0 +1,255 @@
+"""Integration with a real Celery worker process, a real broker and the test database.
+
+The worker runs `python -m celery -A ppm worker --pool=solo` against the database pytest-django
+created (a file for SQLite, see ppm/settings.py; the test database for PostgreSQL) and:
+- the filesystem broker in a temporary folder by default (no server needed);
+- Redis when CELERY_BROKER_URL is redis://… (CI), in a Redis database that was empty, so that
+  parallel runs and a developer's worker don't take each other's messages.
+The producer side (this process) is pointed at the same broker.
+"""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio import services
+from portfolio.models import PortfolioSnapshot
+from portfolio.rules import ProjectStatus
+from portfolio.sheet import SHEET_KIND
+from portfolio.tasks import render_project_sheet, take_portfolio_snapshot
+from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
+from ppm.celery import app as celery_app
+from ppm.models import ReportJob
+from ppm.roles import Role
+from ppm.tests.factories import DirectorateFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
+    ),
+]
+
+WORKER_START_TIMEOUT = 60
+TASK_TIMEOUT = 60
+
+
+def _database_url() -> str:
+    """URL of the test database, for the worker's DATABASE_URL."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(db["NAME"])
+        if name == ":memory:" or "mode=memory" in name:
+            pytest.fail("The SQLite test database must be a file for a worker to share it (ppm/settings.py).")
+        return f"sqlite:///{name}"
+    if connection.vendor == "postgresql":
+        credentials = quote(db.get("USER") or "", safe="")
+        if db.get("PASSWORD"):
+            credentials += ":" + quote(db["PASSWORD"], safe="")
+        host = db.get("HOST") or ""
+        netloc = f"{credentials}@{host}" if credentials else host
+        if db.get("PORT"):
+            netloc += f":{db['PORT']}"
+        return f"postgres://{netloc}/{quote(db['NAME'], safe='')}"
+    pytest.skip(f"No worker test for the {connection.vendor} backend")
+
+
+def _redis_url_with_empty_db(url: str) -> str:
+    import redis
+
+    parts = urlsplit(url)
+    for number in random.sample(range(1, 16), 15):
+        candidate = urlunsplit(parts._replace(path=f"/{number}"))
+        if redis.Redis.from_url(candidate).dbsize() == 0:
+            return candidate
+    pytest.skip("No empty Redis database (1–15) to run the worker test in isolation")
+
+
+def _configure_producer(broker_url: str, transport_options: dict) -> None:
+    """Point this process' Celery app at the worker's broker and drop pooled connections.
+
+    (Celery reads the CELERY_BROKER_URL environment variable before its configuration: the
+    fixture sets that variable too.)"""
+    celery_app.conf.broker_url = broker_url
+    celery_app.conf.broker_write_url = None
+    celery_app.conf.broker_transport_options = transport_options
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    # What Celery itself resets after a fork (Celery._after_fork).
+    celery_app._pool = None
+    if "amqp" in celery_app.__dict__:
+        celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker(transactional_db, settings, tmp_path, monkeypatch):
+    """A running Celery worker sharing this test's database, broker and media storage."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    env = {
+        **os.environ,
+        "PILOTIS_TESTING": "1",
+        "PILOTIS_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_MEDIA_ROOT": str(media),
+        "DATABASE_URL": _database_url(),
+        "DJANGO_LOG_LEVEL": "INFO",
+    }
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        broker_url = _redis_url_with_empty_db(settings.CELERY_BROKER_URL)
+        transport_options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        env["CELERY_BROKER_URL"] = broker_url
+    else:
+        broker_dir = tmp_path / "broker"
+        broker_url = "filesystem://"
+        transport_options = {
+            "data_folder_in": str(broker_dir / "queue"),
+            "data_folder_out": str(broker_dir / "queue"),
+            "processed_folder": str(broker_dir / "processed"),
+            "store_processed": False,
+        }
+        for folder in ("queue", "processed"):
+            (broker_dir / folder).mkdir(parents=True)
+        env["CELERY_BROKER_URL"] = broker_url
+        env["CELERY_BROKER_DIR"] = str(broker_dir)
+
+    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+    _configure_producer(broker_url, transport_options)
+    log_path = tmp_path / "worker.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ppm",
+        "worker",
+        "--pool=solo",
+        "-l",
+        "info",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        "-n",
+        f"pilotis-test-{uuid.uuid4().hex[:8]}@%h",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while b" ready." not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+        banner = log_path.read_text(errors="replace")
+        transport = next((line for line in banner.splitlines() if ".> transport:" in line), "")
+        parts = urlsplit(broker_url)
+        expected = f"{parts.hostname}:{parts.port or 6379}{parts.path}" if parts.hostname else "filesystem://"
+        assert expected in transport, f"The worker uses another broker than {expected}:\n{banner}"
+        process.log_path = log_path  # type: ignore[attr-defined]
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)  # warm shutdown
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        monkeypatch.undo()
+        _configure_producer(*saved)
+        if broker_url.startswith(("redis://", "rediss://")):
+            import redis
+
+            redis.Redis.from_url(broker_url).flushdb()
+
+
+def _wait_for(predicate, worker, what: str):
+    deadline = time.monotonic() + TASK_TIMEOUT
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if worker.poll() is not None:
+            break
+        time.sleep(0.25)
+    pytest.fail(f"Timed out waiting for {what}. Worker log:\n{worker.log_path.read_text(errors='replace')}")
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+
+
+def test_sheet_is_rendered_by_the_worker_exactly_once(worker, client, settings):
+    user = UserFactory(username="pmo-worker", role=Role.PROJECT_OFFICE)
+    project = services.project_create(
+        actor=user,
+        code="WRK-1",
+        name="Worker-rendered project",
+        directorate=DirectorateFactory(code="DW", name="Worker directorate"),
+    )
+    client.force_login(user)
+    request_url = reverse("portfolio:project_sheet_request", args=[project.pk])
+    htmx = {"HX-Request": "true"}
+
+    response = client.post(request_url, headers=htmx)
+    assert response.status_code == 200
+    job = ReportJob.objects.get(kind=SHEET_KIND)
+
+    def ready():
+        job.refresh_from_db()
+        if job.status == ReportJob.Status.FAILED:
+            pytest.fail(f"The sheet failed: {job.error}\n{worker.log_path.read_text(errors='replace')}")
+        return job.status == ReportJob.Status.READY
+
+    _wait_for(ready, worker, "the project sheet")
+    path = Path(settings.MEDIA_ROOT) / job.file.name
+    assert "Worker-rendered project" in pdf_text(path)
+    assert job.attempts == 1
+    finished_at, mtime = job.finished_at, path.stat().st_mtime_ns
+
+    # Asking again returns the ready sheet without queuing anything.
+    response = client.post(request_url, headers=htmx)
+    assert 'data-sheet-status="ready"' in response.content.decode()
+    # A redelivered message (same job id) is a no-op in the worker.
+    render_project_sheet.delay(job.pk).get(timeout=TASK_TIMEOUT)
+
+    job.refresh_from_db()
+    assert ReportJob.objects.count() == 1
+    assert job.attempts == 1
+    assert job.finished_at == finished_at
+    assert path.stat().st_mtime_ns == mtime
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+    download = client.get(reverse("portfolio:project_sheet_download", args=[project.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == path.read_bytes()
+
+
+def test_portfolio_snapshot_is_taken_by_the_worker(worker):
+    objective = ObjectiveFactory(code="OBJ-W")
+    ProjectFactory(status=ProjectStatus.IN_PROGRESS, objectives=[objective])
+    ProjectFactory(status=ProjectStatus.CLOSED)
+
+    day = take_portfolio_snapshot.delay().get(timeout=TASK_TIMEOUT)
+
+    assert day == timezone.localdate().isoformat()
+    snapshot = PortfolioSnapshot.objects.get(day=timezone.localdate())
+    assert snapshot.total == 2
+    assert snapshot.by_status[ProjectStatus.IN_PROGRESS] == 1
+    assert snapshot.by_objective == {"OBJ-W": 1}
