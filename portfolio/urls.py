@@ -13,5 +13,7 @@ urlpatterns = [
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
     path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
-    path("projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"),
+    path(
+        "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
+    ),
 ]

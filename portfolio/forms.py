@@ -1,0 +1,138 @@
+"""Forms of the portfolio pages. They validate input; writes go through portfolio.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Objective, Project
+from ppm.models import Directorate, User
+
+MAX_TAGS = 20
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    """Create or edit a project. On edit, `version` carries the version the user started from."""
+
+    mark_optional = True
+
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate tags with commas, e.g. “cloud, citizens”."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "description",
+            "directorate",
+            "manager",
+            "planned_start",
+            "planned_end",
+            "priority",
+            "objectives",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "planned_start": DateInput(),
+            "planned_end": DateInput(),
+            "objectives": forms.CheckboxSelectMultiple(),
+        }
+        help_texts = {
+            "code": _("A short unique reference: letters, digits, dots, dashes and underscores."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        current_directorate = self.instance.directorate_id if editing else None
+        self.fields["directorate"].queryset = Directorate.objects.filter(
+            Q(is_active=True) | Q(pk=current_directorate)
+        ).order_by("name")
+        current_manager = self.instance.manager_id if editing else None
+        self.fields["manager"].queryset = User.objects.filter(
+            Q(is_active=True) | Q(pk=current_manager)
+        ).order_by("last_name", "first_name", "username")
+        self.fields["directorate"].empty_label = _("— Choose a directorate —")
+        self.fields["manager"].empty_label = _("— No project manager yet —")
+        self.fields["objectives"].queryset = Objective.objects.select_related("axis").order_by(
+            "axis__order", "axis__code", "order", "code"
+        )
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        if editing:
+            self.fields["version"].required = True
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
+                self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+        else:
+            del self.fields["version"]
+
+    def clean_tags(self) -> list[str]:
+        names: list[str] = []
+        for raw in self.cleaned_data.get("tags", "").split(","):
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            if len(name) > 50:
+                raise ValidationError(
+                    _("A tag has at most 50 characters: “%(tag)s…”."), params={"tag": name[:20]}
+                )
+            if name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+        if len(names) > MAX_TAGS:
+            raise ValidationError(_("At most %(n)d tags."), params={"n": MAX_TAGS})
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
+        if start and end and end < start:
+            # Reported on the field; the model's check constraint then skips it (field in error).
+            self.add_error(
+                "planned_end", _("The planned end date must not be before the planned start date.")
+            )
+        return cleaned
+
+    def service_data(self) -> dict:
+        """The cleaned values in the shape portfolio.services expects."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        data["tags"] = self.cleaned_data.get("tags", [])
+        return data
+
+    def objective_groups(self) -> list[dict]:
+        """Objectives grouped by strategic axis, with their checked state, for the template."""
+        selected = {str(value) for value in (self["objectives"].value() or [])}
+        groups: dict[int, dict] = {}
+        for objective in self.fields["objectives"].queryset:
+            group = groups.setdefault(objective.axis_id, {"axis": objective.axis, "objectives": []})
+            group["objectives"].append({"objective": objective, "checked": str(objective.pk) in selected})
+        return list(groups.values())
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Attach a ValidationError raised by a service to the right fields."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                target = field if field in self.fields else None
+                for message in errors:
+                    self.add_error(target, message)
+        else:
+            self.add_error(None, error)
+
+
+class TransitionForm(forms.Form):
+    # Any name: the lifecycle rules refuse unknown or illegal moves with a message that says why.
+    action = forms.CharField(max_length=30)
+    version = forms.IntegerField(min_value=1)
+    comment = forms.CharField(required=False, max_length=2000, label=_("Comment (optional)"))
