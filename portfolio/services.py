@@ -191,6 +191,8 @@ def project_transition(
                 "label": str(Project._meta.get_field("status").verbose_name),
                 "old": str(source.label),
                 "new": str(target.label),
+                "old_raw": str(source),
+                "new_raw": str(target),
             }
         },
     )

@@ -259,13 +259,8 @@ def project_sheet_context(project: Project, *, generated_at: datetime.datetime) 
             "actor": entry.actor,
             "action": entry.get_action_display(),
             "fields": [
-                {
-                    "label": value.get("label", name),
-                    "old": _short(value.get("old", "")),
-                    "new": _short(value.get("new", "")),
-                }
-                for name, value in entry.changes.items()
-                if isinstance(value, dict)
+                {"label": change["label"], "old": _short(change["old"]), "new": _short(change["new"])}
+                for change in entry.display_changes
             ],
         }
         for entry in audit_entries_for(project)[:RECENT_CHANGES]

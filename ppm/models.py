@@ -92,6 +92,13 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    @property
+    def display_changes(self) -> list[dict[str, str]]:
+        """Changed fields with labels and choice values in the reader's language."""
+        from ppm.audit import audit_display_changes
+
+        return audit_display_changes(self)
+
 
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored; the clear value is shown once."""

@@ -1,0 +1,23 @@
+"""The portfolio dashboard draws its Plotly charts from data shipped with json_script (CSP-safe)."""
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from portfolio.models import Project
+
+
+def test_dashboard_draws_its_charts_without_console_errors(page, world, login, live_server):
+    login(page, "pmo")
+    page.goto(reverse("portfolio:dashboard"))
+
+    charts = page.locator(".js-plotly-plot")
+    expect(charts.nth(2)).to_be_visible()  # at least three charts
+    assert charts.count() >= 3
+    for index in range(charts.count()):
+        expect(charts.nth(index).locator(".main-svg").first).to_be_attached()
+    # The counts are the portfolio's, not placeholders.
+    expect(page.locator("main")).to_contain_text(str(Project.objects.count()))
+    # plotly.js is served by Pilotis itself, never by a CDN.
+    scripts = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
+    assert any("plotly" in src for src in scripts), scripts
+    assert all(src.startswith(live_server.url + "/") for src in scripts), scripts
