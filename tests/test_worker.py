@@ -119,9 +119,10 @@ def worker(transactional_db, settings, tmp_path, monkeypatch):
             "data_folder_in": str(broker_dir / "queue"),
             "data_folder_out": str(broker_dir / "queue"),
             "processed_folder": str(broker_dir / "processed"),
+            "control_folder": str(broker_dir / "control"),
             "store_processed": False,
         }
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (broker_dir / folder).mkdir(parents=True)
         env["CELERY_BROKER_URL"] = broker_url
         env["CELERY_BROKER_DIR"] = str(broker_dir)

@@ -368,7 +368,7 @@ def test_list_wires_htmx_on_filters_and_search(client, reader_user, portfolio):
     html = client.get(reverse("portfolio:project_list")).content.decode()
     assert 'hx-target="#project-results"' in html
     assert 'hx-push-url="true"' in html
-    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-trigger="input changed delay:300ms"' in html
     assert 'type="search" name="q"' in html
 
 

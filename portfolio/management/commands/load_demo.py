@@ -1,0 +1,302 @@
+"""`manage.py load_demo`: the demonstration portfolio of the Département de la Vallée-Haute.
+
+Idempotent and deterministic: every object is looked up by its code or username first and only
+what is missing is created, so a second run changes nothing. Axes, objectives and projects are
+written through the portfolio services (`axis_create`, `objective_create`, `project_create`, then
+`project_transition` along each project's lifecycle) by the demo project office account, so their
+lifecycle history and audit trail are real. Directorates and users have no service yet: they are
+created directly. Everything happens in one transaction.
+
+Snapshots: the one for today is a real `portfolio_snapshot_take`. The ~60 before it are
+synthetic (the demo has no past): they are derived from today's statuses by undoing, day after
+day going back, a few recorded status changes chosen with a seeded random generator.
+"""
+
+import calendar
+import random
+from collections import Counter
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portfolio import demo_data
+from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis
+from portfolio.rules import ProjectStatus
+from portfolio.services import (
+    axis_create,
+    objective_create,
+    portfolio_snapshot_take,
+    project_create,
+    project_transition,
+)
+from ppm.models import Directorate
+
+# Actions the project office performs; the others are the project manager's (when there is one).
+PROJECT_OFFICE_ACTIONS = frozenset({"start_framing", "approve", "cancel"})
+
+
+def _month_start(value: str | None) -> date | None:
+    if value is None:
+        return None
+    year, month = (int(part) for part in value.split("-"))
+    return date(year, month, 1)
+
+
+def _month_end(value: str | None) -> date | None:
+    if value is None:
+        return None
+    year, month = (int(part) for part in value.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _directorates(created: Counter) -> dict:
+    directorates = {}
+    for code, name in demo_data.DEMO_DIRECTORATES:
+        directorates[code], was_created = Directorate.objects.get_or_create(
+            code=code, defaults={"name": name}
+        )
+        created["directorates"] += was_created
+    return directorates
+
+
+def _users(created: Counter, directorates: dict) -> dict:
+    user_model = get_user_model()
+    existing = {
+        user.username: user
+        for user in user_model.objects.filter(username__in=[spec.username for spec in demo_data.DEMO_USERS])
+    }
+    # One hash for every demo account: the password is public anyway, and hashing costs ~0.3 s.
+    password_hash = None
+    users = {}
+    for spec in demo_data.DEMO_USERS:
+        user = existing.get(spec.username)
+        if user is None:
+            password_hash = password_hash or make_password(demo_data.DEMO_PASSWORD)
+            user = user_model(
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=spec.email,
+                role=spec.role,
+                directorate=directorates[spec.directorate],
+                is_staff=spec.is_superuser,
+                is_superuser=spec.is_superuser,
+                password=password_hash,
+            )
+            user.full_clean()
+            user.save()
+            created["users"] += 1
+        users[spec.username] = user
+    return users
+
+
+def _objectives(created: Counter, actor) -> dict:
+    axes = {
+        axis.code: axis for axis in StrategicAxis.objects.filter(code__in=[a[0] for a in demo_data.DEMO_AXES])
+    }
+    for order, (code, name, description) in enumerate(demo_data.DEMO_AXES, start=1):
+        if code not in axes:
+            axes[code] = axis_create(
+                actor=actor, data={"code": code, "name": name, "description": description, "order": order}
+            )
+            created["axes"] += 1
+    objectives = {
+        objective.code: objective
+        for objective in Objective.objects.filter(code__in=[o[0] for o in demo_data.DEMO_OBJECTIVES])
+    }
+    for order, (code, axis_code, name, description) in enumerate(demo_data.DEMO_OBJECTIVES, start=1):
+        if code not in objectives:
+            objectives[code] = objective_create(
+                actor=actor,
+                data={
+                    "axis": axes[axis_code],
+                    "code": code,
+                    "name": name,
+                    "description": description,
+                    "order": order,
+                },
+            )
+            created["objectives"] += 1
+    return objectives
+
+
+def _projects(created: Counter, directorates: dict, objectives: dict, users: dict) -> None:
+    project_office = users[demo_data.DEMO_PROJECT_OFFICE]
+    existing = set(
+        Project.objects.filter(code__in=[spec.code for spec in demo_data.DEMO_PROJECTS]).values_list(
+            "code", flat=True
+        )
+    )
+    for spec in demo_data.DEMO_PROJECTS:
+        if spec.code in existing:
+            continue
+        manager = users[spec.manager] if spec.manager else None
+        project = project_create(
+            actor=project_office,
+            code=spec.code,
+            name=spec.name,
+            directorate=directorates[spec.directorate],
+            description=spec.description,
+            manager=manager,
+            planned_start=_month_start(spec.start),
+            planned_end=_month_end(spec.end),
+            priority=spec.priority,
+            objectives=[objectives[code] for code in spec.objectives],
+            tags=spec.tags,
+        )
+        for step, action in enumerate(spec.lifecycle, start=1):
+            is_last = step == len(spec.lifecycle)
+            actor = project_office if action in PROJECT_OFFICE_ACTIONS or manager is None else manager
+            project = project_transition(
+                actor=actor,
+                project=project,
+                action=action,
+                comment=spec.note if is_last and spec.note else demo_data.DEMO_ACTION_COMMENTS[action],
+            )
+        if project.status != spec.status:
+            # A mistake in demo_data.py, for its maintainers: not translated.
+            raise CommandError(f"Demo data error: {spec.code} ends in {project.status}, not {spec.status}.")
+        created["projects"] += 1
+
+
+def synthetic_history(*, today: date, days: int, seed: int) -> list[tuple[date, dict]]:
+    """Counts for the `days` days before `today`, oldest first, rewound from the recorded history.
+
+    Each project's statuses are read from its lifecycle history; going back one day at a time, a
+    few projects (chosen with `random.Random(seed)`) lose their latest status change, and a project
+    that loses its creation did not exist yet. Same data, same seed: same history.
+    """
+    rng = random.Random(seed)
+    projects = list(Project.objects.order_by("code").prefetch_related("objectives"))
+    statuses: dict[int, list[str]] = {project.pk: [] for project in projects}
+    for project_id, target in ProjectStatusChange.objects.order_by("at", "pk").values_list(
+        "project_id", "target"
+    ):
+        statuses[project_id].append(target)
+    for project in projects:
+        # A project whose history was not recorded still existed, in its current status.
+        if not statuses[project.pk] or statuses[project.pk][-1] != project.status:
+            statuses[project.pk].append(project.status)
+    objective_codes = list(Objective.objects.order_by("code").values_list("code", flat=True))
+    project_objectives = {
+        project.pk: [objective.code for objective in project.objectives.all()] for project in projects
+    }
+
+    history = []
+    for back in range(1, days + 1):
+        for _step in range(rng.choice((0, 0, 1, 1, 1, 2))):
+            candidates = [project.pk for project in projects if statuses[project.pk]]
+            if candidates:
+                statuses[rng.choice(candidates)].pop()
+        alive = [pk for pk, trail in statuses.items() if trail]
+        by_status = Counter(statuses[pk][-1] for pk in alive)
+        by_objective = Counter(code for pk in alive for code in project_objectives[pk])
+        history.append(
+            (
+                today - timedelta(days=back),
+                {
+                    "total": len(alive),
+                    "by_status": {status: by_status.get(status, 0) for status in ProjectStatus.values},
+                    "by_objective": {code: by_objective.get(code, 0) for code in objective_codes},
+                },
+            )
+        )
+    history.reverse()
+    return history
+
+
+def _snapshots(created: Counter, today: date) -> None:
+    portfolio_snapshot_take(day=today)
+    created["snapshots"] += 1
+    history = synthetic_history(today=today, days=demo_data.DEMO_SNAPSHOT_DAYS, seed=demo_data.DEMO_SEED)
+    for day, counts in history:
+        # A real snapshot of that day, if there is one, is worth more than a synthetic one.
+        _snapshot, was_created = PortfolioSnapshot.objects.get_or_create(day=day, defaults=counts)
+        created["snapshots"] += was_created
+
+
+@transaction.atomic
+def load_demo_portfolio(*, today: date) -> Counter:
+    """Create whatever part of the demo portfolio is missing; return what was created, by kind."""
+    created: Counter = Counter()
+    directorates = _directorates(created)
+    users = _users(created, directorates)
+    objectives = _objectives(created, users[demo_data.DEMO_PROJECT_OFFICE])
+    _projects(created, directorates, objectives, users)
+    if created["projects"]:
+        # Only when the portfolio changed: a second run must change nothing, snapshots included.
+        _snapshots(created, today)
+    return created
+
+
+class Command(BaseCommand):
+    help = _(
+        "Load the demonstration portfolio (a fictional French département: 69 projects, one user per "
+        "role). Safe to run twice: only what is missing is created."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_(
+                "Do nothing when the database already holds at least one project, or when PILOTIS_DEMO "
+                "is off (instead of failing)."
+            ),
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Load even when PILOTIS_DEMO is off. The demo accounts share a public password."),
+        )
+
+    def handle(self, *args, if_empty: bool = False, force: bool = False, **options):
+        if not (settings.PILOTIS_DEMO or force):
+            if if_empty:
+                # `make run` asks for the demo "if appropriate": without demo mode it is not.
+                self.stdout.write(_("PILOTIS_DEMO is off: the demo portfolio is not loaded."))
+                return
+            raise CommandError(
+                _(
+                    "PILOTIS_DEMO is off, so this looks like a production instance: the demo creates "
+                    "accounts whose password is public. Set PILOTIS_DEMO=1 (or DJANGO_DEBUG=1), or pass "
+                    "--force if you really mean it."
+                )
+            )
+        if if_empty and Project.objects.exists():
+            self.stdout.write(_("The database already holds projects: the demo portfolio is not loaded."))
+            return
+        created = load_demo_portfolio(today=timezone.localdate())
+        if not any(created.values()):
+            self.stdout.write(_("The demo portfolio is already loaded: nothing to do."))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo portfolio of the %(organisation)s loaded: %(projects)d projects, "
+                    "%(directorates)d directorates, %(axes)d strategic axes, %(objectives)d objectives, "
+                    "%(users)d users, %(snapshots)d portfolio snapshots created."
+                )
+                % {
+                    "organisation": demo_data.DEMO_ORGANISATION,
+                    **{
+                        key: created[key]
+                        for key in ("projects", "directorates", "axes", "objectives", "users", "snapshots")
+                    },
+                }
+            )
+        )
+        if created["users"]:
+            self.stdout.write(
+                _("Demo logins: %(usernames)s (password: %(password)s, for demonstrations only).")
+                % {
+                    "usernames": ", ".join(user.username for user in demo_data.DEMO_USERS),
+                    "password": demo_data.DEMO_PASSWORD,
+                }
+            )

@@ -1,0 +1,69 @@
+"""Production settings refuse to start insecurely. Each case imports the settings in a fresh
+interpreter with a clean environment, as a server would."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+SETUP = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+)
+
+
+def start(tmp_path, **variables) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "ppm.settings",
+        "PILOTIS_TESTING": "0",
+        "PILOTIS_VAR_DIR": str(tmp_path),
+        "DJANGO_DEBUG": "0",
+        **variables,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_start_when_secret_and_hosts_are_set(tmp_path):
+    result = start(tmp_path, DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="pilotis.example.org")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_production_settings_refuse_a_missing_secret_key(tmp_path, secret):
+    variables = {"DJANGO_ALLOWED_HOSTS": "pilotis.example.org"}
+    if secret is not None:
+        variables["DJANGO_SECRET_KEY"] = secret
+
+    result = start(tmp_path, **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_refuse_missing_allowed_hosts(tmp_path):
+    result = start(tmp_path, DJANGO_SECRET_KEY="x" * 60)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_debug_runs_with_no_secret_and_no_hosts(tmp_path):
+    result = start(tmp_path, DJANGO_DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "True"
