@@ -15,7 +15,7 @@ day going back, a few recorded status changes chosen with a seeded random genera
 import calendar
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,7 +35,8 @@ from portfolio.services import (
     project_create,
     project_transition,
 )
-from ppm.models import Directorate
+from ppm.audit import audit_entries_for
+from ppm.models import AuditEntry, Directorate
 
 # Actions the project office performs; the others are the project manager's (when there is one).
 PROJECT_OFFICE_ACTIONS = frozenset({"start_framing", "approve", "cancel"})
@@ -126,7 +127,7 @@ def _objectives(created: Counter, actor) -> dict:
     return objectives
 
 
-def _projects(created: Counter, directorates: dict, objectives: dict, users: dict) -> None:
+def _projects(created: Counter, directorates: dict, objectives: dict, users: dict, today: date) -> None:
     project_office = users[demo_data.DEMO_PROJECT_OFFICE]
     existing = set(
         Project.objects.filter(code__in=[spec.code for spec in demo_data.DEMO_PROJECTS]).values_list(
@@ -162,7 +163,40 @@ def _projects(created: Counter, directorates: dict, objectives: dict, users: dic
         if project.status != spec.status:
             # A mistake in demo_data.py, for its maintainers: not translated.
             raise CommandError(f"Demo data error: {spec.code} ends in {project.status}, not {spec.status}.")
+        _backdate_history(project, today=today)
         created["projects"] += 1
+
+
+def _backdate_history(project: Project, *, today: date) -> None:
+    """Spread the project's creation and status changes over plausible past dates.
+
+    The services stamp everything with the load time; a demo whose whole history happened in the
+    same second reads wrong on the project page and sheet. Deterministic: derived from the
+    project's own dates and pk.
+    """
+    changes = list(ProjectStatusChange.objects.filter(project=project).order_by("at", "pk"))
+    entries = list(audit_entries_for(project).order_by("at", "pk"))
+    start = project.planned_start or today - timedelta(days=120)
+    first = min(start - timedelta(days=150), today - timedelta(days=60 + len(changes)))
+    last = today - timedelta(days=2 + project.pk % 20)
+    # The last move happened when the plan says: started on the planned start, closed at the end.
+    if project.status == ProjectStatus.IN_PROGRESS and project.planned_start:
+        last = min(last, project.planned_start)
+    elif project.status == ProjectStatus.CLOSED and project.planned_end:
+        last = min(last, project.planned_end)
+    last = max(last, first + timedelta(days=len(changes)))
+    step = (last - first) / max(len(changes) - 1, 1)
+    paris = timezone.get_current_timezone()
+    moments = [
+        datetime.combine(first + step * index, time(9 + (project.pk + index) % 8, 15 * (index % 4)), paris)
+        for index in range(len(changes))
+    ]
+    for change, moment in zip(changes, moments, strict=True):
+        ProjectStatusChange.objects.filter(pk=change.pk).update(at=moment)
+    # One audit entry per status change: the creation, then each transition, in the same order.
+    for entry, moment in zip(entries, moments, strict=False):
+        AuditEntry.objects.filter(pk=entry.pk).update(at=moment)
+    Project.objects.filter(pk=project.pk).update(created_at=moments[0], updated_at=moments[-1])
 
 
 def synthetic_history(*, today: date, days: int, seed: int) -> list[tuple[date, dict]]:
@@ -228,7 +262,7 @@ def load_demo_portfolio(*, today: date) -> Counter:
     directorates = _directorates(created)
     users = _users(created, directorates)
     objectives = _objectives(created, users[demo_data.DEMO_PROJECT_OFFICE])
-    _projects(created, directorates, objectives, users)
+    _projects(created, directorates, objectives, users, today)
     if created["projects"]:
         # Only when the portfolio changed: a second run must change nothing, snapshots included.
         _snapshots(created, today)
