@@ -27,7 +27,7 @@ help:
 	@echo "  make run       install, migrate, load the demo once, run web + Celery worker + beat"
 	@echo "                 (HOST=$(HOST) PORT=$(PORT); Ctrl-C stops everything)"
 	@echo "  make test      run the whole test suite (PYTEST_ARGS='-k sheet -x' to narrow it)"
-	@echo "  make lint      ruff check + ruff format --check"
+	@echo "  make lint      ruff check + ruff format --check + mypy (services, selectors, rules, tasks)"
 	@echo "  make format    ruff format + ruff check --fix"
 	@echo "  make migrate   apply database migrations"
 	@echo "  make demo      load the demo portfolio (idempotent)"
@@ -87,6 +87,7 @@ test: $(STAMP) $(MO_FILES)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

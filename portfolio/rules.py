@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,7 +29,7 @@ class Transition:
     name: str
     source: ProjectStatus
     target: ProjectStatus
-    label: str
+    label: str | Promise
 
 
 # The lifecycle as data. Action names are stable identifiers used by the UI and the API.

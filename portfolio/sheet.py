@@ -35,7 +35,7 @@ RECENT_CHANGES = 12
 CHANGE_VALUE_MAX = 160
 
 # Status colours of the chart (accessible contrast with white text on the darker ones).
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ProjectStatus.DEMAND: "#6b7280",
     ProjectStatus.FRAMING: "#7c3aed",
     ProjectStatus.APPROVED: "#0369a1",

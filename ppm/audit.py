@@ -2,7 +2,7 @@
 commit (or roll back) together."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -28,7 +28,7 @@ def audit_snapshot(instance: models.Model, field_names: Iterable[str]) -> dict[s
     history can be shown later in the reader's language (see `audit_display_changes`)."""
     result: dict[str, dict[str, str]] = {}
     for name in field_names:
-        field = instance._meta.get_field(name)
+        field = cast(models.Field, instance._meta.get_field(name))
         result[name] = {"label": str(field.verbose_name), "value": _display(instance, field)}
         if field.choices and not field.many_to_many:
             result[name]["raw"] = str(getattr(instance, field.attname))
@@ -60,7 +60,7 @@ def audit_display_changes(entry: AuditEntry) -> list[dict[str, str]]:
             continue
         label, old, new = change.get("label", name), change.get("old", ""), change.get("new", "")
         try:
-            field = model._meta.get_field(name) if model else None
+            field = cast(models.Field, model._meta.get_field(name)) if model else None
         except Exception:  # noqa: BLE001 - a field removed since: keep the stored label
             field = None
         if field is not None:

@@ -56,7 +56,7 @@ class ReportError(Exception):
 
 def report_job_key(*, kind: str, instance: models.Model, version: int, language: str = "") -> str:
     """``{kind}:{app_label.model}:{pk}:v{version}``, plus ``:{language}`` for a localised output."""
-    opts = instance._meta.concrete_model._meta
+    opts = (instance._meta.concrete_model or type(instance))._meta
     key = f"{kind}:{opts.app_label}.{opts.model_name}:{instance.pk}:v{version}"
     return f"{key}:{language}" if language else key
 
