@@ -19,7 +19,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -167,7 +167,8 @@ def _chart_locale() -> dict:
             "days": weekdays,
             "shortDays": weekdays_abbr,
             "months": [str(MONTHS[number]) for number in range(1, 13)],
-            "shortMonths": [str(MONTHS_3[number]).capitalize() for number in range(1, 13)],
+            # Associated-Press abbreviations ("janv.", "juil.", "Sept."): unambiguous in French too.
+            "shortMonths": [str(MONTHS_AP[number]) for number in range(1, 13)],
             "decimal": formats.get_format("DECIMAL_SEPARATOR"),
             "thousands": formats.get_format("THOUSAND_SEPARATOR"),
             "date": _d3_date_format(formats.get_format("SHORT_DATE_FORMAT")),
