@@ -64,8 +64,11 @@ def _throttle_wait(keys: dict[str, str]) -> int:
     wait = 0
     for kind, key in keys.items():
         if (cache.get(key) or 0) >= limits[kind]:
-            started = cache.get(f"{key}:start") or now
-            wait = max(wait, math.ceil(started + window - now), 1)
+            # The window is checked here, not left to the cache's expiry alone: backends expire
+            # on their own clock (Redis), and a counter outliving its window must not block.
+            remaining = (cache.get(f"{key}:start") or now) + window - now
+            if remaining > 0:
+                wait = max(wait, math.ceil(remaining))
     return wait
 
 
@@ -75,6 +78,9 @@ def _record_failure(keys: dict[str, str]) -> None:
     for key in keys.values():
         start_key = f"{key}:start"
         started = now if cache.add(start_key, now, timeout=window) else (cache.get(start_key) or now)
+        if started + window <= now:  # a stale window the cache has not expired yet: start anew
+            cache.set_many({start_key: now, key: 0}, timeout=window)
+            started = now
         remaining = max(1, math.ceil(started + window - now))
         if not cache.add(key, 1, timeout=remaining):
             try:
