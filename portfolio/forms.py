@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Objective, Project
+from portfolio.services import EDITABLE_FIELDS
 from ppm.models import Directorate, User
 
 MAX_TAGS = 20
@@ -33,17 +34,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "name",
-            "description",
-            "directorate",
-            "manager",
-            "planned_start",
-            "planned_end",
-            "priority",
-            "objectives",
-        ]
+        fields = [*EDITABLE_FIELDS, "objectives"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "planned_start": DateInput(),

@@ -37,6 +37,19 @@ logger = logging.getLogger(__name__)
 # Errors worth retrying: the database went away or was locked for a moment. Tasks list these
 # in `autoretry_for`; anything else fails the job at once with a readable message.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError,)
+# Options every Pilotis task is declared with: acknowledged after it ran, redelivered when its
+# worker dies, bounded in time, retried (with backoff) only on transient errors.
+RELIABLE_TASK_OPTIONS: dict = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 120,
+    "time_limit": 180,
+    "max_retries": 3,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+}
 # Runs of one job (retries and redeliveries together) before it is given up as FAILED.
 MAX_ATTEMPTS = 5
 # A job RUNNING for longer than this (far above every task's hard time limit) lost its worker:

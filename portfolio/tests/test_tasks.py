@@ -332,3 +332,14 @@ def test_snapshot_task_counts_the_portfolio_once_per_day(db):
     assert snapshot.total == 3
     assert snapshot.by_status[ProjectStatus.IN_PROGRESS] == 2
     assert snapshot.by_objective == {"OBJ-A": 1}
+
+
+@pytest.mark.parametrize("task_name", ["render_project_sheet", "take_portfolio_snapshot"])
+def test_tasks_are_declared_reliable(task_name):
+    from portfolio import tasks
+
+    task = getattr(tasks, task_name)
+    assert task.acks_late is True
+    assert task.reject_on_worker_lost is True
+    assert 0 < task.soft_time_limit < task.time_limit
+    assert task.max_retries == 3
