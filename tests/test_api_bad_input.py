@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from portfolio.models import Project, Tag
 from portfolio.rules import ProjectStatus
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
+from ppm import services
 from ppm.models import ApiToken
 
 PROJECTS = "/api/v1/projects/"
@@ -360,3 +361,93 @@ def test_malformed_if_match_is_400(client, project, value):
     assert_refused(response, 400, "If-Match header is malformed")
     project.refresh_from_db()
     assert project.version == 1
+
+
+# ------------------------------------------------------------------- found by the schema fuzzing
+# tests/test_api_fuzz.py found these; each test fails without its fix.
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{PROJECTS}0.5/",  # the router's id pattern stops at a dot
+        f"{PROJECTS}s.dRJ6c/history/",
+        "/api/v1/axes/-3.75e-176/",
+        "/api/v1/tags/a%2Fb/",  # an encoded slash is a slash by the time URLs are resolved
+        "/api/v1/no-such-endpoint/",
+    ],
+)
+def test_urls_naming_nothing_are_a_json_404(client, url):
+    """They reached no API view and got the HTML error page, not the documented JSON error."""
+    assert_refused(client.get(url), 404, "Not found")
+
+
+def test_writes_to_urls_naming_nothing_are_a_json_404_not_a_csrf_page(db, pmo_user):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(pmo_user)
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)(f"{PROJECTS}0.5/transition/", {"action": "start"}, format="json")
+        assert_refused(response, 404, "Not found")
+    token, raw = services.api_token_create(user=pmo_user, name="fuzz")
+    response = APIClient().delete("/api/v1/users/me/tokens/1.5/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert_refused(response, 404, "Not found")
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_a_url_without_its_final_slash_is_still_redirected(client, project):
+    response = client.get(f"{PROJECTS}{project.pk}")
+    assert response.status_code == 301
+    assert response["Location"] == f"{PROJECTS}{project.pk}/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/objectives/", "/api/v1/axes/", "/api/v1/tags/", "/api/v1/directorates/", "/api/v1/users/"],
+)
+def test_nul_in_search_is_a_400_object_naming_the_parameter(client, url):
+    """DRF's search filter answered a bare JSON list, `["Null characters are not allowed."]`."""
+    response = client.get(url, {"search": "ab\x00c"})
+    assert_refused(response, 400, "Null characters are not allowed")
+    assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
+def test_nul_in_other_list_parameters_is_a_clear_400(client, project):
+    assert_refused(client.get(PROJECTS, {"tag": "a\x00b"}), 400, "tag")
+    assert_refused(client.get(PROJECTS, {"ordering": "code\x00"}), 400, "ordering")
+    assert_refused(client.get(PROJECTS, {"q": "ERP\x00"}), 400, "q", "Null characters")
+
+
+def test_every_refusal_an_operation_can_answer_is_documented():
+    """Lists answer 400 (a bad filter) and 404 (no such page), reads 404, writes 413 and 415: the schema
+    said only 200 for the reference-data reads, so clients generated from it did not expect them."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    missing = []
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            documented = {int(code) for code in operation["responses"]}
+            parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
+            expected = {401}
+            if "page" in parameters:
+                expected |= {400, 404}
+            if "{id}" in path:
+                expected.add(404)
+            if method in ("post", "put", "patch"):
+                expected |= {400, 413, 415}
+            if not expected <= documented:
+                missing.append(f"{method.upper()} {path}: {sorted(expected - documented)}")
+    assert not missing, missing
+
+
+def test_a_bare_list_of_validation_messages_becomes_an_object():
+    """The safety net under the search fix: any 400 body is an object, as the schema documents."""
+    from rest_framework.exceptions import ValidationError
+
+    from ppm.api.exceptions import exception_handler
+
+    response = exception_handler(ValidationError(["Null characters are not allowed."]), {})
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["Null characters are not allowed."]}
+    response = exception_handler(ValidationError({"search": ["Bad."]}), {})
+    assert response.data == {"search": ["Bad."]}

@@ -145,7 +145,7 @@ class ProjectPermission(permissions.BasePermission):
         return portfolio_permissions.can_view_project(user, obj)
 
 
-_WRITE_ERRORS = error_responses(400, 401, 403, 404, 412, 413)
+_WRITE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 415)
 _CONCURRENCY_NOTE = _(
     "Send the ETag you read in `If-Match` to be protected against lost updates (412 when the project "
     "changed since). Without If-Match the change is applied whatever the current version."
@@ -176,7 +176,7 @@ _CONCURRENCY_NOTE = _(
             etag_response_header(201),
             OpenApiParameter("Location", OpenApiTypes.URI, location=OpenApiParameter.HEADER, response=[201]),
         ],
-        responses={201: ProjectSerializer, **error_responses(400, 401, 403, 413)},
+        responses={201: ProjectSerializer, **error_responses(400, 401, 403, 413, 415)},
     ),
     update=extend_schema(
         summary=_("Replace a project's fields"),
@@ -281,7 +281,7 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
         ),
         request=TransitionInputSerializer,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
-        responses={200: ProjectSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413)},
+        responses={200: ProjectSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413, 415)},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

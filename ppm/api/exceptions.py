@@ -3,6 +3,7 @@
 | raised                                   | status | body                                      |
 |------------------------------------------|--------|-------------------------------------------|
 | django ValidationError (services)        | 400    | {"field": [...]} / {"non_field_errors": …} |
+| DRF ValidationError of a bare list       | 400    | {"non_field_errors": [...]}                |
 | django PermissionDenied (services)       | 403    | {"detail": "…"}                            |
 | portfolio.rules.TransitionError          | 409    | {"detail": "…"}                            |
 | IntegrityError (a concurrent duplicate)  | 409    | {"detail": "…"}                            |
@@ -59,6 +60,9 @@ def exception_handler(exc, context):
             {"detail": _("This change conflicts with data saved in the meantime; reload and try again.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # A bare list of messages: every 400 body is an object (the documented error shape).
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
     response = drf_exception_handler(exc, context)
     etag = getattr(exc, "etag", None)
     if response is not None and etag:

@@ -23,13 +23,14 @@ _ERROR_DESCRIPTIONS = {
     400: _('Invalid input: `{"field": ["message", …]}`, or `{"detail": "message"}`.'),
     401: _("Not signed in, or the token is invalid."),
     403: _("Signed in, but not allowed to do this."),
-    404: _("No such object."),
+    404: _("No such object, or no such page of a list."),
     409: _("The lifecycle refuses this move; `detail` says why."),
     412: _(
         "If-Match does not match the current version: read the object again. "
         "`current_etag` and the ETag header give the current version."
     ),
     413: _("The request body is too large."),
+    415: _("The request body is not JSON: send it with `Content-Type: application/json`."),
 }
 
 

@@ -5,8 +5,10 @@ import json
 import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import JsonResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
@@ -62,10 +64,14 @@ def _refuse_constant(name: str):
 
 
 class SafeSearchFilter(filters.SearchFilter):
-    """`?search=`: at most 8 words are used (NUL characters are refused with a 400 by DRF itself)."""
+    """`?search=`: at most 8 words are used; NUL characters are refused with a 400 naming the parameter."""
 
     def get_search_terms(self, request):
-        return super().get_search_terms(request)[:8]
+        try:
+            return super().get_search_terms(request)[:8]
+        except exceptions.ValidationError as error:
+            # DRF raises a bare list (`["Null characters are not allowed."]`): API errors are objects.
+            raise exceptions.ValidationError({self.search_param: error.detail}) from None
 
 
 class IsPortfolioEditorOrReadOnly(permissions.BasePermission):
@@ -78,6 +84,19 @@ class IsPortfolioEditorOrReadOnly(permissions.BasePermission):
         if not (user and user.is_authenticated and user.is_active):
             return False
         return request.method in permissions.SAFE_METHODS or is_portfolio_editor(user)
+
+
+@csrf_exempt  # it changes nothing; a CSRF refusal would be an HTML page
+def api_not_found(request, *args, **kwargs):
+    """A URL under /api/v1/ that names no endpoint or no object: JSON 404 like every API error."""
+    return JsonResponse(
+        {
+            "detail": _(
+                "Not found: no API endpoint or object at this URL. The API is described at /api/docs/."
+            )
+        },
+        status=404,
+    )
 
 
 class ApiViewMixin:
@@ -132,25 +151,27 @@ def reference_schema(tag: str, *, plural, singular, output, input_serializer):
     """OpenAPI annotations of a ReferenceDataViewSet (`plural` and `singular` are lazy translations)."""
     editors_only = _("Project office and administrators only.")
     views = extend_schema_view(
-        list=extend_schema(summary=plural),
-        retrieve=extend_schema(summary=singular),
+        list=extend_schema(
+            summary=plural, responses={200: output(many=True), **error_responses(400, 401, 404)}
+        ),
+        retrieve=extend_schema(summary=singular, responses={200: output, **error_responses(401, 404)}),
         create=extend_schema(
             summary=format_lazy("{} · {}", singular, _("create")),
             description=editors_only,
             request=input_serializer,
-            responses={201: output, **error_responses(400, 401, 403)},
+            responses={201: output, **error_responses(400, 401, 403, 413, 415)},
         ),
         update=extend_schema(
             summary=format_lazy("{} · {}", singular, _("replace")),
             description=editors_only,
             request=input_serializer,
-            responses={200: output, **error_responses(400, 401, 403, 404)},
+            responses={200: output, **error_responses(400, 401, 403, 404, 413, 415)},
         ),
         partial_update=extend_schema(
             summary=format_lazy("{} · {}", singular, _("change")),
             description=editors_only,
             request=input_serializer,
-            responses={200: output, **error_responses(400, 401, 403, 404)},
+            responses={200: output, **error_responses(400, 401, 403, 404, 413, 415)},
         ),
     )
 
@@ -212,6 +233,7 @@ class UserFilterSet(django_filters.FilterSet):
         description=_(
             "Active users, for choosing a project manager; filter with `role`, search with `search`."
         ),
+        responses={200: UserSerializer(many=True), **error_responses(400, 401, 404)},
     )
 )
 class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -236,7 +258,11 @@ class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema(tags=["users"])
 @extend_schema_view(
-    list=extend_schema(summary=_("My API tokens"), description=_("Tokens are listed without their value.")),
+    list=extend_schema(
+        summary=_("My API tokens"),
+        description=_("Tokens are listed without their value."),
+        responses={200: ApiTokenSerializer(many=True), **error_responses(401)},
+    ),
     create=extend_schema(
         summary=_("Create an API token"),
         description=_(
@@ -244,7 +270,7 @@ class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             "Send it as `Authorization: Token <token>`."
         ),
         request=ApiTokenInputSerializer,
-        responses={201: ApiTokenCreatedSerializer, **error_responses(400, 401)},
+        responses={201: ApiTokenCreatedSerializer, **error_responses(400, 401, 413, 415)},
     ),
     destroy=extend_schema(
         summary=_("Revoke one of my API tokens"),
@@ -291,4 +317,5 @@ __all__ = [
     "ReferenceDataViewSet",
     "SafeSearchFilter",
     "UserViewSet",
+    "api_not_found",
 ]

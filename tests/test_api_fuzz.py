@@ -1,0 +1,229 @@
+"""The OpenAPI schema, fuzzed with schemathesis: no 5xx and no answer that the schema does not describe.
+
+Schemathesis loads /api/schema/ from the Django WSGI application in-process (no server; the requests
+run against the test database) and generates, for every operation of the schema, requests with valid
+and invalid parameters, headers and bodies (its examples, coverage and fuzzing phases, positive and
+negative modes). Each response is checked for:
+
+* `not_a_server_error`: never a 5xx;
+* `response_schema_conformance`: the body matches the schema documented for its status code;
+* `status_code_conformance`: the status code is documented for the operation;
+* `content_type_conformance`: the Content-Type is the documented one (JSON, even for 404s);
+* `response_headers_conformance`: documented response headers (ETag, Location) have the documented form.
+
+Left out: `negative_data_rejection` and `positive_data_acceptance`. They expect the API to refuse any
+value outside the JSON schema and to accept any value inside it, which DRF does not promise: it coerces
+`0` to the string `"0"` and to `false`, and ignores `page_size=null`; and a request valid by the schema
+is rightly refused when it names an id that does not exist (400) or carries a stale If-Match (412).
+The stateful phase is not run: drf-spectacular declares no OpenAPI links.
+
+`test_api_fuzz` sends every request as a project-office user (who may call every operation) with an
+API token. `DELETE /users/me/tokens/{id}/` may revoke that very token: it is then issued again before
+the next request (`TokenCredentials`), so the operation is fuzzed like the others, nothing is excluded.
+`test_api_fuzz_without_credentials` lets schemathesis make up the Authorization header (or leave it
+out): nothing may be answered with data.
+
+Bounded and deterministic: a fixed seed, derandomized Hypothesis, 40 examples per operation in the
+fuzzing phase. For a deeper run: PILOTIS_FUZZ_EXAMPLES=500 PILOTIS_FUZZ_SEED=7 pytest tests/test_api_fuzz.py
+"""
+
+import itertools
+import os
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from portfolio.tests.factories import TagFactory
+from ppm import services
+from ppm.models import ApiToken
+from ppm.roles import Role
+from tests.helpers import build_world
+
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+]
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": int(os.environ.get("PILOTIS_FUZZ_SEED", "20250601")),
+        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+        "generation": {
+            "max-examples": int(os.environ.get("PILOTIS_FUZZ_EXAMPLES", "40")),
+            "deterministic": True,
+            "database": "none",
+        },
+    }
+)
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=CONFIG)
+
+# Ids of the objects made by `fuzz_world`, by collection (`projects`, `axes`, `tokens`, ...). In the
+# fuzzing phase, the hooks below replace one in two positive ids of the path, and three in four of
+# the query and the body, by one of them: requests name existing objects often enough not to be only
+# ever refused (on PostgreSQL ids are never small: its sequences are not rolled back with the tests).
+KNOWN_IDS: dict[str, list[int]] = {}
+# Fields and query parameters that name another object, and the collection it is taken from.
+REFERENCES = {
+    "directorate": "directorates",
+    "parent": "directorates",
+    "axis": "axes",
+    "manager": "users",
+    "objective": "objectives",
+    "objectives": "objectives",
+}
+
+
+def _known(collection: str, value, *, every: int):
+    """`value`, or when it is a positive integer not divisible by `every`, one of the known ids of
+    `collection` (so `every=2` maps one id in two, `every=4` three in four)."""
+    ids = KNOWN_IDS.get(collection)
+    if ids and isinstance(value, int) and not isinstance(value, bool) and value > 0 and value % every:
+        return ids[value % len(ids)]
+    return value
+
+
+def _with_known_references(values):
+    if not isinstance(values, dict):
+        return values
+    values = dict(values)
+    for name, collection in REFERENCES.items():
+        value = values.get(name)
+        if isinstance(value, list):
+            values[name] = [_known(collection, item, every=4) for item in value]
+        elif name in values:
+            values[name] = _known(collection, value, every=4)
+    return values
+
+
+@schema.hook
+def map_path_parameters(context, path_parameters):
+    if isinstance(path_parameters, dict) and "id" in path_parameters:
+        collection = _collection(context.operation.path)
+        path_parameters = {**path_parameters, "id": _known(collection, path_parameters["id"], every=2)}
+    return path_parameters
+
+
+@schema.hook
+def map_query(context, query):
+    return _with_known_references(query)
+
+
+@schema.hook
+def map_body(context, body):
+    return _with_known_references(body)
+
+
+def _collection(path: str) -> str:
+    """/api/v1/projects/{id}/transition/ → projects; /api/v1/users/me/tokens/{id}/ → tokens."""
+    parts = [part for part in path.split("/") if part and not part.startswith("{")]
+    rest = parts[parts.index("v1") + 1 :]
+    return "tokens" if rest[:3] == ["users", "me", "tokens"] else rest[0]
+
+
+class TokenCredentials:
+    """An API token of the fuzzing user, issued again when a fuzzed DELETE has revoked it."""
+
+    def __init__(self, user):
+        self.user = user
+        self.issue()
+
+    def issue(self) -> None:
+        token, self.raw = services.api_token_create(user=self.user, name="schemathesis")
+        self.token_id = token.pk
+
+    def headers(self) -> dict[str, str]:
+        if not ApiToken.objects.filter(pk=self.token_id).exists():
+            self.issue()
+        return {"Authorization": f"Token {self.raw}"}
+
+
+@pytest.fixture
+def _keep_test_connection():
+    """The requests go through Django's real WSGI handler, whose request signals close the database
+    connection, and with it the test transaction; Django's test client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(db, _keep_test_connection):
+    """A small portfolio (users of every role, directorates, an axis, objectives, tags, four projects in
+    different statuses) and spare API tokens of the project-office user; returns that user."""
+    world = build_world()
+    tags = [TagFactory(name=name) for name in ("cloud", "rgpd", "mutualisation")]
+    for project, tag in zip(world.projects, itertools.cycle(tags), strict=False):
+        project.tags.add(tag)
+    pmo = world.user(Role.PROJECT_OFFICE.value)
+    spare_tokens = [services.api_token_create(user=pmo, name=f"spare {n}")[0] for n in range(2)]
+    KNOWN_IDS.update(
+        {
+            "projects": [project.pk for project in world.projects],
+            "directorates": [directorate.pk for directorate in world.directorates],
+            "objectives": [objective.pk for objective in world.objectives],
+            "axes": [world.objectives[0].axis_id],
+            "tags": [tag.pk for tag in tags],
+            "tokens": [token.pk for token in spare_tokens],
+            "users": [user.pk for user in world.users.values()],
+        }
+    )
+    yield pmo
+    KNOWN_IDS.clear()
+
+
+@pytest.fixture
+def credentials(fuzz_world):
+    return TokenCredentials(fuzz_world)
+
+
+@pytest.fixture
+def statuses(request):
+    """Status codes answered to one operation over all its examples (the fixture spans them all).
+
+    Afterwards, checks that the fuzzing went past the refusals at the door: some request succeeded,
+    or, on one object, found it (refused only later: invalid body, malformed or stale If-Match,
+    lifecycle). Otherwise the fuzzing has degenerated into testing 404s only.
+    """
+    answered: list[int] = []
+    yield answered
+    label = request.node.operation_label
+    went_through = {*range(200, 300), 304}
+    if "{id}" in label:
+        went_through |= {400, 409, 412}
+    assert went_through & set(answered), (
+        f"{label}: {len(answered)} requests, none went through ({sorted(set(answered))}): the fuzzing only "
+        "exercised refusals. Check fuzz_world and the KNOWN_IDS hooks."
+    )
+
+
+@schema.parametrize()
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_api_fuzz(case, credentials, statuses):
+    response = case.call_and_validate(headers=credentials.headers(), checks=CHECKS)
+    statuses.append(response.status_code)
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_api_fuzz_without_credentials(case, fuzz_world):
+    response = case.call_and_validate(checks=CHECKS)
+    assert response.status_code >= 400, (
+        f"{case.operation.label} answered {response.status_code} without a token"
+    )
