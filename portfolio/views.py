@@ -11,12 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
@@ -27,14 +23,12 @@ from django.views.decorators.http import require_POST
 from portfolio import exports, permissions, selectors, services, sheet_views
 from portfolio.filters import ProjectFilterSet
 from portfolio.forms import ProjectForm, TransitionForm
-from portfolio.models import Objective, Priority, Tag
+from portfolio.models import Priority
 from portfolio.rules import ProjectStatus, TransitionError
 from ppm.audit import audit_entries_for
-from ppm.models import Directorate, User
 
 PAGE_SIZE = 25
 AUDIT_ENTRIES_SHOWN = 100
-SHEET_TEMPLATE = "portfolio/partials/sheet_status.html"
 
 # One colour per status, shared by the badges (CSS classes) and the charts. Every colour carries
 # white text at a contrast ratio of at least 4.5:1, and a status is always written too.
@@ -259,49 +253,13 @@ def _sort_columns(ordering: str) -> list[dict]:
     return columns
 
 
-def _filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The options of the four reference-data filters in ONE query (a UNION), not four: the list
-    page stays within its query budget whatever the data. Same sets as ProjectFilterSet's."""
-    text = CharField()
-    parts = [
-        Directorate.objects.order_by()
-        .annotate(kind=Value("directorate", text), value=Cast("pk", text))
-        .values_list("kind", "value", "name", Value("", text)),
-        Objective.objects.order_by()
-        .annotate(kind=Value("objective", text), value=Cast("pk", text))
-        .values_list("kind", "value", "code", "name"),
-        User.objects.order_by()
-        .filter(managed_projects__isnull=False)
-        .annotate(
-            kind=Value("manager", text),
-            value=Cast("pk", text),
-            full_name=Concat("first_name", Value(" ", text), "last_name", output_field=text),
-        )
-        .values_list("kind", "value", "full_name", "username")
-        .distinct(),
-        Tag.objects.order_by()
-        .annotate(kind=Value("tag", text))
-        .values_list("kind", "name", "name", Value("", text)),
-    ]
-    choices: dict[str, list[tuple[str, str]]] = {"directorate": [], "objective": [], "manager": [], "tag": []}
-    for kind, value, label, extra in parts[0].union(*parts[1:], all=True):
-        if kind == "objective":
-            label = f"{label} · {extra}"
-        elif kind == "manager":
-            label = label.strip() or extra
-        choices[kind].append((value, label))
-    for options in choices.values():
-        options.sort(key=lambda option: option[1].casefold())
-    return choices
-
-
 def _tune_filter_form(form) -> None:
     """Page-only presentation of the shared FilterSet: status as checkboxes, "Any" as empty choice,
     reference options from one query."""
     status = form.fields["status"]
     status.widget = forms.CheckboxSelectMultiple(choices=status.choices)
     # Only the widgets' options change (validation still uses the FilterSet's querysets).
-    for name, options in _filter_choices().items():
+    for name, options in selectors.project_filter_choices().items():
         form.fields[name].widget.choices = [("", _("Any")), *options]
     form.fields["priority"].widget.choices = [("", _("Any")), *Priority.choices]
 
@@ -356,18 +314,6 @@ def project_export(request, fmt: str):
 # --- Project page and lifecycle -----------------------------------------------------------
 
 
-def _sheet_context(project) -> dict:
-    """The PDF sheet block, when its template and context function are available."""
-    sheet_context = getattr(sheet_views, "sheet_context", None)
-    if not callable(sheet_context):
-        return {"show_sheet": False}
-    try:
-        get_template(SHEET_TEMPLATE)
-    except TemplateDoesNotExist:
-        return {"show_sheet": False}
-    return {"show_sheet": True, **sheet_context(project)}
-
-
 def _objective_groups(project) -> list[dict]:
     groups: dict[int, dict] = {}
     for objective in (
@@ -395,7 +341,7 @@ def project_detail(request, pk: int):
         "audit_truncated": len(audit) > AUDIT_ENTRIES_SHOWN,
         "can_edit": permissions.can_edit_project(request.user, project),
         "transitions": selectors.project_transitions_for(project) if can_transition else [],
-        **_sheet_context(project),
+        **sheet_views.sheet_context(project),
     }
     return render(request, "portfolio/project_detail.html", context)
 

@@ -91,3 +91,21 @@ def test_invalid_filter_values_make_an_invalid_form(directorate):
     fs = ProjectFilterSet({"status": ["bogus"], "directorate": "abc"}, queryset=project_list())
     assert not fs.is_valid()
     assert {"status", "directorate"} <= set(fs.errors)
+
+
+def test_filter_choices_in_one_query(directorate, manager_user, django_assert_num_queries):
+    from portfolio.selectors import project_filter_choices
+
+    objective = ObjectiveFactory(code="OS9", name="Open data")
+    ProjectFactory(
+        directorate=directorate,
+        manager=manager_user,
+        objectives=[objective],
+        tags=[TagFactory(name="zeta"), TagFactory(name="alpha")],
+    )
+    with django_assert_num_queries(1):
+        choices = project_filter_choices()
+    assert choices["directorate"] == [(str(directorate.pk), directorate.name)]
+    assert choices["objective"] == [(str(objective.pk), "OS9 · Open data")]
+    assert choices["manager"] == [(str(manager_user.pk), manager_user.get_full_name())]
+    assert [label for _value, label in choices["tag"]] == ["alpha", "zeta"]
