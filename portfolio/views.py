@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -201,7 +201,7 @@ def dashboard(request):
             "status": ProjectStatus.APPROVED,
         },
         {
-            "label": _("On hold"),
+            "label": pgettext("dashboard tile: number of projects", "On hold"),
             "value": by_status.get(ProjectStatus.ON_HOLD, 0),
             "status": ProjectStatus.ON_HOLD,
         },

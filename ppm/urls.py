@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ppm import health
+
+admin.site.site_header = _("Pilotis administration")
+admin.site.site_title = _("Pilotis administration")
+admin.site.index_title = _("Settings and reference data")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -313,3 +313,11 @@ def test_pages_are_in_french_after_switching(french_client, running_project, eng
     assert '<html lang="fr"' in response.content.decode()
     assert french in _visible_text(response)
     _assert_no_english(response, english_only)
+
+
+@pytest.mark.django_db
+def test_admin_and_dashboard_tile_in_french(client, admin_user_):
+    client.force_login(admin_user_)
+    client.cookies["django_language"] = "fr"
+    assert "Administration de Pilotis" in client.get("/admin/").content.decode()
+    assert ">Suspendus<" in client.get("/").content.decode().replace("\n", "").replace("  ", "")
