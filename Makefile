@@ -7,6 +7,8 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilotis_bench
+BENCH_ARGS ?=
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +19,7 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate demo messages clean
+.PHONY: help install run test lint format migrate demo messages bench clean
 
 # Local commands run in DEBUG (insecure development key, local hosts) unless DJANGO_DEBUG is set.
 run migrate demo messages: export DJANGO_DEBUG ?= 1
@@ -32,6 +34,9 @@ help:
 	@echo "  make migrate   apply database migrations"
 	@echo "  make demo      load the demo portfolio (idempotent)"
 	@echo "  make messages  update the French catalogue and compile it (needs GNU gettext)"
+	@echo "  make bench     seed a large portfolio in PostgreSQL and print QUALITY.md's performance figures"
+	@echo "                 (DATABASE_URL if it is PostgreSQL, else $(BENCH_DATABASE_URL);"
+	@echo "                 BENCH_ARGS='--projects 5000 --repeat 50 --strict --reseed')"
 	@echo "  make clean     remove the virtualenv, caches and build files (keeps var/ and its database)"
 
 # -- the virtualenv ---------------------------------------------------------------------------------
@@ -103,6 +108,17 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || { echo "error: 'make messages' needs GNU gettext (apt-get install gettext)." >&2; exit 1; }
 	$(MANAGE) makemessages -l fr --no-obsolete --ignore 'var/*' --ignore 'staticfiles/*'
 	$(MANAGE) compilemessages --ignore '.venv/*'
+
+# Production-like settings (DEBUG off): a throwaway key and the test client's host name. Uses
+# DATABASE_URL only when it points to PostgreSQL; the benchmark refuses a database it did not seed.
+bench: export DJANGO_SECRET_KEY ?= bench-only-not-a-secret
+bench: export DJANGO_ALLOWED_HOSTS ?= testserver
+bench: $(STAMP)
+	@case "$${DATABASE_URL:-}" in \
+	  postgres://*|postgresql://*|pgsql://*) url="$$DATABASE_URL" ;; \
+	  *) url="$(BENCH_DATABASE_URL)" ;; \
+	esac; \
+	DATABASE_URL="$$url" $(MANAGE) bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache staticfiles
