@@ -1,6 +1,7 @@
 /* Pilotis dashboard: draws the charts with the locally served Plotly from the JSON embedded
    by the page (json_script "dashboard-data"). Every chart has a data table in the page, so
-   nothing is lost when scripts are off or Plotly fails to load. */
+   nothing is lost when Plotly fails to load; the roadmap's table (a row per project) is built
+   here from the same data, and links to the project list for pages read without scripts. */
 (function () {
   "use strict";
 
@@ -202,14 +203,50 @@
     }));
   }
 
+  // The roadmap's data table: built from the chart's data the first time it is opened.
+  function fillRoadmapTable(data) {
+    var details = document.querySelector("[data-roadmap-table]");
+    var body = document.getElementById("roadmap-table-body");
+    if (!details || !body) { return; }
+    var dates = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+                                        { dateStyle: "short", timeZone: "UTC" });
+    function cell(tag, text) {
+      var element = document.createElement(tag);
+      element.textContent = text;
+      return element;
+    }
+    function fill() {
+      if (body.childElementCount) { return; }
+      var fragment = document.createDocumentFragment();
+      data.roadmap.forEach(function (p) {
+        var row = document.createElement("tr");
+        var header = document.createElement("th");
+        header.scope = "row";
+        var link = cell("a", p.code + " · " + p.name);
+        link.href = p.url;
+        header.appendChild(link);
+        row.appendChild(header);
+        row.appendChild(cell("td", p.status_label));
+        row.appendChild(cell("td", p.directorate));
+        row.appendChild(cell("td", dates.format(new Date(p.start))));
+        row.appendChild(cell("td", dates.format(new Date(p.end))));
+        fragment.appendChild(row);
+      });
+      body.appendChild(fragment);
+    }
+    if (details.open) { fill(); }
+    details.addEventListener("toggle", function () { if (details.open) { fill(); } });
+  }
+
   function init() {
     var source = document.getElementById("dashboard-data");
     if (!source) { return; }
+    var data = JSON.parse(source.textContent);
+    fillRoadmapTable(data);
     if (!window.Plotly) {
       document.documentElement.classList.add("no-charts");
       return;
     }
-    var data = JSON.parse(source.textContent);
     if (data.locale && data.locale.name) {
       // Month and day names of the date axes, in the page's language (from Django's translations).
       window.Plotly.register({ moduleType: "locale", name: data.locale.name,

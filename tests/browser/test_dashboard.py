@@ -21,3 +21,24 @@ def test_dashboard_draws_its_charts_without_console_errors(page, world, login, l
     scripts = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
     assert any("plotly" in src for src in scripts), scripts
     assert all(src.startswith(live_server.url + "/") for src in scripts), scripts
+
+
+def test_roadmap_data_table_is_built_when_opened(page, world, login):
+    login(page, "pmo")
+    page.goto(reverse("portfolio:dashboard"))
+    details = page.locator("[data-roadmap-table]")
+    details.locator("summary").click()
+    planned = Project.objects.filter(planned_start__isnull=False, planned_end__isnull=False).exclude(
+        status="cancelled"
+    )
+    first = planned.order_by("planned_start", "code").first()
+    rows = details.locator("tbody tr")
+    expect(rows).to_have_count(planned.count())
+    expect(rows.first.locator("th a")).to_have_text(f"{first.code} · {first.name}")
+    expect(rows.first.locator("th a")).to_have_attribute(
+        "href", reverse("portfolio:project_detail", args=[first.pk])
+    )
+    # Closing and opening again does not duplicate the rows.
+    details.locator("summary").click()
+    details.locator("summary").click()
+    expect(rows).to_have_count(planned.count())
