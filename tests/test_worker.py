@@ -23,6 +23,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from portfolio import services
 from portfolio.models import PortfolioSnapshot
@@ -92,6 +93,9 @@ def _configure_producer(broker_url: str, transport_options: dict) -> None:
     celery_app._pool = None
     if "amqp" in celery_app.__dict__:
         celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools in a process-wide registry keyed by connection: a later fixture
+    # on the same broker URL would get the pool closed above ("Acquire on closed pool").
+    kombu_pools.reset()
 
 
 @pytest.fixture
