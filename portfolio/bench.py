@@ -283,16 +283,16 @@ def seed(*, projects: int) -> dict[str, int]:
 
     project_type = ContentType.objects.get_for_model(Project)
     changes, entries = [], []
-    for project, created in zip(rows, histories, strict=True):
-        actor = rng.choice(office)
-        repr_ = str(project)[:255]
-        day = created
+
+    def record(project, *, actor, action, audit_action, source, target, day, audit_changes):
+        """One lifecycle step: its status-change row and its audit entry (two timestamps drawn,
+        in this order, so the seeded data stays the same)."""
         changes.append(
             ProjectStatusChange(
                 project=project,
-                source="",
-                target=S.DEMAND,
-                action="create",
+                source=source,
+                target=target,
+                action=action,
                 actor=actor,
                 at=_moment(day, rng),
             )
@@ -301,49 +301,53 @@ def seed(*, projects: int) -> dict[str, int]:
             AuditEntry(
                 content_type=project_type,
                 object_id=str(project.pk),
-                object_repr=repr_,
-                action=AuditEntry.Action.CREATE,
+                object_repr=str(project)[:255],
+                action=audit_action,
                 actor=actor,
                 at=_moment(day, rng),
-                changes={
-                    "code": {"label": "code", "old": "", "new": project.code},
-                    "name": {"label": "name", "old": "", "new": project.name},
-                },
+                changes=audit_changes,
             )
+        )
+
+    for project, created in zip(rows, histories, strict=True):
+        actor = rng.choice(office)
+        repr_ = str(project)[:255]
+        day = created
+        record(
+            project,
+            actor=actor,
+            action="create",
+            audit_action=AuditEntry.Action.CREATE,
+            source="",
+            target=S.DEMAND,
+            day=day,
+            audit_changes={
+                "code": {"label": "code", "old": "", "new": project.code},
+                "name": {"label": "name", "old": "", "new": project.name},
+            },
         )
         source = S.DEMAND
         span = max((ANCHOR - created).days, 10)
         for action, target in PATHS[project.status]:
             day = min(day + timedelta(days=rng.randrange(1, span // 5 + 2)), ANCHOR)
             actor = project.manager or actor
-            changes.append(
-                ProjectStatusChange(
-                    project=project,
-                    source=source,
-                    target=target,
-                    action=action,
-                    actor=actor,
-                    at=_moment(day, rng),
-                )
-            )
-            entries.append(
-                AuditEntry(
-                    content_type=project_type,
-                    object_id=str(project.pk),
-                    object_repr=repr_,
-                    action=AuditEntry.Action.TRANSITION,
-                    actor=actor,
-                    at=_moment(day, rng),
-                    changes={
-                        "status": {
-                            "label": "status",
-                            "old": str(S(source).label),
-                            "new": str(S(target).label),
-                            "old_raw": str(source),
-                            "new_raw": str(target),
-                        }
-                    },
-                )
+            record(
+                project,
+                actor=actor,
+                action=action,
+                audit_action=AuditEntry.Action.TRANSITION,
+                source=source,
+                target=target,
+                day=day,
+                audit_changes={
+                    "status": {
+                        "label": "status",
+                        "old": str(S(source).label),
+                        "new": str(S(target).label),
+                        "old_raw": str(source),
+                        "new_raw": str(target),
+                    }
+                },
             )
             source = target
         entries.extend(
