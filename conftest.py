@@ -7,6 +7,12 @@ from ppm.roles import Role
 from ppm.tests.factories import DEFAULT_PASSWORD, DirectorateFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s per user on 2 cores; the suite creates many users and logs in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password():
     return DEFAULT_PASSWORD

@@ -20,11 +20,6 @@ from ppm.tests.factories import DirectorateFactory, UserFactory
 PROJECTS = "/api/v1/projects/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

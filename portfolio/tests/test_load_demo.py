@@ -20,8 +20,6 @@ User = get_user_model()
 @pytest.fixture(autouse=True)
 def _demo_on(settings):
     settings.PILOTIS_DEMO = True
-    # PBKDF2 is slow on purpose; these tests log in and create users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def load(**options) -> str:

@@ -19,8 +19,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher_and_clean_cache(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _clean_cache(settings):
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     settings.LOGIN_THROTTLE_WINDOW_SECONDS = 600
     cache.clear()

@@ -17,11 +17,6 @@ ME = "/api/v1/users/me/"
 TOKENS = "/api/v1/users/me/tokens/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
