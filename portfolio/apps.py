@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class PortfolioConfig(AppConfig):
     name = "portfolio"
     verbose_name = _("Portfolio")
+
+    def ready(self):
+        # The portfolio's long jobs, in the core's registry (the core never imports this app).
+        from portfolio import import_views, sheet_views, tasks
+        from ppm.reports import ReportKind, report_kind_register, requester_only
+
+        report_kind_register(
+            ReportKind(
+                name=sheet_views.SHEET_KIND,
+                task=tasks.render_project_sheet,
+                can_view=sheet_views.sheet_job_can_view,
+                prepare=sheet_views.sheet_job_prepare,
+                label=_("Project sheet (PDF)"),
+                content_type="application/pdf",
+            )
+        )
+        report_kind_register(
+            ReportKind(
+                name=import_views.IMPORT_KIND,
+                task=tasks.import_projects,
+                can_view=requester_only,
+                label=_("Import projects"),
+                downloadable=False,
+            )
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio import sheet_views, views
+from portfolio import import_views, sheet_views, views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/export/<str:fmt>/", views.project_export, name="project_export"),
     path("projects/new/", views.project_create, name="project_create"),
+    path("projects/import/", import_views.project_import, name="project_import"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),

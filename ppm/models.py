@@ -129,11 +129,18 @@ class ApiToken(models.Model):
         return secrets.token_urlsafe(32)
 
 
-class ReportJob(models.Model):
-    """Status row of a generated file (a report, an export): the idempotency key of its task.
+def report_job_token() -> str:
+    """Random path segment of a job's file: its storage name cannot be guessed."""
+    return secrets.token_urlsafe(24)
 
-    `key` identifies the output (kind + object + the object's version): asking twice for the
-    same key returns the same job, and a redelivered task finds it ready and does nothing.
+
+class ReportJob(models.Model):
+    """Status row of a long job (a generated report, an export, an import): its idempotency key.
+
+    `key` identifies the output: kind + a hash of the params (the language among them), plus the
+    object and its version where there is one. Asking twice for the same key returns the same job,
+    and a redelivered task finds it ready and does nothing. Files live under
+    ``reports/<kind>/<token>/<name>``, reachable only through the permission-checked download view.
     """
 
     class Status(models.TextChoices):
@@ -142,14 +149,29 @@ class ReportJob(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
+    LOG_MAX_LINES = 50
+    ROW_ERRORS_MAX = 1000
+
     kind = models.CharField(max_length=50)
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=255, unique=True)
+    params = models.JSONField(default=dict, blank=True)
+    params_hash = models.CharField(max_length=64, blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    token = models.CharField(max_length=64, default=report_job_token, editable=False)
     file = models.FileField(upload_to="reports/", max_length=300, blank=True)
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # Stable machine code of the failure ("stalled", "timeout", "queue", "attempts", "rows", "error").
+    error_code = models.CharField(max_length=30, blank=True)
+    # A short, bounded log: [{"at": ISO time, "message": "..."}], newest last (LOG_MAX_LINES).
+    log = models.JSONField(default=list, blank=True)
+    # Imports: every bad row, [{"line": 3, "field": "code", "message": "..."}] (ROW_ERRORS_MAX).
+    row_errors = models.JSONField(default=list, blank=True)
+    # What a finished job produced besides a file (e.g. {"created": 12} for an import).
+    result = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The version of the object the output reflects, and the language it is written in.
     object_version = models.PositiveIntegerField(null=True, blank=True)
@@ -163,9 +185,26 @@ class ReportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["content_type", "object_id", "kind", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "kind", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="reportjob_progress_lte_100")
+        ]
         verbose_name = _("report job")
         verbose_name_plural = _("report jobs")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.status})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def set_progress(self, percent: int, message: str = "") -> None:
+        """Record how far the job got (0–100) and optionally a log line, committed at once and
+        visible to the poll view even while the render's own transaction is still open."""
+        from ppm.reports import report_job_set_progress
+
+        report_job_set_progress(self, percent=percent, message=message)

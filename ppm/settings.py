@@ -301,8 +301,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The one set of time limits: every task reads them (ppm.reports.RELIABLE_TASK_OPTIONS), and a job
+# RUNNING past the hard limit is declared stalled (its worker died).
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "180"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -318,3 +320,7 @@ LOGGING = {
 }
 
 PILOTIS_DEMO = env_bool("PILOTIS_DEMO", DEBUG)
+# Report jobs (and their files) older than this are deleted by the nightly retention task.
+PILOTIS_REPORT_RETENTION_DAYS = int(env("PILOTIS_REPORT_RETENTION_DAYS", "30"))
+# Largest file accepted by an import (bytes).
+PILOTIS_IMPORT_MAX_BYTES = int(env("PILOTIS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ppm import health
+from ppm import health, report_views
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
@@ -20,10 +19,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("jobs/<int:pk>/", report_views.report_job_status, name="report_job_status"),
+    path("jobs/<int:pk>/download/", report_views.report_job_download, name="report_job_download"),
+    path("jobs/<slug:kind>/request/", report_views.report_job_request_view, name="report_job_request"),
     path("", include("portfolio.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is never served, not even in DEBUG: generated files are reachable only through the
+# permission-checked download view (ppm.report_views.report_job_download).

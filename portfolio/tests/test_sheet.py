@@ -26,7 +26,7 @@ from portfolio.sheet import (
 from portfolio.tasks import render_project_sheet
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, StrategicAxisFactory
 from ppm.models import ReportJob
-from ppm.reports import STALLED_RUNNING_AFTER, report_job_run
+from ppm.reports import STALLED_RUNNING_AFTER, report_job_key, report_job_run
 from ppm.tests.factories import DirectorateFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,12 @@ def test_any_reader_can_request_the_sheet_once(
     job = ReportJob.objects.get()
     assert sent == [job.pk]
     assert job.kind == SHEET_KIND
-    assert job.key == f"{SHEET_KIND}:portfolio.project:{project.pk}:v{project.version}:en"
+    # The key is kind + object + version + a hash of the params (the language among them).
+    assert job.key == report_job_key(
+        kind=SHEET_KIND, instance=project, version=project.version, language="en"
+    )
+    assert job.key.startswith(f"{SHEET_KIND}:portfolio.project:{project.pk}:v{project.version}:")
+    assert job.params == {"language": "en"}
     assert job.requested_by == reader_user
     for response in (first, second):
         html = response.content.decode()

@@ -24,6 +24,7 @@ from ppm.reports import (
     report_job_latest,
     report_job_request,
     report_job_run,
+    report_params_hash,
     report_storage_name,
 )
 
@@ -78,12 +79,17 @@ def _request(project, user, task, *, version=None, language="en"):
     )
 
 
-def test_key_names_kind_model_object_version_and_language(project):
-    assert (
-        report_job_key(kind="sheet", instance=project, version=3)
-        == f"sheet:portfolio.project:{project.pk}:v3"
+def test_key_names_kind_model_object_version_and_a_hash_of_the_params(project):
+    key = report_job_key(kind="sheet", instance=project, version=3)
+    assert key == f"sheet:portfolio.project:{project.pk}:v3:{report_params_hash({})}"
+    french = report_job_key(kind="sheet", instance=project, version=3, language="fr")
+    assert french == report_job_key(kind="sheet", params={"language": "fr"}, instance=project, version=3)
+    assert french.startswith(f"sheet:portfolio.project:{project.pk}:v3:") and french != key
+    # Equal params, equal key, whatever their order; no object: kind + hash only.
+    assert report_job_key(kind="export", params={"a": 1, "b": [2]}) == report_job_key(
+        kind="export", params={"b": [2], "a": 1}
     )
-    assert report_job_key(kind="sheet", instance=project, version=3, language="fr").endswith(":v3:fr")
+    assert report_job_key(kind="export", params={"a": 1}) == f"export:{report_params_hash({'a': 1})}"
 
 
 def test_asking_twice_returns_the_same_job_and_enqueues_once(
@@ -103,7 +109,7 @@ def test_asking_twice_returns_the_same_job_and_enqueues_once(
     assert job.requested_by == pmo_user
     assert job.object_version == project.version
     assert job.content_type == ContentType.objects.get_for_model(project)
-    assert job.object_id == str(project.pk)
+    assert job.object_id == project.pk
 
 
 def test_task_is_sent_only_after_commit(project, pmo_user, django_capture_on_commit_callbacks):
