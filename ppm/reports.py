@@ -413,23 +413,23 @@ def report_job_set_progress(job: ReportJob, *, percent: int, message: str = "") 
 
     Outside a transaction it is a plain UPDATE. Inside one (an import writing its rows), it goes
     through a second connection on PostgreSQL so that the poll view sees it before the render's
-    transaction commits; SQLite has a single writer, so there it is written when that transaction
-    commits."""
+    transaction commits (falling back to the render's own connection when that one holds the row
+    or created it). SQLite has a single writer: there it is written in the render's transaction
+    and shows when that commits."""
     job.progress = max(0, min(100, int(percent)))
     fields: dict[str, Any] = {"progress": job.progress}
     if message:
         job.log = _appended(job.log, message)
         fields["log"] = job.log
     connection = connections[DEFAULT_DB_ALIAS]
-    if not connection.in_atomic_block:
-        ReportJob.objects.filter(pk=job.pk).update(**fields)
-    elif connection.vendor == "sqlite":
-        transaction.on_commit(lambda: ReportJob.objects.filter(pk=job.pk).update(**fields))
-    else:
-        _update_on_side_connection(job.pk, fields)
+    if connection.in_atomic_block and connection.vendor == "postgresql":
+        if _update_on_side_connection(job.pk, fields):
+            return
+    ReportJob.objects.filter(pk=job.pk).update(**fields)
 
 
-def _update_on_side_connection(pk: int, fields: dict[str, Any]) -> None:
+def _update_on_side_connection(pk: int, fields: dict[str, Any]) -> bool:
+    """UPDATE the job on a connection of its own (autocommit); False if that was not possible."""
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         quote = side.ops.quote_name
@@ -441,9 +441,13 @@ def _update_on_side_connection(pk: int, fields: dict[str, Any]) -> None:
         # Column names come from the model, values are parameters.
         sql = f"UPDATE {quote(ReportJob._meta.db_table)} SET {', '.join(assignments)} WHERE id = %s"  # noqa: S608
         with side.cursor() as cursor:
+            # The render's transaction may hold the row: give up at once rather than wait for it.
+            cursor.execute("SET lock_timeout = '500ms'")
             cursor.execute(sql, [*values, pk])
+            return cursor.rowcount == 1
     except Exception:
-        logger.warning("Could not record the progress of report job %s", pk, exc_info=True)
+        logger.info("Progress of report job %s written in the render's transaction", pk, exc_info=True)
+        return False
     finally:
         side.close()
 
