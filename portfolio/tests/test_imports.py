@@ -114,7 +114,7 @@ def test_an_xlsx_file_is_imported(
 ):
     workbook = Workbook()
     workbook.active.append(["Code", "Nom", "Direction", "Début prévu"])
-    workbook.active.append(["XL-1", "Depuis Excel", "DSI", datetime.datetime(2026, 3, 1)])
+    workbook.active.append(["XL-1", "Depuis Excel", "DSI", datetime.datetime(2026, 3, 1)])  # noqa: DTZ001 (a naive spreadsheet date)
     buffer = io.BytesIO()
     workbook.save(buffer)
     client.force_login(pmo_user)
