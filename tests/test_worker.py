@@ -258,3 +258,89 @@ def test_portfolio_snapshot_is_taken_by_the_worker(worker):
     assert snapshot.total == 2
     assert snapshot.by_status[ProjectStatus.IN_PROGRESS] == 1
     assert snapshot.by_objective == {"OBJ-W": 1}
+
+
+def test_project_import_is_run_by_the_worker_all_or_nothing(worker, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portfolio.models import Project
+
+    user = UserFactory(username="pmo-import", role=Role.PROJECT_OFFICE)
+    DirectorateFactory(code="DWI", name="Worker import directorate")
+    client.force_login(user)
+    url = reverse("portfolio:project_import")
+
+    def finished(job):
+        def check():
+            job.refresh_from_db()
+            return job.status in (ReportJob.Status.READY, ReportJob.Status.FAILED)
+
+        return check
+
+    bad = b"code,name,directorate\nWI-1,Good row,DWI\nWI-2,Bad directorate,NOWHERE\n"
+    response = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad, content_type="text/csv")})
+    assert response.status_code == 302
+    job = ReportJob.objects.get(kind="project_import")
+    _wait_for(finished(job), worker, "the failing import")
+    assert job.status == ReportJob.Status.FAILED
+    assert job.row_errors == [
+        {"line": 3, "field": "directorate", "message": "Unknown directorate “NOWHERE”."}
+    ]
+    assert not Project.objects.filter(code__startswith="WI-").exists()
+
+    good = b"code,name,directorate\nWI-1,Good row,DWI\nWI-2,Another good row,dwi\n"
+    client.post(url, {"file": SimpleUploadedFile("good.csv", good, content_type="text/csv")})
+    job = ReportJob.objects.filter(kind="project_import").order_by("-pk").first()
+    _wait_for(finished(job), worker, "the import")
+    assert job.status == ReportJob.Status.READY, job.row_errors
+    assert job.result == {"rows": 2, "imported": 2} and job.progress == 100
+    assert sorted(Project.objects.values_list("code", flat=True)) == ["WI-1", "WI-2"]
+
+
+def test_housekeeping_tasks_run_in_the_worker(worker, settings):
+    """The beat-scheduled tasks: a job whose worker died is failed; a superseded sheet is deleted."""
+    from datetime import timedelta
+
+    from ppm.reports import STALLED_RUNNING_AFTER, report_job_request, report_job_run
+    from ppm.tasks import fail_stalled_report_jobs, purge_report_jobs
+
+    user = UserFactory(username="pmo-housekeeping", role=Role.PROJECT_OFFICE)
+    project = services.project_create(
+        actor=user, code="HK-1", name="Housekeeping", directorate=DirectorateFactory(code="DHK")
+    )
+
+    def request(version):
+        job = report_job_request(
+            kind=SHEET_KIND,
+            instance=project,
+            version=version,
+            requested_by=user,
+            task=_NoTask(),
+            language="en",
+        )
+        report_job_run(job_id=job.pk, render=lambda job: ("sheet.pdf", b"%%PDF-1.7 v%d" % version))
+        job.refresh_from_db()
+        return job
+
+    old, new = request(1), request(2)
+    old_path = Path(settings.MEDIA_ROOT) / old.file.name
+    assert old_path.exists()
+    dead = ReportJob.objects.create(
+        kind=SHEET_KIND,
+        key="dead-worker",
+        status=ReportJob.Status.RUNNING,
+        started_at=timezone.now() - STALLED_RUNNING_AFTER - timedelta(minutes=1),
+    )
+
+    assert fail_stalled_report_jobs.delay().get(timeout=TASK_TIMEOUT) == 1
+    assert purge_report_jobs.delay().get(timeout=TASK_TIMEOUT) == {"superseded": 1, "expired": 0}
+
+    dead.refresh_from_db()
+    assert dead.status == ReportJob.Status.FAILED and dead.error_code == "stalled"
+    assert not ReportJob.objects.filter(pk=old.pk).exists() and not old_path.exists()
+    assert (Path(settings.MEDIA_ROOT) / new.file.name).exists()
+
+
+class _NoTask:
+    def delay(self, job_id):
+        """Nothing to send: the test renders the job itself."""
