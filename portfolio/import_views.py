@@ -40,7 +40,7 @@ def project_import(request):
         form = ProjectImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                job = import_job_request(
+                queued = import_job_request(
                     kind=IMPORT_KIND,
                     upload=form.cleaned_data["file"],
                     requested_by=request.user,
@@ -49,11 +49,11 @@ def project_import(request):
             except ValidationError as error:
                 form.add_error("file", error)
             else:
-                return redirect(f"{reverse('portfolio:project_import')}?job={job.pk}")
+                return redirect(f"{reverse('portfolio:project_import')}?job={queued.pk}")
         status = 400
     else:
         form = ProjectImportForm()
-    job = None
+    job: ReportJob | None = None
     if request.GET.get("job"):
         job, _kind = report_job_get_for_user(user=request.user, pk=request.GET["job"])
         if job.kind != IMPORT_KIND:

@@ -122,7 +122,7 @@ class ProjectImporter(Importer):
                     _("Unknown priority “%(value)s” (1 to 4).") % {"value": values["priority"]}
                 )
             data["priority"] = priority
-        code = data["code"].strip().casefold()
+        code = values.get("code", "").strip().casefold()
         if code and code in self._codes_seen:
             errors.setdefault("code", []).append(
                 _("This code is already used on line %(line)d of the file.")
@@ -132,7 +132,7 @@ class ProjectImporter(Importer):
         if not form.is_valid():
             for field, messages in form.errors.items():
                 if field not in errors:  # one explanation per column is enough
-                    errors[field] = list(messages)
+                    errors[field] = [str(message) for message in messages]
         if errors:
             raise ValidationError(errors)
         self._codes_seen[code] = line

@@ -150,7 +150,7 @@ def table_rows(content: bytes, fmt: str) -> Iterator[tuple[int, dict[str, str]]]
             dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        raw = csv.reader(io.StringIO(text), dialect)
+        raw = (tuple(values) for values in csv.reader(io.StringIO(text), dialect))
     try:
         iterator = iter(raw)
         header = [_header(value) for value in next(iterator, ())]

@@ -436,6 +436,7 @@ def _update_on_side_connection(pk: int, fields: dict[str, Any]) -> bool:
         assignments, values = [], []
         for name, value in fields.items():
             field = ReportJob._meta.get_field(name)
+            assert isinstance(field, models.Field) and field.column
             assignments.append(f"{quote(field.column)} = %s")
             values.append(field.get_db_prep_save(value, connection=side))
         # Column names come from the model, values are parameters.
