@@ -393,3 +393,34 @@ def test_status_fragment_query_count_does_not_grow_with_jobs(client, reader_user
             status=ReportJob.Status.FAILED,
         )
     assert count() == few <= 10
+
+
+def test_stalled_sheet_is_marked_failed_with_its_reason(client, reader_user, project):
+    """Before: a sheet whose worker died showed "being generated…" until someone asked again."""
+    job = ReportJob.objects.create(
+        kind=SHEET_KIND,
+        key="k-stalled-reason",
+        content_type=ContentType.objects.get_for_model(project),
+        object_id=project.pk,
+        object_version=project.version,
+        language="en",
+        status=ReportJob.Status.RUNNING,
+        started_at=timezone.now() - STALLED_RUNNING_AFTER - datetime.timedelta(minutes=1),
+    )
+    client.force_login(reader_user)
+    html = client.get(urls(project)["status"]).content.decode()
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED and job.error_code == "stalled"
+    assert job.error in html and "stopped responding" in job.error
+    # Asking again requeues it.
+    assert "Try again" in html
+
+
+def test_sheet_file_name_is_not_guessable(pmo_user, project):
+    job = _ready_job(project, pmo_user)
+    other = _ready_job(
+        services.project_update(actor=pmo_user, project=project, data={"priority": 2}), pmo_user
+    )
+    assert job.file.name.startswith(f"reports/{SHEET_KIND}/{job.token}/")
+    assert job.token != other.token and len(job.token) >= 32
+    assert project.code not in job.file.name.rsplit("/", 2)[1]
