@@ -141,6 +141,9 @@ class ScheduledTask:
     free_float: int
     critical: bool
     percent_complete: float
+    # A milestone placed right after a finish sits at the end of its day (draw it at the day's end);
+    # one placed at a start sits at the beginning of its day. Always False for other tasks.
+    end_of_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,6 +715,8 @@ def schedule(
             late_start[i] = min(late_start[c] for c in kids)
             late_finish[i] = max(late_finish[c] for c in kids)
             total_float[i] = min(total_float[c] for c in kids)
+            # The whole summary slipping moves every task inside it: bounded by each one's free float.
+            free_float[i] = min(free_float[i], min(free_float[c] for c in kids))
             duration[i] = ef[i] - es[i]
         p = parent[i]
         if p >= 0:
@@ -756,6 +761,7 @@ def schedule(
             free_float=free_float[i],
             critical=total_float[i] <= 0,
             percent_complete=round(progress, 2),
+            end_of_day=milestone[i] and bool(early_start[i] & 1),
         )
     critical = sorted((i for i in leaves if total_float[i] <= 0), key=lambda i: (early_start[i], i))
     return Schedule(
