@@ -697,7 +697,8 @@ def schedule(
             else:
                 ss_ = min(ss_, slack)
         finish_slack[i], start_slack[i] = fs_, ss_
-        free_float[i] = ff
+        # Never more than the total float (a deadline or constraint may bound both), as MS Project.
+        free_float[i] = ff if is_summary[i] else min(ff, total_float[i])
 
     # -- summaries roll up late dates, float and progress (children before parents) ----------------
     work = [0.0] * n
@@ -716,7 +717,7 @@ def schedule(
             late_finish[i] = max(late_finish[c] for c in kids)
             total_float[i] = min(total_float[c] for c in kids)
             # The whole summary slipping moves every task inside it: bounded by each one's free float.
-            free_float[i] = min(free_float[i], min(free_float[c] for c in kids))
+            free_float[i] = min(free_float[i], total_float[i], min(free_float[c] for c in kids))
             duration[i] = ef[i] - es[i]
         p = parent[i]
         if p >= 0:
