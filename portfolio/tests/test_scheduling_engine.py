@@ -434,16 +434,31 @@ def test_a_cycle_through_a_summary_task_names_it():
     [
         ([Task(1, "Design", 1)], [Link(1, 1)], "self_link", ["Design"]),
         ([Task(1, "Design", 1)], [Link(1, 99)], "unknown_task", ["Design"]),
-        ([Task(1, "Design", 1), Task(2, "Build", 1)], [Link(1, 2), Link(1, 2, SS)], "duplicate_link", ["Design", "Build"]),
+        (
+            [Task(1, "Design", 1), Task(2, "Build", 1)],
+            [Link(1, 2), Link(1, 2, SS)],
+            "duplicate_link",
+            ["Design", "Build"],
+        ),
         ([Task(1, "Design", 1), Task(1, "Build", 1)], [], "duplicate_task", ["Design", "Build"]),
         ([Task(1, "Design", -1)], [], "negative_duration", ["Design"]),
         ([Task(1, "Design", 1, parent_id=7)], [], "unknown_parent", ["Design"]),
-        ([Task(1, "Design", 1, parent_id=2), Task(2, "Build", 1, parent_id=1)], [], "parent_cycle", ["Design", "Build"]),
-        ([Task(1, "Design", 1, constraint=ConstraintType.MUST_START_ON)], [], "constraint_without_date", ["Design"]),
+        (
+            [Task(1, "Design", 1, parent_id=2), Task(2, "Build", 1, parent_id=1)],
+            [],
+            "parent_cycle",
+            ["Design", "Build"],
+        ),
+        (
+            [Task(1, "Design", 1, constraint=ConstraintType.MUST_START_ON)],
+            [],
+            "constraint_without_date",
+            ["Design"],
+        ),
         ([Task(1, "Design", 1, manual_finish=july(6))], [], "manual_finish_without_start", ["Design"]),
         ([Task(1, "Design", 1, percent_complete=120)], [], "percent_complete", ["Design"]),
     ],
-)  # fmt: skip
+)
 def test_invalid_schedules_are_refused_with_a_message_naming_the_tasks(tasks, links, code, names):
     with pytest.raises(SchedulingError) as error:
         run(tasks, links)
