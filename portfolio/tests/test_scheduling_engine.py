@@ -597,7 +597,7 @@ def test_every_link_is_honoured_and_floats_are_consistent(network):
 
 @PROPERTY_SETTINGS
 @given(networks(with_constraints=True))
-def test_negative_float_only_with_a_reported_violation(network):
+def test_constraints_and_pinned_tasks_break_links_only_with_a_reported_violation(network):
     tasks, links = network
     result = _schedule_or_reject(tasks, links)
     if any(t.total_float < 0 for t in result.tasks.values()):
@@ -605,6 +605,37 @@ def test_negative_float_only_with_a_reported_violation(network):
     else:
         for task in result.tasks.values():
             assert task.total_float >= task.free_float
+    by_id = {t.id: t for t in tasks}
+    fixed = {ConstraintType.MUST_START_ON, ConstraintType.MUST_FINISH_ON}
+
+    def pinned(task_id):
+        task = by_id[task_id]
+        inside = [t for t in tasks if t.parent_id == task_id]
+        if inside:
+            return any(pinned(t.id) for t in inside)
+        return task.manual_start is not None or task.constraint in fixed
+
+    broken_links = {(v.other_task_id, v.task_id) for v in result.violations if v.kind is ViolationKind.LINK}
+    for link in links:
+        a_start, a_finish = _points(result, link.predecessor_id, tasks)
+        b_start, b_finish = _points(result, link.successor_id, tasks)
+        side, reference = {
+            FS: (b_start, a_finish),
+            SS: (b_start, a_start),
+            FF: (b_finish, a_finish),
+            SF: (b_finish, a_start),
+        }[link.type]
+        if side < reference + link.lag:
+            # Only a pinned task may break a link, and the break is reported.
+            assert pinned(link.successor_id), link
+            if not result.tasks[link.successor_id].summary:
+                assert (link.predecessor_id, link.successor_id) in broken_links
+    for task in tasks:
+        scheduled = result.tasks[task.id]
+        if task.constraint is ConstraintType.START_NO_EARLIER_THAN and not pinned(task.id):
+            assert scheduled.early_start >= task.constraint_date
+        if task.constraint is ConstraintType.FINISH_NO_EARLIER_THAN and not pinned(task.id):
+            assert scheduled.early_finish >= FR.previous_working_day(task.constraint_date)
 
 
 @settings(max_examples=200, deadline=None)
