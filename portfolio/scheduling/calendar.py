@@ -16,7 +16,9 @@ working day counting S as day 1 (`finish_date`); a milestone (duration 0) finish
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONDAY_TO_FRIDAY: frozenset[int] = frozenset({0, 1, 2, 3, 4})
@@ -41,7 +43,20 @@ Closure = date | tuple[date, date]
 # How far the calendar reaches around the dates it is asked about when it first builds its index.
 _MARGIN_DAYS = 366
 # Indices count from here when `date_at` is called before any date was asked about.
-_DEFAULT_ANCHOR = date(2000, 1, 3)
+_DEFAULT_ANCHOR = date(2000, 1, 3).toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Working days over the ordinals [lo, hi): before[i] = working days in [lo, lo + i), working =
+    their ordinals in order, shift = working days in [lo, anchor) (an index is a position in
+    `working` minus `shift`)."""
+
+    lo: int
+    hi: int
+    before: list[int]
+    working: list[int]
+    shift: int
 
 
 def _expand_closures(closures: Iterable[Closure]) -> frozenset[date]:
@@ -85,22 +100,25 @@ class WorkingCalendar:
         self.closures = _expand_closures(closures)
         self._holiday_source = holiday_source
         self._loaded_years: set[int] = set()
-        # The index covers ordinals [_lo, _hi). _before[i] = working days in [_lo, _lo + i);
-        # _working = ordinals of the working days in the range, ascending; _shift = working days in
-        # [_lo, anchor), so a public index is a position in _working minus _shift.
         # The anchor is the first day asked about unless given: the index then starts around the
         # dates in use instead of around an arbitrary epoch.
-        self._anchor = 0
-        self._lo = self._hi = 0
-        self._before: list[int] = [0]
-        self._working: list[int] = []
-        self._shift = 0
-        if anchor is not None:
-            self._start(anchor.toordinal())
+        self._anchor: int | None = anchor.toordinal() if anchor is not None else None
+        # Readers take `_index` once and use that snapshot; builds replace it whole under the lock,
+        # so one calendar can be shared between threads.
+        self._index: _Index | None = None
+        self._lock = threading.Lock()
 
-    def _start(self, ordinal: int) -> None:
-        self._anchor = self._lo = self._hi = ordinal
-        self._build(ordinal - _MARGIN_DAYS, ordinal + _MARGIN_DAYS)
+    def with_closures(self, closures: Iterable[Closure]) -> WorkingCalendar:
+        """This calendar with more closed days (e.g. a project's exceptions on top of the
+        organisation's), sharing its holidays and the years already loaded."""
+        calendar = WorkingCalendar(
+            weekdays=self.weekdays,
+            holidays=dict(self._holidays),
+            closures=self.closures | _expand_closures(closures),
+            holiday_source=self._holiday_source,
+        )
+        calendar._loaded_years = set(self._loaded_years)
+        return calendar
 
     # -- the index ----------------------------------------------------------------------------------
 
@@ -113,9 +131,9 @@ class WorkingCalendar:
                 for day, name in self._holiday_source(year).items():
                     self._holidays.setdefault(day, name)
 
-    def _build(self, lo: int, hi: int) -> None:
-        lo = max(min(lo, self._lo), date.min.toordinal())
-        hi = min(max(hi, self._hi), date.max.toordinal())
+    def _build(self, lo: int, hi: int) -> _Index:
+        lo = max(lo, date.min.toordinal())
+        hi = min(hi, date.max.toordinal())
         self._load_years(date.fromordinal(lo).year, date.fromordinal(hi - 1).year)
         weekdays, holidays, closures = self.weekdays, self._holidays, self.closures
         before = [0] * (hi - lo + 1)
@@ -128,58 +146,70 @@ class WorkingCalendar:
                 working.append(ordinal)
                 count += 1
         before[hi - lo] = count
-        self._lo, self._hi, self._before, self._working = lo, hi, before, working
-        self._shift = before[self._anchor - lo] if lo <= self._anchor <= hi else 0
+        assert self._anchor is not None and lo <= self._anchor <= hi
+        return _Index(lo, hi, before, working, before[self._anchor - lo])
 
-    def _ensure(self, ordinal: int) -> None:
-        if self._lo == self._hi:
-            self._start(ordinal)
-        elif ordinal < self._lo:
-            # Grow geometrically so a long walk backwards rebuilds O(log) times.
-            self._build(ordinal - max(_MARGIN_DAYS, self._hi - self._lo), self._hi)
-        elif ordinal >= self._hi:
-            self._build(self._lo, ordinal + 1 + max(_MARGIN_DAYS, self._hi - self._lo))
+    def _cover(self, ordinal: int) -> _Index:
+        """The index, extended if needed so that it covers `ordinal`."""
+        index = self._index
+        if index is not None and index.lo <= ordinal < index.hi:
+            return index
+        with self._lock:
+            index = self._index
+            if index is None:
+                if self._anchor is None:
+                    self._anchor = ordinal
+                low = min(ordinal, self._anchor)
+                high = max(ordinal, self._anchor) + 1
+                index = self._build(low - _MARGIN_DAYS, high + _MARGIN_DAYS)
+            elif ordinal < index.lo:
+                # Grow geometrically so that a long walk rebuilds O(log) times.
+                index = self._build(ordinal - max(_MARGIN_DAYS, index.hi - index.lo), index.hi)
+            elif ordinal >= index.hi:
+                index = self._build(index.lo, ordinal + 1 + max(_MARGIN_DAYS, index.hi - index.lo))
+            self._index = index
+            return index
 
     def index(self, day: date) -> int:
         """Working days from the anchor to `day` (signed): for a working day, `date_at(index(d)) == d`;
         a non-working day gets the index of the first working day after it."""
         ordinal = day.toordinal()
-        self._ensure(ordinal)
-        return self._before[ordinal - self._lo] - self._shift
+        index = self._cover(ordinal)
+        return index.before[ordinal - index.lo] - index.shift
 
     def date_at(self, index: int) -> date:
         """The working day numbered `index` (the inverse of `index` on working days)."""
-        if self._lo == self._hi:
-            self._start(_DEFAULT_ANCHOR.toordinal())
-        position = index + self._shift
-        while position < 0:
-            self._build(self._lo - max(_MARGIN_DAYS, (-position) * 2 + 14, self._hi - self._lo), self._hi)
-            position = index + self._shift
-        while position >= len(self._working):
-            missing = position - len(self._working) + 1
-            self._build(self._lo, self._hi + max(_MARGIN_DAYS, missing * 2 + 14, self._hi - self._lo))
-            position = index + self._shift
-        return date.fromordinal(self._working[position])
+        snapshot = self._index or self._cover(self._anchor if self._anchor is not None else _DEFAULT_ANCHOR)
+        while True:
+            position = index + snapshot.shift
+            if position < 0:
+                reach = max(_MARGIN_DAYS, -position * 2 + 14)
+                snapshot = self._cover(snapshot.lo - reach)
+            elif position >= len(snapshot.working):
+                reach = max(_MARGIN_DAYS, (position - len(snapshot.working)) * 2 + 14)
+                snapshot = self._cover(snapshot.hi + reach)
+            else:
+                return date.fromordinal(snapshot.working[position])
 
     # -- questions about one day --------------------------------------------------------------------
 
     def is_working(self, day: date) -> bool:
         """Whether `day` is worked: a working weekday, not a holiday, not a closure."""
         ordinal = day.toordinal()
-        self._ensure(ordinal)
-        i = ordinal - self._lo
-        return self._before[i + 1] != self._before[i]
+        index = self._cover(ordinal)
+        i = ordinal - index.lo
+        return index.before[i + 1] != index.before[i]
 
     def holiday_name(self, day: date) -> str | None:
         """The public holiday's display name on `day` (\"\" when unnamed), or None."""
-        self._ensure(day.toordinal())
+        self._cover(day.toordinal())
         return self._holidays.get(day)
 
     def holidays_between(self, start: date, end: date) -> list[tuple[date, str]]:
         """The public holidays from `start` to `end` inclusive, in date order, with their names."""
-        self._ensure(start.toordinal())
-        self._ensure(end.toordinal())
-        return sorted((d, name) for d, name in self._holidays.items() if start <= d <= end)
+        self._cover(start.toordinal())
+        self._cover(end.toordinal())
+        return sorted((d, name) for d, name in list(self._holidays.items()) if start <= d <= end)
 
     # -- arithmetic ---------------------------------------------------------------------------------
 
@@ -250,7 +280,6 @@ def french_calendar(
         return holidays_package.country_holidays("FR", years=year, subdiv=package_subdiv, language="fr")
 
     calendar = WorkingCalendar(weekdays=weekdays, closures=extra_closed, holiday_source=source)
-    wanted = sorted(set(years))
-    if wanted:
-        calendar._load_years(wanted[0], wanted[-1])
+    for year in sorted(set(years)):
+        calendar._load_years(year, year)
     return calendar

@@ -158,3 +158,14 @@ def test_arithmetic_agrees_with_counting_day_by_day(day, n):
     if calendar.is_working(day):
         assert calendar.working_days_between(day, result) == n
         assert calendar.date_at(calendar.index(day)) == day
+
+
+def test_a_project_calendar_adds_its_closures_to_the_organisations():
+    organisation = french_calendar([2026], extra_closed=[date(2026, 8, 14)])
+    project = organisation.with_closures([(date(2026, 8, 17), date(2026, 8, 21))])
+    assert not project.is_working(date(2026, 8, 14))
+    assert not project.is_working(date(2026, 8, 19))
+    assert not project.is_working(date(2026, 7, 14))
+    assert not project.is_working(date(2035, 7, 14))  # later years still come from the holidays package
+    assert organisation.is_working(date(2026, 8, 19))  # the organisation's calendar is unchanged
+    assert project.add_working_days(date(2026, 8, 13), 1) == date(2026, 8, 24)
