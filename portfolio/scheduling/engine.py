@@ -921,3 +921,32 @@ def _violations(
                 )
             )
     return found
+
+
+def wbs_numbers(tasks: Sequence[Task]) -> dict[TaskId, str]:
+    """The WBS number of every task ("1", "1.2", "1.2.3"): siblings numbered in input order.
+
+    Raises `SchedulingError` for an unknown parent, a parent loop or a duplicate id, like `schedule`.
+    """
+    position: dict[TaskId, int] = {}
+    for i, task in enumerate(tasks):
+        if task.id in position:
+            raise SchedulingError(
+                _("Two tasks share the id %(id)s: %(tasks)s.")
+                % {"id": task.id, "tasks": _names(tasks, [position[task.id], i])},
+                code="duplicate_task",
+                task_ids=[task.id],
+            )
+        position[task.id] = i
+    _validate_tasks(tasks, position)
+    parent, children = _build_tree(tasks, position)
+    preorder, _enter, _leave = _euler_tour(tasks, parent, children)
+    numbers: list[str] = [""] * len(tasks)
+    roots = 0
+    for i in preorder:
+        if parent[i] == -1:
+            roots += 1
+            numbers[i] = str(roots)
+        for k, child in enumerate(children[i], start=1):
+            numbers[child] = f"{numbers[i]}.{k}"
+    return {task.id: numbers[i] for i, task in enumerate(tasks)}

@@ -13,6 +13,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from portfolio.scheduling.bench import bench_scheduler
 from portfolio.scheduling.calendar import WorkingCalendar, french_calendar
 from portfolio.scheduling.engine import (
     SUMMARY_CONSTRAINTS,
@@ -23,6 +24,7 @@ from portfolio.scheduling.engine import (
     Task,
     ViolationKind,
     schedule,
+    wbs_numbers,
 )
 
 FR = french_calendar([2026])
@@ -672,3 +674,26 @@ def test_a_calendar_without_holidays_gives_the_same_network_shape():
     calendar = WorkingCalendar()
     result = run([Task("A", "A", 5), Task("B", "B", 1)], [Link("A", "B")], calendar=calendar)
     assert early(result, "B") == (july(13), july(13))
+
+
+def test_wbs_numbers_follow_the_tree_and_the_input_order():
+    tasks = [
+        Task("P", "Cadrage"),
+        Task("A", "Note de cadrage", 5, parent_id="P"),
+        Task("Q", "Conception"),
+        Task("M", "COPIL de lancement", 0, parent_id="P"),
+        Task("B", "Spécifications", 10, parent_id="Q"),
+        Task("C", "Maquettes", 4, parent_id="B"),
+    ]
+    assert wbs_numbers(tasks) == {"P": "1", "A": "1.1", "Q": "2", "M": "1.2", "B": "2.1", "C": "2.1.1"}
+    with pytest.raises(SchedulingError) as error:
+        wbs_numbers([Task(1, "Design", parent_id=2), Task(2, "Build", parent_id=1)])
+    assert error.value.code == "parent_cycle"
+
+
+def test_the_benchmark_generates_a_valid_network_with_nested_summaries():
+    figures = bench_scheduler(n_tasks=300, n_links=600, repeat=1)
+    assert figures["tasks"] == 300 and figures["links"] == 600
+    assert figures["summaries"] > 3
+    assert figures["critical_tasks"] > 0
+    assert figures["seconds_median"] > 0
