@@ -816,8 +816,9 @@ def _violations(
     found: list[Violation] = []
     between = calendar.working_days_between
     for i, task in enumerate(tasks):
-        start, finish = to_date(early_start[i]), to_date(early_finish[i])
         constraint, when = task.constraint, task.constraint_date
+        if (constraint is not None and when is not None) or task.deadline is not None:
+            start, finish = to_date(early_start[i]), to_date(early_finish[i])
         if constraint is not None and when is not None:
             start_day = calendar.next_working_day(when)
             finish_day = calendar.previous_working_day(when)
