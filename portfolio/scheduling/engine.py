@@ -370,7 +370,7 @@ def _validate_links(
 def _topological_order(tasks: Sequence[Task], graph: _Graph) -> list[int]:
     """Nodes 0..n-1 are tasks (a summary's node is its roll-up), n+i is summary i's start gate."""
     n = len(tasks)
-    children, parent = graph.children, graph.parent
+    children = graph.children
     successors: list[list[int]] = [[] for _i in range(2 * n)]
     indegree = [0] * (2 * n)
 
@@ -399,7 +399,6 @@ def _topological_order(tasks: Sequence[Task], graph: _Graph) -> list[int]:
                 queue.append(w)
     if len(order) < len(nodes):
         raise _cycle_error(tasks, successors, indegree, nodes, n)
-    del parent
     return order
 
 
