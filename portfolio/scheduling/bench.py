@@ -1,0 +1,120 @@
+"""Benchmark of the scheduler (`make bench` calls `bench_scheduler`): a generated project, timed.
+
+The project is deterministic (a seeded generator): a WBS of phases and sub-phases (nested summary
+tasks) over leaf tasks and milestones, and random links of the four types with lags and leads, all
+pointing forward in one random order of the leaves (so the network has no cycle), a few of them
+into or out of summary tasks, some constraints and deadlines. It runs on the French calendar.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import date
+
+from portfolio.scheduling.calendar import french_calendar
+from portfolio.scheduling.engine import ConstraintType, Link, LinkType, Task, schedule
+
+_LINK_TYPES = (
+    [LinkType.FINISH_TO_START] * 7
+    + [LinkType.START_TO_START] * 1
+    + [LinkType.FINISH_TO_FINISH] * 1
+    + [LinkType.START_TO_FINISH] * 1
+)
+
+
+def generate_project(
+    n_tasks: int = 5000, n_links: int = 10000, *, seed: int = 6, start: date = date(2026, 1, 5)
+) -> tuple[list[Task], list[Link]]:
+    """`n_tasks` tasks (about 1 in 25 a summary, phases holding sub-phases) and `n_links` links."""
+    rng = random.Random(seed)
+    n_phases = max(1, n_tasks // 100)
+    n_subphases = max(1, n_tasks // 25 - n_phases)
+    tasks = [Task(id=p, name=f"Phase {p + 1}") for p in range(n_phases)]
+    tasks += [
+        Task(id=n_phases + s, name=f"Sub-phase {s + 1}", parent_id=s % n_phases) for s in range(n_subphases)
+    ]
+    first_leaf = len(tasks)
+    n_summaries = first_leaf
+    for k in range(first_leaf, n_tasks):
+        parent = n_phases + rng.randrange(n_subphases) if n_subphases else rng.randrange(n_phases)
+        is_milestone = rng.random() < 0.05
+        constraint = constraint_date = deadline = None
+        roll = rng.random()
+        if roll < 0.02:
+            constraint = ConstraintType.START_NO_EARLIER_THAN
+            constraint_date = date.fromordinal(start.toordinal() + rng.randrange(400))
+        elif roll < 0.03:
+            constraint = ConstraintType.FINISH_NO_LATER_THAN
+            constraint_date = date.fromordinal(start.toordinal() + rng.randrange(2000, 9000))
+        elif roll < 0.04:
+            deadline = date.fromordinal(start.toordinal() + rng.randrange(2000, 9000))
+        tasks.append(
+            Task(
+                id=k,
+                name=f"Task {k}",
+                duration=0 if is_milestone else rng.randint(1, 15),
+                milestone=is_milestone,
+                parent_id=parent,
+                constraint=constraint,
+                constraint_date=constraint_date,
+                deadline=deadline,
+                percent_complete=float(rng.choice((0, 0, 0, 25, 50, 100))),
+            )
+        )
+    leaves = list(range(first_leaf, n_tasks))
+    rng.shuffle(leaves)
+    rank = {task: r for r, task in enumerate(leaves)}
+    parent_of = {t.id: t.parent_id for t in tasks}
+    pairs: set[tuple[int, int]] = set()
+    links: list[Link] = []
+    # A few links between sub-phases (summary to summary, FS/SS), following the leaves' order is not
+    # needed: sub-phases are linked only forward in their own numbering, and leaves only forward in
+    # theirs; a sub-phase never links to a leaf nor a leaf to a sub-phase, so no cycle can form.
+    n_summary_links = min(n_links // 50, max(0, n_subphases - 1))
+    while len(links) < n_summary_links:
+        a, b = sorted(rng.sample(range(n_phases, n_summaries), 2))
+        if (a, b) not in pairs:
+            pairs.add((a, b))
+            kind = LinkType.FINISH_TO_START if rng.random() < 0.8 else LinkType.START_TO_START
+            links.append(Link(a, b, kind, 0))
+    # Leaves follow sub-phase order too, so that leaf links cannot close a loop through a
+    # summary link: order leaves by (sub-phase, rank).
+    leaves.sort(key=lambda k: (parent_of[k], rank[k]))
+    window = 200
+    while len(links) < n_links:
+        i = rng.randrange(len(leaves) - 1)
+        j = min(len(leaves) - 1, i + 1 + int(rng.expovariate(1 / 20)) % window)
+        a, b = leaves[i], leaves[j]
+        if a == b or (a, b) in pairs:
+            continue
+        pairs.add((a, b))
+        lag = rng.choice((0, 0, 0, 0, 1, 2, 5, -1, -2))
+        links.append(Link(a, b, rng.choice(_LINK_TYPES), lag))
+    return tasks, links
+
+
+def bench_scheduler(n_tasks: int = 5000, n_links: int = 10000, repeat: int = 7) -> dict[str, float | int]:
+    """Time `schedule()` on a generated project: median and best of `repeat` runs, in seconds."""
+    tasks, links = generate_project(n_tasks, n_links)
+    calendar = french_calendar(range(2026, 2031))
+    project_start = date(2026, 1, 5)
+    result = schedule(tasks, links, calendar=calendar, project_start=project_start)  # warm the calendar
+    timings = []
+    for _run in range(repeat):
+        began = time.perf_counter()
+        result = schedule(tasks, links, calendar=calendar, project_start=project_start)
+        timings.append(time.perf_counter() - began)
+    return {
+        "tasks": len(tasks),
+        "links": len(links),
+        "summaries": sum(1 for t in result.tasks.values() if t.summary),
+        "critical_tasks": len(result.critical_path),
+        "violations": len(result.violations),
+        "forecast_working_days": calendar.working_days_between(project_start, result.finish)
+        if result.finish
+        else 0,
+        "seconds_median": statistics.median(timings),
+        "seconds_best": min(timings),
+    }
