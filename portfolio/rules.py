@@ -218,6 +218,8 @@ PROJECT_LIFECYCLE = Machine(
             (S.DEMAND, S.FRAMING),
             S.NOT_RETAINED,
             pgettext_lazy("lifecycle action", "Do not retain"),
+            # The committee's decision, recorded by the project office.
+            allowed=is_portfolio_editor,
             confirm=True,
             confirm_message=gettext_lazy(
                 "Record that this demand is not retained? Only the project office can reopen it."
