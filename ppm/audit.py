@@ -218,3 +218,28 @@ def audit_entries_for(instance: models.Model):
         .select_related("actor", "content_type")
         .order_by("-at", "-pk")
     )
+
+
+def audit_log(
+    *,
+    actor_id: int | None = None,
+    content_type_id: int | None = None,
+    action: str | None = None,
+    since=None,
+    until=None,
+):
+    """Every entry matching the filters (dates inclusive, local days), newest first, with what a row shows."""
+    entries = AuditEntry.objects.select_related(
+        "actor", "content_type", "related_content_type"
+    ).order_by("-at", "-pk")
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if content_type_id is not None:
+        entries = entries.filter(content_type_id=content_type_id)
+    if action:
+        entries = entries.filter(action=action)
+    if since is not None:
+        entries = entries.filter(at__date__gte=since)
+    if until is not None:
+        entries = entries.filter(at__date__lte=until)
+    return entries
