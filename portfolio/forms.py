@@ -79,7 +79,9 @@ class ProjectForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         # Reported on the fields; the model's check constraint then skips them (fields in error).
-        for field, message in rules.plan_errors(cleaned.get("planned_start"), cleaned.get("planned_end")).items():
+        for field, message in rules.plan_errors(
+            cleaned.get("planned_start"), cleaned.get("planned_end")
+        ).items():
             if field not in self.errors:
                 self.add_error(field, message)
         return cleaned
@@ -114,4 +116,6 @@ class TransitionForm(forms.Form):
     # Any name: the lifecycle rules refuse unknown or illegal moves with a message that says why.
     action = forms.CharField(max_length=30)
     version = forms.IntegerField(min_value=1)
-    comment = forms.CharField(required=False, max_length=rules.COMMENT_MAX_LENGTH, label=_("Comment (optional)"))
+    comment = forms.CharField(
+        required=False, max_length=rules.COMMENT_MAX_LENGTH, label=_("Comment (optional)")
+    )

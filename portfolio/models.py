@@ -100,7 +100,9 @@ class Project(VersionedModel):
     planned_start = models.DateField(
         _("planned start"), null=True, blank=True, validators=PLANNED_DATE_VALIDATORS
     )
-    planned_end = models.DateField(_("planned end"), null=True, blank=True, validators=PLANNED_DATE_VALIDATORS)
+    planned_end = models.DateField(
+        _("planned end"), null=True, blank=True, validators=PLANNED_DATE_VALIDATORS
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"),
         choices=Priority.choices,
@@ -146,7 +148,9 @@ class Project(VersionedModel):
 
     def save(self, *args, **kwargs):
         # A derived column must never drift from its sources, whoever saves (services, admin, fixtures).
-        self.search_text = search_normalise(" ".join(str(getattr(self, name) or "") for name in SEARCH_FIELDS))
+        self.search_text = search_normalise(
+            " ".join(str(getattr(self, name) or "") for name in SEARCH_FIELDS)
+        )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(SEARCH_FIELDS):
             kwargs["update_fields"] = {*update_fields, "search_text"}

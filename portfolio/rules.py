@@ -177,7 +177,12 @@ PROJECT_LIFECYCLE = Machine(
     final=TERMINAL_STATUSES,
     transitions=(
         Transition(
-            "start_framing", (S.DEMAND,), S.FRAMING, gettext_lazy("Start framing"), (plan_guard,), primary=True
+            "start_framing",
+            (S.DEMAND,),
+            S.FRAMING,
+            gettext_lazy("Start framing"),
+            (plan_guard,),
+            primary=True,
         ),
         # The committee's decision: « Valider » in French.
         Transition(
@@ -210,7 +215,10 @@ PROJECT_LIFECYCLE = Machine(
             ),
         ),
         Transition(
-            "put_on_hold", (S.DEMAND, S.FRAMING, S.APPROVED, S.IN_PROGRESS), S.ON_HOLD, gettext_lazy("Put on hold")
+            "put_on_hold",
+            (S.DEMAND, S.FRAMING, S.APPROVED, S.IN_PROGRESS),
+            S.ON_HOLD,
+            gettext_lazy("Put on hold"),
         ),
         # A demand the committee turns down ends as "not retained", not abandoned.
         Transition(
@@ -257,7 +265,9 @@ def available_transitions(facts: ProjectFacts, *, actor=None) -> Moves:
     return available(PROJECT_LIFECYCLE, facts, actor=actor)
 
 
-def resolve_transition(facts: ProjectFacts, action: str, *, actor=None, comment: str | None = None) -> ProjectStatus:
+def resolve_transition(
+    facts: ProjectFacts, action: str, *, actor=None, comment: str | None = None
+) -> ProjectStatus:
     """Target status of `action`, or IllegalTransitionError saying why the move is refused."""
     return S(resolve(PROJECT_LIFECYCLE, facts, action, actor=actor, comment=comment))
 

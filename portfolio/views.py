@@ -342,7 +342,9 @@ def project_detail(request, pk: int):
         "audit_entries": audit[:AUDIT_ENTRIES_SHOWN],
         "audit_truncated": len(audit) > AUDIT_ENTRIES_SHOWN,
         "can_edit": permissions.can_edit_project(request.user, project),
-        "transitions": selectors.project_transitions_for(project, actor=request.user) if can_transition else [],
+        "transitions": selectors.project_transitions_for(project, actor=request.user)
+        if can_transition
+        else [],
         **sheet_views.sheet_context(project),
     }
     return render(request, "portfolio/project_detail.html", context)

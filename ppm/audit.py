@@ -229,9 +229,9 @@ def audit_log(
     until=None,
 ):
     """Every entry matching the filters (dates inclusive, local days), newest first, with what a row shows."""
-    entries = AuditEntry.objects.select_related(
-        "actor", "content_type", "related_content_type"
-    ).order_by("-at", "-pk")
+    entries = AuditEntry.objects.select_related("actor", "content_type", "related_content_type").order_by(
+        "-at", "-pk"
+    )
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)
     if content_type_id is not None:

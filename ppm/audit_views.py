@@ -121,9 +121,7 @@ def _csv(entries) -> HttpResponse:
         [_("When"), _("Who"), _("Action"), _("Kind of object"), _("Object id"), _("Object"), _("Changes")]
     )
     for entry in entries.iterator(chunk_size=2000):
-        changes = "; ".join(
-            f"{row['label']}: {row['old']} → {row['new']}" for row in entry.display_changes
-        )
+        changes = "; ".join(f"{row['label']}: {row['old']} → {row['new']}" for row in entry.display_changes)
         writer.writerow(
             [
                 neutralise_cell(timezone.localtime(entry.at).isoformat(timespec="seconds")),

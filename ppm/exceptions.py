@@ -62,9 +62,13 @@ class DomainValidationError(DomainError, ValidationError):
         field_errors: dict[str, list[str | Promise]] | None = None,
         code: str | None = None,
     ):
-        self.field_errors = {name: [str(m) for m in messages] for name, messages in (field_errors or {}).items()}
+        self.field_errors = {
+            name: [str(m) for m in messages] for name, messages in (field_errors or {}).items()
+        }
         if self.field_errors:
-            ValidationError.__init__(self, {name: list(messages) for name, messages in self.field_errors.items()})
+            ValidationError.__init__(
+                self, {name: list(messages) for name, messages in self.field_errors.items()}
+            )
             self.text = message if message is not None else next(iter(self.field_errors.values()))[0]
         else:
             self.text = message if message is not None else self.default_message
@@ -113,7 +117,9 @@ class StaleVersionError(DomainError):
     code = "stale_version"
     default_message = _("This object was changed by someone else in the meantime.")
 
-    def __init__(self, message: str | Promise | None = None, *, current_version: int, code: str | None = None):
+    def __init__(
+        self, message: str | Promise | None = None, *, current_version: int, code: str | None = None
+    ):
         self.current_version = current_version
         super().__init__(message, code=code)
 

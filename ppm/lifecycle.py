@@ -131,7 +131,7 @@ class Moves(list):
 
     @property
     def primary(self) -> str | None:
-        """The name of the move to show as the main button: the first primary one, never an irreversible one."""
+        """The move to show as the main button: the first primary one, never an irreversible one."""
         return next((move.name for move in self if move.primary), None)
 
 

@@ -3,7 +3,9 @@
 import unicodedata
 
 # Letters that NFKD does not decompose into a base letter and a combining mark.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"}
+)
 
 
 def search_normalise(text: str) -> str:

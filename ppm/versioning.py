@@ -93,7 +93,5 @@ def save_versioned(instance: models.Model, *, update_fields: Iterable[str] | Non
         instance.save()
         return
     fields = set(update_fields) | {"version"}
-    fields |= {
-        field.name for field in instance._meta.concrete_fields if getattr(field, "auto_now", False)
-    }
+    fields |= {field.name for field in instance._meta.concrete_fields if getattr(field, "auto_now", False)}
     instance.save(update_fields=sorted(fields))

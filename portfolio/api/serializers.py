@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from portfolio import permissions
+from portfolio import permissions, rules
 from portfolio.models import Objective, Priority, Project, StrategicAxis
-from portfolio import rules
 from portfolio.rules import (
     MAX_OBJECTIVES,
     MAX_TAGS,

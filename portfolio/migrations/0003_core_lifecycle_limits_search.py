@@ -8,7 +8,9 @@ from django.db import migrations, models
 
 ACTIVE = {"demand", "framing", "approved", "in_progress"}
 TERMINAL = {"closed", "cancelled", "not_retained"}
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"}
+)
 
 
 def _normalise(text):
@@ -24,11 +26,15 @@ def fill(apps, schema_editor):
     ProjectStatusChange = apps.get_model("portfolio", "ProjectStatusChange")
     last_active = {}
     for project_id, target in (
-        ProjectStatusChange.objects.filter(target__in=ACTIVE).order_by("at", "pk").values_list("project_id", "target")
+        ProjectStatusChange.objects.filter(target__in=ACTIVE)
+        .order_by("at", "pk")
+        .values_list("project_id", "target")
     ):
         last_active[project_id] = target
     batch = []
-    for project in Project.objects.only("pk", "code", "name", "description", "status").iterator(chunk_size=1000):
+    for project in Project.objects.only("pk", "code", "name", "description", "status").iterator(
+        chunk_size=1000
+    ):
         project.search_text = _normalise(f"{project.code} {project.name} {project.description}")
         if project.status in TERMINAL:
             project.status_before_end = last_active.get(project.pk, "")
@@ -41,56 +47,144 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0002_nightly_portfolio_snapshot_schedule'),
+        ("portfolio", "0002_nightly_portfolio_snapshot_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='search_text',
-            field=models.TextField(blank=True, default='', editable=False),
+            model_name="project",
+            name="search_text",
+            field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.AddField(
-            model_name='project',
-            name='status_before_end',
-            field=models.CharField(blank=True, choices=[('demand', 'Demand'), ('framing', 'Framing'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('closed', 'Closed'), ('cancelled', 'Abandoned'), ('not_retained', 'Not retained')], max_length=20),
+            model_name="project",
+            name="status_before_end",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("demand", "Demand"),
+                    ("framing", "Framing"),
+                    ("approved", "Approved"),
+                    ("in_progress", "In progress"),
+                    ("on_hold", "On hold"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Abandoned"),
+                    ("not_retained", "Not retained"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='description',
-            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='description'),
+            model_name="project",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="description",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='planned_end',
-            field=models.DateField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(datetime.date(1900, 1, 1)), django.core.validators.MaxValueValidator(datetime.date(2200, 12, 31))], verbose_name='planned end'),
+            model_name="project",
+            name="planned_end",
+            field=models.DateField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(datetime.date(1900, 1, 1)),
+                    django.core.validators.MaxValueValidator(datetime.date(2200, 12, 31)),
+                ],
+                verbose_name="planned end",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='planned_start',
-            field=models.DateField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(datetime.date(1900, 1, 1)), django.core.validators.MaxValueValidator(datetime.date(2200, 12, 31))], verbose_name='planned start'),
+            model_name="project",
+            name="planned_start",
+            field=models.DateField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(datetime.date(1900, 1, 1)),
+                    django.core.validators.MaxValueValidator(datetime.date(2200, 12, 31)),
+                ],
+                verbose_name="planned start",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='status',
-            field=models.CharField(choices=[('demand', 'Demand'), ('framing', 'Framing'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('closed', 'Closed'), ('cancelled', 'Abandoned'), ('not_retained', 'Not retained')], db_index=True, default='demand', max_length=20, verbose_name='status'),
+            model_name="project",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("demand", "Demand"),
+                    ("framing", "Framing"),
+                    ("approved", "Approved"),
+                    ("in_progress", "In progress"),
+                    ("on_hold", "On hold"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Abandoned"),
+                    ("not_retained", "Not retained"),
+                ],
+                db_index=True,
+                default="demand",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='status_before_hold',
-            field=models.CharField(blank=True, choices=[('demand', 'Demand'), ('framing', 'Framing'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('closed', 'Closed'), ('cancelled', 'Abandoned'), ('not_retained', 'Not retained')], max_length=20),
+            model_name="project",
+            name="status_before_hold",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("demand", "Demand"),
+                    ("framing", "Framing"),
+                    ("approved", "Approved"),
+                    ("in_progress", "In progress"),
+                    ("on_hold", "On hold"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Abandoned"),
+                    ("not_retained", "Not retained"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='projectstatuschange',
-            name='source',
-            field=models.CharField(blank=True, choices=[('demand', 'Demand'), ('framing', 'Framing'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('closed', 'Closed'), ('cancelled', 'Abandoned'), ('not_retained', 'Not retained')], max_length=20, verbose_name='from'),
+            model_name="projectstatuschange",
+            name="source",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("demand", "Demand"),
+                    ("framing", "Framing"),
+                    ("approved", "Approved"),
+                    ("in_progress", "In progress"),
+                    ("on_hold", "On hold"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Abandoned"),
+                    ("not_retained", "Not retained"),
+                ],
+                max_length=20,
+                verbose_name="from",
+            ),
         ),
         migrations.AlterField(
-            model_name='projectstatuschange',
-            name='target',
-            field=models.CharField(choices=[('demand', 'Demand'), ('framing', 'Framing'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('closed', 'Closed'), ('cancelled', 'Abandoned'), ('not_retained', 'Not retained')], max_length=20, verbose_name='to'),
+            model_name="projectstatuschange",
+            name="target",
+            field=models.CharField(
+                choices=[
+                    ("demand", "Demand"),
+                    ("framing", "Framing"),
+                    ("approved", "Approved"),
+                    ("in_progress", "In progress"),
+                    ("on_hold", "On hold"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Abandoned"),
+                    ("not_retained", "Not retained"),
+                ],
+                max_length=20,
+                verbose_name="to",
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

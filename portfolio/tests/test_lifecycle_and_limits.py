@@ -23,7 +23,9 @@ def api(user) -> APIClient:
 
 
 def move(user, project, action, **body):
-    return api(user).post(f"/api/v1/projects/{project.pk}/transition/", {"action": action, **body}, format="json")
+    return api(user).post(
+        f"/api/v1/projects/{project.pk}/transition/", {"action": action, **body}, format="json"
+    )
 
 
 @pytest.fixture
@@ -100,9 +102,13 @@ def page(client, user, project) -> str:
 
 def test_close_is_not_the_primary_action_and_asks_for_confirmation(client, manager_user, running):
     html = page(client, manager_user, running)
-    assert 'class="button button--primary"' not in html.split('id="lifecycle-title"')[1].split("</section>")[0]
+    assert (
+        'class="button button--primary"' not in html.split('id="lifecycle-title"')[1].split("</section>")[0]
+    )
     for action in ("close", "cancel"):
-        confirm = re.search(rf'<details class="confirm-move" data-move="{action}">(.*?)</details>', html, re.S)
+        confirm = re.search(
+            rf'<details class="confirm-move" data-move="{action}">(.*?)</details>', html, re.S
+        )
         assert confirm, f"{action} is behind a confirmation step"
         assert f'name="action" value="{action}"' in confirm.group(1)
     assert "Abandon this project?" in html
@@ -113,7 +119,9 @@ def test_the_project_office_sees_reopen_with_a_required_reason(client, pmo_user,
     project_transition(actor=pmo_user, project=running, action="close")
     assert 'data-move="reopen"' not in page(client, manager_user, running)
     html = page(client, pmo_user, running)
-    reopen = re.search(r'<details class="confirm-move" data-move="reopen">(.*?)</details>', html, re.S).group(1)
+    reopen = re.search(r'<details class="confirm-move" data-move="reopen">(.*?)</details>', html, re.S).group(
+        1
+    )
     assert re.search(r'<textarea[^>]*name="comment"[^>]*required', reopen)
 
 
@@ -166,9 +174,13 @@ def searchable(pmo_user, directorate):
     from portfolio.services import project_create
 
     return [
-        project_create(actor=pmo_user, code="DEM-1", name="Dématérialisation des actes", directorate=directorate),
+        project_create(
+            actor=pmo_user, code="DEM-1", name="Dématérialisation des actes", directorate=directorate
+        ),
         project_create(actor=pmo_user, code="ECO-1", name="Économie circulaire", directorate=directorate),
-        project_create(actor=pmo_user, code="OTH-1", name="Other", description="Cœur de métier", directorate=directorate),
+        project_create(
+            actor=pmo_user, code="OTH-1", name="Other", description="Cœur de métier", directorate=directorate
+        ),
     ]
 
 
@@ -184,7 +196,9 @@ def searchable(pmo_user, directorate):
     ],
 )
 def test_search_ignores_accents_and_case(client, reader_user, searchable, query, codes):
-    api_codes = [row["code"] for row in api(reader_user).get("/api/v1/projects/", {"q": query}).data["results"]]
+    api_codes = [
+        row["code"] for row in api(reader_user).get("/api/v1/projects/", {"q": query}).data["results"]
+    ]
     assert api_codes == codes
     client.force_login(reader_user)
     response = client.get(reverse("portfolio:project_list"), {"q": query})

@@ -57,7 +57,8 @@ def test_action_names_are_the_documented_ones():
 
 
 @pytest.mark.parametrize(
-    ("status", "action"), list(itertools.product(S, [a for a in TRANSITION_NAMES if a not in ("resume", "reopen")]))
+    ("status", "action"),
+    list(itertools.product(S, [a for a in TRANSITION_NAMES if a not in ("resume", "reopen")])),
 )
 def test_every_status_and_action(status, action):
     facts = full_facts(status)

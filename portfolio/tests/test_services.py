@@ -214,9 +214,7 @@ def test_a_turned_down_demand_ends_not_retained(pmo_user, directorate):
     assert project.status_before_end == ProjectStatus.FRAMING
 
 
-def test_the_project_office_reopens_a_closed_project_with_a_reason(
-    pmo_user, manager_user, directorate
-):
+def test_the_project_office_reopens_a_closed_project_with_a_reason(pmo_user, manager_user, directorate):
     project = planned_project(pmo_user, directorate, manager_user)
     for action in ("start_framing", "approve", "start", "close"):
         project = project_transition(actor=pmo_user, project=project, action=action)

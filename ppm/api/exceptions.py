@@ -10,7 +10,7 @@
 |   DomainPermissionError (a PermissionDenied) | 403 | {"detail": "…"}                         |
 |   DomainNotFound                         | 404    | {"detail": "…", "code": "not_found"}       |
 |   IllegalTransitionError                 | 409    | {"detail": "…", "code": "illegal_transition"} |
-|   StaleVersionError                      | 412    | {"detail": "…", "code": "stale_version", "current_version": n} |
+|   StaleVersionError                      | 412    | {… "code": "stale_version", "current_version": n} |
 | IntegrityError (a concurrent duplicate)  | 409    | {"detail": "…"}                            |
 | RequestDataTooBig (body over the limit)  | 413    | {"detail": "…"}                            |
 | PreconditionFailed (ppm.api.concurrency) | 412    | {"detail": "…", "current_etag": "…"}       |

@@ -63,7 +63,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditentry",
-            index=models.Index(fields=["content_type", "object_id", "-at"], name="ppm_auditen_content_495f92_idx"),
+            index=models.Index(
+                fields=["content_type", "object_id", "-at"], name="ppm_auditen_content_495f92_idx"
+            ),
         ),
         migrations.AddField(
             model_name="auditentry",

@@ -29,7 +29,11 @@ def test_audited_records_create_then_update_then_nothing(pmo_user):
         directorate.save()
     assert audit.entry.action == AuditEntry.Action.UPDATE
     assert set(audit.entry.changes) == {"name"}
-    assert audit.entry.changes["name"] == {"label": "name", "old": "Numérique", "new": "Direction du numérique"}
+    assert audit.entry.changes["name"] == {
+        "label": "name",
+        "old": "Numérique",
+        "new": "Direction du numérique",
+    }
 
     with audited(directorate, pmo_user, FIELDS) as audit:
         assert not audit.changed()
@@ -100,9 +104,10 @@ def test_bulk_records_are_one_insert(pmo_user):
 def test_migration_turns_text_ids_into_integers_and_back():
     """0003 keeps every row: ids written as text before it are integers after it, and back."""
     executor = MigrationExecutor(connection)
-    before, after = [("ppm", "0002_reportjob_object_version_language")], [
-        ("ppm", "0003_core_audit_integer_ids_related")
-    ]
+    before, after = (
+        [("ppm", "0002_reportjob_object_version_language")],
+        [("ppm", "0003_core_audit_integer_ids_related")],
+    )
     try:
         executor.migrate(before)
         old_apps = executor.loader.project_state(before).apps
@@ -123,7 +128,9 @@ def test_migration_turns_text_ids_into_integers_and_back():
         executor = MigrationExecutor(connection)
         executor.migrate(before)
         old_apps = executor.loader.project_state(before).apps
-        assert sorted(old_apps.get_model("ppm", "AuditEntry").objects.values_list("object_id", flat=True)) == [
+        assert sorted(
+            old_apps.get_model("ppm", "AuditEntry").objects.values_list("object_id", flat=True)
+        ) == [
             "42",
             "7",
         ]

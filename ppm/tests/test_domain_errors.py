@@ -7,7 +7,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("ppm.tests.urls_domain_err
 
 @pytest.mark.parametrize(
     ("kind", "status", "text"),
-    [("illegal", 409, "Not from here."), ("stale", 412, "changed by someone else"), ("quota", 422, "Too many")],
+    [
+        ("illegal", 409, "Not from here."),
+        ("stale", 412, "changed by someone else"),
+        ("quota", 422, "Too many"),
+    ],
 )
 def test_a_page_renders_a_domain_error_with_its_status(client, reader_user, kind, status, text):
     client.force_login(reader_user)
