@@ -19,7 +19,8 @@ from ppm.roles import is_portfolio_editor
 class ProjectStatus(models.TextChoices):
     DEMAND = "demand", gettext_lazy("Demand")
     FRAMING = "framing", gettext_lazy("Framing")
-    APPROVED = "approved", gettext_lazy("Approved")
+    # The committee validated it (« Validé »).
+    APPROVED = "approved", pgettext_lazy("project status", "Approved")
     IN_PROGRESS = "in_progress", gettext_lazy("In progress")
     ON_HOLD = "on_hold", gettext_lazy("On hold")
     CLOSED = "closed", gettext_lazy("Closed")

@@ -7,6 +7,7 @@ depend on the number of entries shown.
 
 import csv
 import io
+from typing import cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -51,21 +52,21 @@ class AuditLogFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only people and kinds of object that appear in the log (one query each).
-        self.fields["actor"].queryset = User.objects.filter(
+        actor = cast(forms.ModelChoiceField, self.fields["actor"])
+        actor.queryset = User.objects.filter(
             pk__in=AuditEntry.objects.order_by().values("actor_id")
         ).order_by("last_name", "first_name", "username")
-        self.fields["actor"].empty_label = _("Anyone")
-        self.fields["content_type"].queryset = ContentType.objects.filter(
+        actor.empty_label = _("Anyone")
+        content_type = cast(forms.ModelChoiceField, self.fields["content_type"])
+        content_type.queryset = ContentType.objects.filter(
             pk__in=AuditEntry.objects.order_by().values("content_type_id")
         ).order_by("app_label", "model")
-        self.fields["content_type"].label_from_instance = lambda ct: str(
-            ct.model_class()._meta.verbose_name if ct.model_class() else ct.model
-        ).capitalize()
-        self.fields["content_type"].empty_label = _("Any")
-        self.fields["action"].choices = [("", _("Any")), *AuditEntry.Action.choices]
+        content_type.label_from_instance = lambda ct: _object_type(ct).capitalize()  # type: ignore[method-assign,assignment]
+        content_type.empty_label = _("Any")
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Any")), *AuditEntry.Action.choices]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             self.add_error("until", _("The end of the period must not be before its start."))

@@ -17,6 +17,8 @@ the core.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.functional import Promise
@@ -44,7 +46,7 @@ class DomainError(Exception):
         return {"detail": str(self.message), "code": self.code}
 
 
-class DomainValidationError(DomainError, ValidationError):
+class DomainValidationError(DomainError, ValidationError):  # type: ignore[misc]
     """Input the domain refuses. ``field_errors`` maps a field name to its messages.
 
     Also a django ValidationError (with an ``error_dict`` when there are field errors): forms attach it to
@@ -59,7 +61,7 @@ class DomainValidationError(DomainError, ValidationError):
         self,
         message: str | Promise | None = None,
         *,
-        field_errors: dict[str, list[str | Promise]] | None = None,
+        field_errors: Mapping[str, Sequence[str | Promise]] | None = None,
         code: str | None = None,
     ):
         self.field_errors = {

@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, router, transaction
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,7 @@ def lock_for_update(
     base = queryset if queryset is not None else model._default_manager.all()
     try:
         instance = base.select_for_update().get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise DomainNotFound() from None
     check_version(instance, expected_version)
     return instance
@@ -71,7 +72,7 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
     if expected_version is not None and version != expected_version:
         raise StaleVersionError(
             _("“%(object)s” was changed by someone else in the meantime.") % {"object": instance},
-            current_version=version,
+            current_version=cast(int, version),
         )
 
 
