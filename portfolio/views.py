@@ -26,7 +26,7 @@ from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
 from portfolio.rules import ProjectStatus
 from ppm.audit import audit_entries_for
-from ppm.exceptions import DomainValidationError, IllegalTransitionError, StaleVersionError
+from ppm.exceptions import DomainError, StaleVersionError
 
 PAGE_SIZE = 25
 AUDIT_ENTRIES_SHOWN = 100
@@ -369,8 +369,6 @@ def project_transition(request, pk: int):
             comment=form.cleaned_data["comment"],
             expected_version=form.cleaned_data["version"],
         )
-    except (IllegalTransitionError, DomainValidationError) as error:
-        messages.error(request, str(error))
     except StaleVersionError:
         messages.error(
             request,
@@ -379,6 +377,8 @@ def project_transition(request, pk: int):
                 "state: check it, then try again."
             ),
         )
+    except DomainError as error:  # refused move, missing reason, role: the message says why
+        messages.error(request, str(error))
     else:
         messages.success(
             request,
