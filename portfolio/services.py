@@ -61,15 +61,19 @@ def _facts(project: Project) -> ProjectFacts:
 
 
 def _validate(project: Project) -> None:
-    """full_clean plus the date rules (reported on their fields, with the model's errors)."""
+    """full_clean plus the date rules, reported on their fields (DomainValidationError)."""
     errors: dict[str, list[str]] = {}
     try:
         project.full_clean()
     except ValidationError as error:
         errors = {field: list(messages) for field, messages in error.message_dict.items()}
-    for field, message in rules.plan_errors(project.planned_start, project.planned_end).items():
-        if message not in errors.get(field, []):
-            errors.setdefault(field, []).append(message)
+    # The rule's message replaces the model validators' own wording for the same date.
+    errors.update(
+        {
+            field: [message]
+            for field, message in rules.plan_errors(project.planned_start, project.planned_end).items()
+        }
+    )
     if errors:
         raise DomainValidationError(field_errors=errors)
 
