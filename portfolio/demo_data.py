@@ -258,8 +258,8 @@ DEMO_PROJECTS: tuple[DemoProject, ...] = (
        1, "cheffe.projet", ("usagers", "accueil"),
        "Outil unique de suivi des sollicitations reçues au guichet, au téléphone, par courriel et par "
        "formulaire, avec engagement de délai de réponse."),
-    _p(18, "Agent conversationnel sur les aides sociales", "DINS", ("OS2",), S.NOT_RETAINED, None, None, 4, None,
-       ("usagers", "solidarités"),
+    _p(18, "Agent conversationnel sur les aides sociales", "DINS", ("OS2",), S.NOT_RETAINED, None, None, 4,
+       None, ("usagers", "solidarités"),
        "Assistant en ligne pour orienter les usagers vers les aides auxquelles ils peuvent prétendre.",
        actions=("not_retain",),
        note="Non retenue après l'analyse de la valeur : gain trop faible au regard du coût et des risques."),

@@ -5,10 +5,11 @@ A full page request gets the page ``ppm/domain_error.html``; an htmx request get
 appended to the page's ``#messages`` region (``HX-Retarget`` / ``HX-Reswap``; static/js/app.js lets htmx
 swap it although its status is 4xx). Views still catch the errors they expect to explain in place
 (e.g. a refused lifecycle move becomes a message on the project page); this is the safety net for
-the others. The API is not concerned: DRF views handle their exceptions themselves
-(ppm.api.exceptions.exception_handler), so this middleware never sees them.
+the others. DRF views handle their exceptions themselves (ppm.api.exceptions.exception_handler); a plain
+Django view under ``/api/`` that lets one escape still answers JSON here (errors under /api/ are JSON).
 """
 
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from ppm.exceptions import DomainError
@@ -24,6 +25,8 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError):
             return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(exception.as_dict(), status=exception.status)
         context = {"error": exception, "message": str(exception), "code": exception.code}
         if getattr(request, "htmx", False):
             response = render(

@@ -53,3 +53,10 @@ def test_the_api_gives_the_current_version_of_a_stale_object(api_client, reader_
     response = api_client.get("/api/v1/test-domain-error/stale/")
     assert response.status_code == 412
     assert response.json()["current_version"] == 4 and response.json()["code"] == "stale_version"
+
+
+def test_a_plain_view_under_the_api_answers_json_too(client, reader_user):
+    client.force_login(reader_user)
+    response = client.get("/api/v1/plain-domain-error/quota/")
+    assert response.status_code == 422
+    assert response.json() == {"detail": "Too many things.", "code": "quota_exceeded"}

@@ -36,6 +36,7 @@ def api(request, kind):
 
 urlpatterns = [
     path("test-domain-error/<str:kind>/", page),
+    path("api/v1/plain-domain-error/<str:kind>/", page),
     path("api/v1/test-domain-error/<str:kind>/", api),
     *real_urlpatterns,
 ]
