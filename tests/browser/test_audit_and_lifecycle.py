@@ -51,3 +51,16 @@ def test_confirming_an_irreversible_move_is_accessible(signed_in, world):
     page.locator("details.confirm-move[data-move='close'] > summary").click()
     expect(page.get_by_role("button", name="Confirm: Close", exact=True)).to_be_visible()
     assert_accessible(page, "project page, confirming close")
+
+
+@pytest.mark.urls("ppm.tests.urls_domain_errors")
+def test_an_htmx_request_refused_by_the_domain_shows_its_message(signed_in, world, console_errors):
+    """ppm/error_middleware.py sends the message for #messages; static/js/app.js lets htmx show it."""
+    console_errors.allow(r"status of 409")
+    page = signed_in("reader")
+    page.goto(reverse("profile"))
+    page.evaluate("htmx.ajax('GET', '/test-domain-error/illegal/', {target: '#main', swap: 'innerHTML'})")
+    expect(page.locator("#messages")).to_contain_text("Not from here.")
+    expect(page.locator("#messages .message--error")).to_have_count(1)
+    expect(page.locator("#messages")).not_to_contain_text("The request failed")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()  # the page itself was not replaced
