@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portfolio.models import Objective, Priority, Project, Tag
 from portfolio.rules import ProjectStatus
 from ppm.models import Directorate, User
+from ppm.text import search_normalise
 
 ORDERING_FIELDS = (
     ("code", "code"),
@@ -41,15 +42,15 @@ class ProjectFilterSet(django_filters.FilterSet):
         fields = ["q", "status", "directorate", "objective", "manager", "tag", "priority"]
 
     def filter_search(self, queryset, name, value):
+        """Every word must appear in the project's code, name or description (ignoring accents and
+        case, through the normalised `search_text` column), or in its manager's or directorate's name."""
         value = value.replace("\x00", "").strip()
         if not value:
             return queryset
         query = Q()
         for word in value.split()[:8]:
             query &= (
-                Q(code__icontains=word)
-                | Q(name__icontains=word)
-                | Q(description__icontains=word)
+                Q(search_text__contains=search_normalise(word))
                 | Q(manager__last_name__icontains=word)
                 | Q(directorate__name__icontains=word)
             )

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portfolio import rules
 from portfolio.models import Objective, Project
 from portfolio.services import EDITABLE_FIELDS
+from ppm.exceptions import DomainValidationError
 from ppm.models import Directorate, User
-
-MAX_TAGS = 20
 
 
 class DateInput(forms.DateInput):
@@ -71,29 +71,19 @@ class ProjectForm(forms.ModelForm):
             del self.fields["version"]
 
     def clean_tags(self) -> list[str]:
-        names: list[str] = []
-        for raw in self.cleaned_data.get("tags", "").split(","):
-            name = " ".join(raw.split())
-            if not name:
-                continue
-            if len(name) > 50:
-                raise ValidationError(
-                    _("A tag has at most 50 characters: “%(tag)s…”."), params={"tag": name[:20]}
-                )
-            if name.casefold() not in {n.casefold() for n in names}:
-                names.append(name)
-        if len(names) > MAX_TAGS:
-            raise ValidationError(_("At most %(n)d tags."), params={"n": MAX_TAGS})
-        return names
+        try:
+            return rules.clean_tag_names(self.cleaned_data.get("tags", "").split(","))
+        except DomainValidationError as error:
+            raise ValidationError(error.field_errors["tags"]) from None
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
-        if start and end and end < start:
-            # Reported on the field; the model's check constraint then skips it (field in error).
-            self.add_error(
-                "planned_end", _("The planned end date must not be before the planned start date.")
-            )
+        # Reported on the fields; the model's check constraint then skips them (fields in error).
+        for field, message in rules.plan_errors(
+            cleaned.get("planned_start"), cleaned.get("planned_end")
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
     def service_data(self) -> dict:
@@ -126,4 +116,6 @@ class TransitionForm(forms.Form):
     # Any name: the lifecycle rules refuse unknown or illegal moves with a message that says why.
     action = forms.CharField(max_length=30)
     version = forms.IntegerField(min_value=1)
-    comment = forms.CharField(required=False, max_length=2000, label=_("Comment (optional)"))
+    comment = forms.CharField(
+        required=False, max_length=rules.COMMENT_MAX_LENGTH, label=_("Comment (optional)")
+    )

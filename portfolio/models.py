@@ -1,12 +1,20 @@
 """Portfolio: strategic axes and objectives, projects and their lifecycle, portfolio snapshots."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portfolio import rules
 from portfolio.rules import ProjectStatus
+from ppm.lifecycle import StatusChange
+from ppm.text import search_normalise
+from ppm.versioning import VersionedModel
+
+# The fields whose text the project search looks at (kept normalised in `search_text`).
+SEARCH_FIELDS = ("code", "name", "description")
+PLANNED_DATE_VALIDATORS = [MinValueValidator(rules.DATE_MIN), MaxValueValidator(rules.DATE_MAX)]
 
 
 class StrategicAxis(models.Model):
@@ -61,19 +69,20 @@ class Priority(models.IntegerChoices):
     LOW = 4, _("Low")
 
 
-class Project(models.Model):
+class Project(VersionedModel):
     code = models.CharField(
         _("code"),
-        max_length=30,
+        max_length=rules.CODE_MAX_LENGTH,
         unique=True,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, dashes and underscores only.")
-            )
-        ],
+        validators=[RegexValidator(rules.CODE_PATTERN, rules.CODE_MESSAGE)],
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=rules.NAME_MAX_LENGTH)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=rules.DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(rules.DESCRIPTION_MAX_LENGTH)],
+    )
     directorate = models.ForeignKey(
         "ppm.Directorate",
         verbose_name=_("sponsoring directorate"),
@@ -88,8 +97,12 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="managed_projects",
     )
-    planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start"), null=True, blank=True, validators=PLANNED_DATE_VALIDATORS
+    )
+    planned_end = models.DateField(
+        _("planned end"), null=True, blank=True, validators=PLANNED_DATE_VALIDATORS
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"),
         choices=Priority.choices,
@@ -100,12 +113,15 @@ class Project(models.Model):
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DEMAND, db_index=True
     )
     status_before_hold = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
+    # The last active status before closing, abandoning or not retaining: where reopening leads.
+    status_before_end = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
     objectives = models.ManyToManyField(
         Objective, verbose_name=_("strategic objectives"), blank=True, related_name="projects"
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="projects")
-    # Optimistic concurrency: incremented by every write; the API's ETag and the forms carry it.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Code, name and description without accents, lowercased (ppm.text.search_normalise): the search
+    # compares the normalised query with it, the same way on SQLite and PostgreSQL.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -130,24 +146,26 @@ class Project(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def save(self, *args, **kwargs):
+        # A derived column must never drift from its sources, whoever saves (services, admin, fixtures).
+        self.search_text = search_normalise(
+            " ".join(str(getattr(self, name) or "") for name in SEARCH_FIELDS)
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCH_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
-class ProjectStatusChange(models.Model):
+
+class ProjectStatusChange(StatusChange):
     """The lifecycle history of a project (append-only)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
     source = models.CharField(_("from"), max_length=20, choices=ProjectStatus.choices, blank=True)
     target = models.CharField(_("to"), max_length=20, choices=ProjectStatus.choices)
-    action = models.CharField(_("action"), max_length=30)
-    comment = models.TextField(_("comment"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
+    class Meta(StatusChange.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.source} → {self.target}"

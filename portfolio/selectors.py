@@ -6,6 +6,7 @@ from django.http import Http404
 
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
+from ppm.lifecycle import Moves
 from ppm.models import Directorate, User
 
 
@@ -36,15 +37,17 @@ def project_detail_get(*, user, pk) -> Project:
         raise Http404("No such project.") from None
 
 
-def project_transitions_for(project: Project) -> list[tuple[str, str, str]]:
+def project_transitions_for(project: Project, *, actor=None) -> Moves:
+    """The lifecycle moves offered from the project's status (those `actor`'s role may make)."""
     facts = ProjectFacts(
         status=project.status,
         has_manager=project.manager_id is not None,
         planned_start=project.planned_start,
         planned_end=project.planned_end,
         status_before_hold=project.status_before_hold or None,
+        status_before_end=project.status_before_end or None,
     )
-    return available_transitions(facts)
+    return available_transitions(facts, actor=actor)
 
 
 def objective_list() -> QuerySet[Objective]:

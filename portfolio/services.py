@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portfolio import permissions
+from portfolio import permissions, rules
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
-from portfolio.rules import ProjectFacts, ProjectStatus, TransitionError, resolve_transition
-from ppm.audit import audit_diff, audit_record, audit_snapshot
+from portfolio.rules import ProjectFacts, ProjectStatus
+from ppm.audit import audited
+from ppm.exceptions import DomainValidationError, IllegalTransitionError
 from ppm.models import AuditEntry
+from ppm.versioning import check_version, lock_for_update, save_versioned
 
 AUDITED_FIELDS = (
     "code",
@@ -39,21 +41,11 @@ EDITABLE_FIELDS = (
 )
 
 
-class ConflictError(Exception):
-    """The object changed since the caller read it (stale version)."""
-
-    def __init__(self, current_version: int):
-        super().__init__(_("This project was changed by someone else in the meantime."))
-        self.current_version = current_version
-
-
 def _tags_from_names(names: Iterable[str]) -> list[Tag]:
     tags = []
-    for raw in names:
-        name = raw.strip()[:50]
-        if name:
-            tag, _created = Tag.objects.get_or_create(name=name)
-            tags.append(tag)
+    for name in rules.clean_tag_names(names):
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
     return tags
 
 
@@ -64,18 +56,34 @@ def _facts(project: Project) -> ProjectFacts:
         planned_start=project.planned_start,
         planned_end=project.planned_end,
         status_before_hold=project.status_before_hold or None,
+        status_before_end=project.status_before_end or None,
     )
+
+
+def _validate(project: Project) -> None:
+    """full_clean plus the date rules, reported on their fields (DomainValidationError)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        project.full_clean()
+    except ValidationError as error:
+        errors = {field: list(messages) for field, messages in error.message_dict.items()}
+    # The rule's message replaces the model validators' own wording for the same date.
+    errors.update(
+        {
+            field: [message]
+            for field, message in rules.plan_errors(project.planned_start, project.planned_end).items()
+        }
+    )
+    if errors:
+        raise DomainValidationError(field_errors=errors)
 
 
 def _check_plan_still_valid(project: Project) -> None:
     """Edits must not break what the current status guarantees (e.g. approved needs a manager)."""
     try:
-        if project.status not in (ProjectStatus.DEMAND, ProjectStatus.FRAMING, ProjectStatus.CANCELLED):
-            from portfolio.rules import check_guards
-
-            check_guards(_facts(project), ProjectStatus(project.status))
-    except TransitionError as error:
-        raise ValidationError(str(error)) from error
+        rules.check_guards(_facts(project), project.status)
+    except IllegalTransitionError as error:
+        raise DomainValidationError(str(error)) from error
 
 
 @transaction.atomic
@@ -107,20 +115,15 @@ def project_create(
         priority=priority,
         status=ProjectStatus.DEMAND,
     )
-    project.full_clean()
-    project.save()
-    project.objectives.set(list(objectives))
-    project.tags.set(_tags_from_names(tags))
-    ProjectStatusChange.objects.create(
-        project=project, source="", target=ProjectStatus.DEMAND, action="create", actor=actor
-    )
-    after = audit_snapshot(project, AUDITED_FIELDS)
-    audit_record(
-        instance=project,
-        action=AuditEntry.Action.CREATE,
-        actor=actor,
-        changes=audit_diff({}, after),
-    )
+    with audited(project, actor, AUDITED_FIELDS):
+        _validate(project)
+        tag_objects = _tags_from_names(tags)
+        project.save()
+        project.objectives.set(list(objectives))
+        project.tags.set(tag_objects)
+        ProjectStatusChange.objects.create(
+            project=project, source="", target=ProjectStatus.DEMAND, action="create", actor=actor
+        )
     return project
 
 
@@ -130,36 +133,32 @@ def project_update(
 ) -> Project:
     """Apply `data` (any of EDITABLE_FIELDS, plus `objectives` and `tags`) to `project`.
 
-    With `expected_version`, refuse with ConflictError when the stored project is newer.
+    With `expected_version`, refuse with StaleVersionError when the stored project is newer.
     Records one audit entry listing every changed field; does nothing when nothing changed.
     """
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = lock_for_update(Project, project.pk)
     if not permissions.can_edit_project(actor, project):
         raise PermissionDenied(_("You may not edit this project."))
-    if expected_version is not None and project.version != expected_version:
-        raise ConflictError(project.version)
+    check_version(project, expected_version)
     unknown = set(data) - set(EDITABLE_FIELDS) - {"objectives", "tags"}
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    before = audit_snapshot(project, AUDITED_FIELDS)
-    for field, value in data.items():
-        if field in EDITABLE_FIELDS:
-            setattr(
-                project,
-                field,
-                value.strip() if isinstance(value, str) and field in ("code", "name") else value,
-            )
-    project.full_clean()
-    _check_plan_still_valid(project)
-    if "objectives" in data:
-        project.objectives.set(list(data["objectives"]))
-    if "tags" in data:
-        project.tags.set(_tags_from_names(data["tags"]))
-    changes = audit_diff(before, audit_snapshot(project, AUDITED_FIELDS))
-    if changes:
-        project.version += 1
-        project.save()
-        audit_record(instance=project, action=AuditEntry.Action.UPDATE, actor=actor, changes=changes)
+        raise DomainValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with audited(project, actor, AUDITED_FIELDS) as audit:
+        for field, value in data.items():
+            if field in EDITABLE_FIELDS:
+                setattr(
+                    project,
+                    field,
+                    value.strip() if isinstance(value, str) and field in ("code", "name") else value,
+                )
+        _validate(project)
+        _check_plan_still_valid(project)
+        if "objectives" in data:
+            project.objectives.set(list(data["objectives"]))
+        if "tags" in data:
+            project.tags.set(_tags_from_names(data["tags"]))
+        if audit.changed():
+            save_versioned(project)
     return project
 
 
@@ -167,35 +166,30 @@ def project_update(
 def project_transition(
     *, actor, project: Project, action: str, comment: str = "", expected_version: int | None = None
 ) -> Project:
-    """Move `project` through its lifecycle; TransitionError explains a refused move."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    """Move `project` through its lifecycle; IllegalTransitionError explains a refused move.
+
+    Reopening (project office only) needs a `comment` giving the reason.
+    """
+    project = lock_for_update(Project, project.pk)
     if not permissions.can_transition_project(actor, project):
         raise PermissionDenied(_("You may not change the status of this project."))
-    if expected_version is not None and project.version != expected_version:
-        raise ConflictError(project.version)
+    check_version(project, expected_version)
+    comment = (comment or "").replace("\x00", "").strip()[: rules.COMMENT_MAX_LENGTH]
     source = ProjectStatus(project.status)
-    target = resolve_transition(_facts(project), action)
-    project.status_before_hold = source if target == ProjectStatus.ON_HOLD else ""
-    project.status = target
-    project.version += 1
-    project.save()
-    ProjectStatusChange.objects.create(
-        project=project, source=source, target=target, action=action, comment=comment[:2000], actor=actor
-    )
-    audit_record(
-        instance=project,
-        action=AuditEntry.Action.TRANSITION,
-        actor=actor,
-        changes={
-            "status": {
-                "label": str(Project._meta.get_field("status").verbose_name),
-                "old": str(source.label),
-                "new": str(target.label),
-                "old_raw": str(source),
-                "new_raw": str(target),
-            }
-        },
-    )
+    target = rules.resolve_transition(_facts(project), action, actor=actor, comment=comment)
+    with audited(project, actor, ("status",), action=AuditEntry.Action.TRANSITION):
+        if target in rules.TERMINAL_STATUSES:
+            # Where reopening will lead: the last active status (the one before a hold, if on hold).
+            before = project.status_before_hold if source == ProjectStatus.ON_HOLD else source
+            project.status_before_end = before if before in rules.ACTIVE_STATUSES else ""
+        elif source in rules.TERMINAL_STATUSES:
+            project.status_before_end = ""
+        project.status_before_hold = source if target == ProjectStatus.ON_HOLD else ""
+        project.status = target
+        save_versioned(project)
+        ProjectStatusChange.objects.create(
+            project=project, source=source, target=target, action=action, comment=comment, actor=actor
+        )
     return project
 
 
@@ -226,22 +220,20 @@ def _reference_save(*, actor, instance, fields: tuple[str, ...], data: dict[str,
     """Validate and save a reference object with the given field values, and audit the change."""
     if not permissions.can_manage_reference_data(actor):
         raise PermissionDenied(_("Only the project office and administrators manage reference data."))
-    creating = instance.pk is None
-    if not creating:
-        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
-    before = {} if creating else audit_snapshot(instance, fields)
-    for field in fields:
-        if field in data:
-            value = data[field]
-            setattr(
-                instance, field, value.strip() if isinstance(value, str) and field != "description" else value
-            )
-    instance.full_clean()
-    changes = audit_diff(before, audit_snapshot(instance, fields))
-    if creating or changes:
-        instance.save()
-        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
-        audit_record(instance=instance, action=action, actor=actor, changes=changes)
+    if instance.pk is not None:
+        instance = lock_for_update(type(instance), instance.pk)
+    with audited(instance, actor, fields) as audit:
+        for field in fields:
+            if field in data:
+                value = data[field]
+                setattr(
+                    instance,
+                    field,
+                    value.strip() if isinstance(value, str) and field != "description" else value,
+                )
+        instance.full_clean()
+        if audit.changed():
+            instance.save()
     return instance
 
 

@@ -43,6 +43,7 @@ STATUS_COLOURS: dict[str, str] = {
     ProjectStatus.ON_HOLD: "#b45309",
     ProjectStatus.CLOSED: "#1f2937",
     ProjectStatus.CANCELLED: "#b91c1c",
+    ProjectStatus.NOT_RETAINED: "#6b4e3d",
 }
 
 

@@ -24,8 +24,9 @@ from portfolio import exports, permissions, selectors, services, sheet_views
 from portfolio.filters import ProjectFilterSet
 from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
-from portfolio.rules import ProjectStatus, TransitionError
+from portfolio.rules import ProjectStatus
 from ppm.audit import audit_entries_for
+from ppm.exceptions import DomainError, StaleVersionError
 
 PAGE_SIZE = 25
 AUDIT_ENTRIES_SHOWN = 100
@@ -40,6 +41,7 @@ STATUS_COLOURS = {
     ProjectStatus.ON_HOLD: "#a35200",
     ProjectStatus.CLOSED: "#2b3a67",
     ProjectStatus.CANCELLED: "#a4262c",
+    ProjectStatus.NOT_RETAINED: "#6b4e3d",
 }
 
 # (ordering parameter, column label); the values are the ProjectFilterSet ordering names.
@@ -340,7 +342,9 @@ def project_detail(request, pk: int):
         "audit_entries": audit[:AUDIT_ENTRIES_SHOWN],
         "audit_truncated": len(audit) > AUDIT_ENTRIES_SHOWN,
         "can_edit": permissions.can_edit_project(request.user, project),
-        "transitions": selectors.project_transitions_for(project) if can_transition else [],
+        "transitions": selectors.project_transitions_for(project, actor=request.user)
+        if can_transition
+        else [],
         **sheet_views.sheet_context(project),
     }
     return render(request, "portfolio/project_detail.html", context)
@@ -365,9 +369,7 @@ def project_transition(request, pk: int):
             comment=form.cleaned_data["comment"],
             expected_version=form.cleaned_data["version"],
         )
-    except TransitionError as error:
-        messages.error(request, str(error))
-    except services.ConflictError:
+    except StaleVersionError:
         messages.error(
             request,
             _(
@@ -375,6 +377,8 @@ def project_transition(request, pk: int):
                 "state: check it, then try again."
             ),
         )
+    except DomainError as error:  # refused move, missing reason, role: the message says why
+        messages.error(request, str(error))
     else:
         messages.success(
             request,
@@ -476,7 +480,7 @@ def project_edit(request, pk: int):
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except services.ConflictError:
+        except StaleVersionError:
             current = selectors.project_get_for_user(user=request.user, pk=pk)
             conflicts = _conflicting_values(form, current)
             # Start again from what is stored now; the user's entries are listed beside it.

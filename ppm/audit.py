@@ -1,11 +1,34 @@
-"""The audit log: services call these inside their transaction, so a change and its record
-commit (or roll back) together."""
+"""The audit log: who changed what, when. Services record inside their transaction, so a change and its
+record commit (or roll back) together.
 
-from collections.abc import Iterable
+How a service records (one way for every app):
+
+    with audited(instance, actor, FIELDS) as audit:
+        ... set attributes, validate ...
+        if audit.changed():          # optional: skip the write when nothing changed
+            instance.save()
+            ... m2m changes ...
+
+On leaving the block the fields are snapshotted again and diffed with the snapshot taken on entry:
+an instance that had no pk on entry is recorded as a CREATE, one whose fields changed as an UPDATE (or
+the ``action`` given, e.g. TRANSITION), and nothing is recorded when nothing changed or the block
+raised. Batch operations call ``audit_record_bulk`` (one INSERT for all their records).
+
+Parent objects (the convention): a model whose changes belong in another object's history declares
+its parent, either as a class attribute naming a foreign key, ``audit_parent = "project"``, or as a
+method ``def audit_parent(self): return self.project``. Every record of such an object carries the
+parent as ``related_content_type`` / ``related_object_id`` (``related=`` overrides it), and
+``audit_entries_for(project)`` returns the project's own entries and those of its children.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
 from ppm.models import AuditEntry
 
@@ -73,25 +96,150 @@ def audit_display_changes(entry: AuditEntry) -> list[dict[str, str]]:
     return rows
 
 
-def audit_record(
-    *, instance: models.Model, action: str, actor, changes: dict[str, Any] | None = None
-) -> AuditEntry:
-    return AuditEntry.objects.create(
+def audit_parent(instance: models.Model) -> models.Model | None:
+    """The object in whose history `instance`'s changes also appear (see the module's convention)."""
+    declared = getattr(type(instance), "audit_parent", None)
+    if declared is None:
+        return None
+    if isinstance(declared, str):
+        return getattr(instance, declared)
+    return instance.audit_parent()  # type: ignore[attr-defined]
+
+
+def _actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _entry(*, instance, action, actor, changes, related) -> AuditEntry:
+    parent = related if related is not None else audit_parent(instance)
+    return AuditEntry(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=str(instance.pk),
+        object_id=instance.pk,
         object_repr=str(instance)[:255],
+        related_content_type=(
+            ContentType.objects.get_for_model(parent, for_concrete_model=True) if parent is not None else None
+        ),
+        related_object_id=parent.pk if parent is not None else None,
         action=action,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_actor(actor),
         changes=changes or {},
     )
 
 
+def audit_record(
+    *,
+    instance: models.Model,
+    action: str,
+    actor,
+    changes: dict[str, Any] | None = None,
+    related: models.Model | None = None,
+) -> AuditEntry:
+    """Record one entry for `instance` (saved); its parent comes from `related` or the model's convention."""
+    entry = _entry(instance=instance, action=action, actor=actor, changes=changes, related=related)
+    entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry of a batch (audit_record_bulk)."""
+
+    instance: models.Model
+    action: str
+    changes: dict[str, Any]
+    related: models.Model | None = None
+
+
+def audit_record_bulk(*, actor, records: Iterable[AuditRecord]) -> list[AuditEntry]:
+    """Record many entries in one INSERT (batch operations: imports, bulk moves)."""
+    entries = [
+        _entry(instance=r.instance, action=r.action, actor=actor, changes=r.changes, related=r.related)
+        for r in records
+    ]
+    return AuditEntry.objects.bulk_create(entries)
+
+
+class AuditScope:
+    """What `audited` yields: the snapshot taken on entry, and the entry recorded on exit."""
+
+    def __init__(self, instance: models.Model, fields: tuple[str, ...], action: str | None):
+        self.instance = instance
+        self.fields = fields
+        self.action = action
+        self.creating = instance.pk is None or instance._state.adding
+        self.before = {} if self.creating else audit_snapshot(instance, fields)
+        self.entry: AuditEntry | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The changes so far (fields set on the instance, many-to-many relations as saved)."""
+        return audit_diff(self.before, audit_snapshot(self.instance, self.fields))
+
+    def changed(self) -> bool:
+        return self.creating or bool(self.changes())
+
+
+@contextmanager
+def audited(
+    instance: models.Model,
+    actor,
+    fields: Iterable[str],
+    *,
+    related: models.Model | None = None,
+    action: str | None = None,
+) -> Iterator[AuditScope]:
+    """Snapshot `fields` of `instance`, run the block, diff and record (see the module's docstring)."""
+    scope = AuditScope(instance, tuple(fields), action)
+    yield scope
+    if instance.pk is None:
+        return  # nothing was saved
+    changes = scope.changes()
+    if scope.creating:
+        scope.entry = audit_record(
+            instance=instance, action=AuditEntry.Action.CREATE, actor=actor, changes=changes, related=related
+        )
+    elif changes:
+        scope.entry = audit_record(
+            instance=instance,
+            action=action or AuditEntry.Action.UPDATE,
+            actor=actor,
+            changes=changes,
+            related=related,
+        )
+
+
 def audit_entries_for(instance: models.Model):
+    """The entries of `instance` and of its children (entries whose parent it is), newest first."""
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     return (
         AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-            object_id=str(instance.pk),
+            Q(content_type=content_type, object_id=instance.pk)
+            | Q(related_content_type=content_type, related_object_id=instance.pk)
         )
         .select_related("actor", "content_type")
         .order_by("-at", "-pk")
     )
+
+
+def audit_log(
+    *,
+    actor_id: int | None = None,
+    content_type_id: int | None = None,
+    action: str | None = None,
+    since=None,
+    until=None,
+):
+    """Every entry matching the filters (dates inclusive, local days), newest first, with what a row shows."""
+    entries = AuditEntry.objects.select_related("actor", "content_type", "related_content_type").order_by(
+        "-at", "-pk"
+    )
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if content_type_id is not None:
+        entries = entries.filter(content_type_id=content_type_id)
+    if action:
+        entries = entries.filter(action=action)
+    if since is not None:
+        entries = entries.filter(at__date__gte=since)
+    if until is not None:
+        entries = entries.filter(at__date__lte=until)
+    return entries

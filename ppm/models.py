@@ -73,8 +73,13 @@ class AuditEntry(models.Model):
         TRANSITION = "transition", _("status changed")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=255)
+    # The parent in whose history this entry also appears (a task's project); see ppm.audit.
+    related_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    related_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -85,7 +90,13 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            models.Index(
+                fields=["related_content_type", "related_object_id", "-at"], name="ppm_audit_related_idx"
+            ),
+            models.Index(fields=["actor", "-at"], name="ppm_audit_actor_idx"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 

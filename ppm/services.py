@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ppm.audit import audit_diff, audit_record, audit_snapshot
-from ppm.models import ApiToken, AuditEntry, Directorate
+from ppm.audit import audited
+from ppm.models import ApiToken, Directorate
 from ppm.roles import is_portfolio_editor
+from ppm.versioning import lock_for_update
 
 MAX_TOKENS_PER_USER = 20
 
@@ -66,15 +67,10 @@ def directorate_create(
     if not is_portfolio_editor(actor):
         raise PermissionDenied(_("Only the project office and administrators manage directorates."))
     directorate = Directorate(code=code.strip(), name=name.strip(), parent=parent, is_active=is_active)
-    directorate.full_clean()
-    _directorate_check_parent(directorate)
-    directorate.save()
-    audit_record(
-        instance=directorate,
-        action=AuditEntry.Action.CREATE,
-        actor=actor,
-        changes=audit_diff({}, audit_snapshot(directorate, DIRECTORATE_FIELDS)),
-    )
+    with audited(directorate, actor, DIRECTORATE_FIELDS):
+        directorate.full_clean()
+        _directorate_check_parent(directorate)
+        directorate.save()
     return directorate
 
 
@@ -83,16 +79,14 @@ def directorate_update(*, actor, directorate: Directorate, data: dict[str, Any])
     """Apply `data` (any of DIRECTORATE_FIELDS); audited; does nothing when nothing changed."""
     if not is_portfolio_editor(actor):
         raise PermissionDenied(_("Only the project office and administrators manage directorates."))
-    directorate = Directorate.objects.select_for_update().get(pk=directorate.pk)
-    before = audit_snapshot(directorate, DIRECTORATE_FIELDS)
-    for field in DIRECTORATE_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(directorate, field, value.strip() if isinstance(value, str) else value)
-    directorate.full_clean()
-    _directorate_check_parent(directorate)
-    changes = audit_diff(before, audit_snapshot(directorate, DIRECTORATE_FIELDS))
-    if changes:
-        directorate.save()
-        audit_record(instance=directorate, action=AuditEntry.Action.UPDATE, actor=actor, changes=changes)
+    directorate = lock_for_update(Directorate, directorate.pk)
+    with audited(directorate, actor, DIRECTORATE_FIELDS) as audit:
+        for field in DIRECTORATE_FIELDS:
+            if field in data:
+                value = data[field]
+                setattr(directorate, field, value.strip() if isinstance(value, str) else value)
+        directorate.full_clean()
+        _directorate_check_parent(directorate)
+        if audit.changed():
+            directorate.save()
     return directorate

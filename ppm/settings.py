@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ppm.error_middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "ppm.urls"

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ppm import health, report_views
+from ppm import audit_views, health, report_views
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("ppm.account_urls")),
+    path("audit/", audit_views.audit_log_page, name="audit_log"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ppm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,24 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from portfolio import permissions
+from portfolio import permissions, rules
 from portfolio.models import Objective, Priority, Project, StrategicAxis
 from portfolio.rules import (
-    RESUME,
+    MAX_OBJECTIVES,
+    MAX_TAGS,
     TRANSITION_NAMES,
     ProjectFacts,
     ProjectStatus,
-    TransitionError,
     available_transitions,
-    resolve_transition,
-    validate_dates,
 )
 from ppm.api.serializers import id_field, related_field
+from ppm.exceptions import DomainValidationError
 from ppm.models import Directorate, User
 
-MAX_OBJECTIVES = 100
-MAX_TAGS = 50
-LIFECYCLE_ACTIONS = (*TRANSITION_NAMES, RESUME)
+LIFECYCLE_ACTIONS = TRANSITION_NAMES
 
 
 def allowed_transition_names(user, project: Project, cache: dict | None = None) -> list[str]:
@@ -42,8 +39,10 @@ def allowed_transition_names(user, project: Project, cache: dict | None = None) 
         project.manager_id is not None,
         start is None,
         end is None,
-        bool(start and end and end < start),
+        bool(rules.plan_errors(start, end)),
         project.status_before_hold,
+        project.status_before_end,
+        user.role,
     )
     if cache is not None and key in cache:
         return cache[key]
@@ -53,14 +52,9 @@ def allowed_transition_names(user, project: Project, cache: dict | None = None) 
         planned_start=start,
         planned_end=end,
         status_before_hold=project.status_before_hold or None,
+        status_before_end=project.status_before_end or None,
     )
-    names = []
-    for name, _target, _label in available_transitions(facts):
-        try:
-            resolve_transition(facts, name)
-        except TransitionError:
-            continue
-        names.append(name)
+    names = [move.name for move in available_transitions(facts, actor=user) if move.refusal is None]
     if cache is not None:
         cache[key] = names
     return names
@@ -200,10 +194,10 @@ class ProjectInputSerializer(serializers.Serializer):
     and the fields left out keep their value (POST: their default).
     """
 
-    code = serializers.CharField(max_length=30)
-    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=rules.CODE_MAX_LENGTH)
+    name = serializers.CharField(max_length=rules.NAME_MAX_LENGTH)
     description = serializers.CharField(
-        max_length=20000, allow_blank=True, required=False, trim_whitespace=False
+        max_length=rules.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, trim_whitespace=False
     )
     directorate = related_field(Directorate.objects.all())
     manager = related_field(User.objects.filter(is_active=True), allow_null=True, required=False)
@@ -217,7 +211,7 @@ class ProjectInputSerializer(serializers.Serializer):
         help_text=_("Ids of strategic objectives."),
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=serializers.CharField(max_length=rules.TAG_MAX_LENGTH),
         max_length=MAX_TAGS,
         required=False,
         help_text=_("Tag names; unknown tags are created."),
@@ -233,16 +227,18 @@ class ProjectInputSerializer(serializers.Serializer):
         return [found[pk] for pk in dict.fromkeys(ids)]
 
     def validate_tags(self, names: list[str]) -> list[str]:
-        return list(dict.fromkeys(name for name in names if name))
+        try:
+            return rules.clean_tag_names(names)
+        except DomainValidationError as error:
+            raise serializers.ValidationError(error.field_errors["tags"]) from None
 
     def validate(self, attrs):
         project: Project | None = self.context.get("project")
         start = attrs.get("planned_start", project.planned_start if project else None)
         end = attrs.get("planned_end", project.planned_end if project else None)
-        try:
-            validate_dates(start, end)
-        except TransitionError as error:
-            raise serializers.ValidationError({"planned_end": [str(error)]}) from None
+        errors = rules.plan_errors(start, end)
+        if errors:
+            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
         return attrs
 
 
@@ -251,7 +247,13 @@ class TransitionInputSerializer(serializers.Serializer):
         choices=[(name, name) for name in LIFECYCLE_ACTIONS],
         help_text=_("A lifecycle action, e.g. `approve`; `allowed_transitions` lists those possible now."),
     )
-    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    comment = serializers.CharField(
+        max_length=rules.COMMENT_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_("Why; required to reopen a project."),
+    )
 
 
 # ----------------------------------------------------------------------------------------- history
@@ -283,6 +285,11 @@ class AuditEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField(help_text=_("create, update, delete or transition."))
     action_label = serializers.CharField(source="get_action_display")
+    object_type = serializers.CharField(
+        source="content_type.model", help_text=_("What changed: `project`, or an object attached to it.")
+    )
+    object_id = serializers.IntegerField()
+    object_repr = serializers.CharField()
     actor = serializers.IntegerField(source="actor_id", allow_null=True)
     actor_name = serializers.SerializerMethodField()
     changes = serializers.DictField(
@@ -295,6 +302,13 @@ class AuditEntrySerializer(serializers.Serializer):
 
 
 class ProjectHistorySerializer(serializers.Serializer):
+    """The history answer: lifecycle moves, and a page of audit entries with the list envelope."""
+
     project = serializers.IntegerField()
     status_changes = StatusChangeSerializer(many=True, help_text=_("Lifecycle moves, oldest first."))
-    audit_entries = AuditEntrySerializer(many=True, help_text=_("Every recorded change, newest first."))
+    count = serializers.IntegerField(help_text=_("Number of audit entries in all pages."))
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AuditEntrySerializer(
+        many=True, help_text=_("Recorded changes of the project and its attached objects, newest first.")
+    )

@@ -18,11 +18,13 @@ from rest_framework.reverse import reverse
 from portfolio import permissions as portfolio_permissions
 from portfolio import selectors, services
 from portfolio.api.serializers import (
+    AuditEntrySerializer,
     ObjectiveInputSerializer,
     ObjectiveSerializer,
     ProjectHistorySerializer,
     ProjectInputSerializer,
     ProjectSerializer,
+    StatusChangeSerializer,
     StrategicAxisInputSerializer,
     StrategicAxisSerializer,
     TagInputSerializer,
@@ -200,7 +202,6 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
     permission_classes = [ProjectPermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProjectFilterSet
-    conflict_exceptions = (services.ConflictError,)
 
     def get_queryset(self) -> QuerySet[Project]:
         return selectors.project_list()
@@ -272,10 +273,11 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
         description=format_lazy(
             "{} {}",
             _(
-                "Applies a lifecycle action (`start_framing`, `approve`, `start`, `close`, `put_on_hold`, "
-                "`resume`, `cancel`) and returns the updated project. A move the lifecycle refuses from the "
-                "current status, or whose conditions are not met (e.g. approval without a manager), is "
-                "answered 409 with the reason."
+                "Applies a lifecycle action (`start_framing`, `approve`, `start`, `resume`, `close`, "
+                "`put_on_hold`, `not_retain`, `cancel` (abandon), `reopen`) and returns the updated project. "
+                "A move the lifecycle refuses from the current status, or whose conditions are not met (e.g. "
+                "approval without a manager), is answered 409 with the reason. `reopen` (project office and "
+                "administrators) needs a `comment` giving the reason (400 without)."
             ),
             _CONCURRENCY_NOTE,
         ),
@@ -300,15 +302,27 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
 
     @extend_schema(
         summary=_("A project's history"),
-        description=_("Its lifecycle moves (oldest first) and every recorded change (newest first)."),
-        responses={200: ProjectHistorySerializer, **error_responses(401, 404)},
+        description=_(
+            "Its lifecycle moves (oldest first, in `status_changes`) and, paginated with `page` and "
+            "`page_size` like other lists, every recorded change of the project and of the objects "
+            "attached to it (newest first, in `results`)."
+        ),
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description=_("A page number within the results.")),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Entries per page (≤ 500).")),
+        ],
+        responses={200: ProjectHistorySerializer, **error_responses(400, 401, 404)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
         project = self.get_object()
-        data = {
+        context = self.get_serializer_context()
+        page = self.paginate_queryset(audit_entries_for(project))
+        response = self.get_paginated_response(AuditEntrySerializer(page, many=True, context=context).data)
+        changes = project.status_changes.select_related("actor").order_by("at", "pk")
+        response.data = {
             "project": project.pk,
-            "status_changes": project.status_changes.select_related("actor").order_by("at", "pk"),
-            "audit_entries": audit_entries_for(project),
+            "status_changes": StatusChangeSerializer(changes, many=True, context=context).data,
+            **response.data,
         }
-        return Response(ProjectHistorySerializer(data, context=self.get_serializer_context()).data)
+        return response

@@ -201,11 +201,12 @@ def test_allowed_transitions_follow_rights_and_guards(pmo_user, manager_user, ot
     def allowed(user, project):
         return client_for(user).get(detail(project)).data["allowed_transitions"]
 
-    assert allowed(pmo_user, ready) == ["approve", "put_on_hold", "cancel"]
+    # "Not retained" records the committee's decision: the project office's move.
+    assert allowed(pmo_user, ready) == ["approve", "put_on_hold", "not_retain", "cancel"]
     assert allowed(manager_user, ready) == ["approve", "put_on_hold", "cancel"]
     assert allowed(other_manager, ready) == []
     # Approval needs a manager: not offered, though the table has it.
-    assert allowed(pmo_user, no_manager) == ["put_on_hold", "cancel"]
+    assert allowed(pmo_user, no_manager) == ["put_on_hold", "not_retain", "cancel"]
 
 
 def test_unknown_project_is_404(reader_user):
@@ -661,8 +662,10 @@ def test_history_lists_status_changes_and_audit_entries(pmo_user, reader_user, d
     ]
     assert data["status_changes"][1]["comment"] == "Go"
     assert data["status_changes"][1]["actor"] == pmo_user.pk
-    assert [entry["action"] for entry in data["audit_entries"]] == ["transition", "update", "create"]
-    assert data["audit_entries"][1]["changes"]["name"] == {
+    # The audit entries are paginated like other lists (count / next / previous / results).
+    assert (data["count"], data["next"], data["previous"]) == (3, None, None)
+    assert [entry["action"] for entry in data["results"]] == ["transition", "update", "create"]
+    assert data["results"][1]["changes"]["name"] == {
         "label": "name",
         "old": "Document management",
         "new": "Paperless office",

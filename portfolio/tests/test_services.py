@@ -4,9 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portfolio.models import PortfolioSnapshot, Project, ProjectStatusChange
-from portfolio.rules import ProjectStatus, TransitionError
+from portfolio.rules import ProjectStatus
 from portfolio.services import (
-    ConflictError,
     portfolio_snapshot_take,
     project_create,
     project_transition,
@@ -14,6 +13,8 @@ from portfolio.services import (
 )
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm.audit import audit_entries_for
+from ppm.exceptions import DomainValidationError, StaleVersionError
+from ppm.exceptions import IllegalTransitionError as TransitionError
 from ppm.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_update_without_change_writes_nothing(pmo_user, directorate):
 def test_stale_version_is_refused_and_nothing_changes(pmo_user, directorate):
     project = create(pmo_user, directorate)
     project_update(actor=pmo_user, project=project, data={"name": "First"}, expected_version=1)
-    with pytest.raises(ConflictError) as error:
+    with pytest.raises(StaleVersionError) as error:
         project_update(actor=pmo_user, project=project, data={"name": "Second"}, expected_version=1)
     assert error.value.current_version == 2
     project.refresh_from_db()
@@ -189,3 +190,105 @@ def test_snapshot_counts_and_is_idempotent_per_day(directorate):
     portfolio_snapshot_take(day=day)
     assert PortfolioSnapshot.objects.get(day=day).total == 4
     assert PortfolioSnapshot.objects.count() == 1
+
+
+# ---------------------------------------------------------------------- lifecycle changes of issue 5
+
+
+def planned_project(pmo_user, directorate, manager_user, **kwargs):
+    return create(
+        pmo_user,
+        directorate,
+        manager=manager_user,
+        planned_start=datetime.date(2025, 1, 1),
+        planned_end=datetime.date(2025, 12, 31),
+        **kwargs,
+    )
+
+
+def test_a_turned_down_demand_ends_not_retained(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    project = project_transition(actor=pmo_user, project=project, action="start_framing")
+    project = project_transition(actor=pmo_user, project=project, action="not_retain", comment="Committee 4")
+    assert project.status == ProjectStatus.NOT_RETAINED
+    assert project.status_before_end == ProjectStatus.FRAMING
+
+
+def test_the_project_office_reopens_a_closed_project_with_a_reason(pmo_user, manager_user, directorate):
+    project = planned_project(pmo_user, directorate, manager_user)
+    for action in ("start_framing", "approve", "start", "close"):
+        project = project_transition(actor=pmo_user, project=project, action=action)
+    with pytest.raises(DomainValidationError):
+        project_transition(actor=pmo_user, project=project, action="reopen", comment="")
+    with pytest.raises(PermissionDenied):  # the manager may move their project, but not reopen it
+        project_transition(actor=manager_user, project=project, action="reopen", comment="Please")
+    project = project_transition(actor=pmo_user, project=project, action="reopen", comment="Closed too early")
+    assert project.status == ProjectStatus.IN_PROGRESS
+    assert project.status_before_end == ""
+    change = project.status_changes.last()
+    assert (change.action, change.source, change.target, change.comment) == (
+        "reopen",
+        "closed",
+        "in_progress",
+        "Closed too early",
+    )
+
+
+def test_abandoning_from_hold_reopens_to_the_status_before_the_hold(pmo_user, manager_user, directorate):
+    project = planned_project(pmo_user, directorate, manager_user)
+    for action in ("start_framing", "approve", "put_on_hold", "cancel"):
+        project = project_transition(actor=pmo_user, project=project, action=action)
+    assert project.status == ProjectStatus.CANCELLED
+    project = project_transition(actor=pmo_user, project=project, action="reopen", comment="Funded again")
+    assert project.status == ProjectStatus.APPROVED
+
+
+def test_transition_stale_version_is_refused(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    with pytest.raises(StaleVersionError) as error:
+        project_transition(actor=pmo_user, project=project, action="start_framing", expected_version=7)
+    assert (error.value.status, error.value.current_version) == (412, 1)
+
+
+# -------------------------------------------------------------------------------- rules once
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("description", "x" * 20_001, "at most 20000 characters"),
+        ("name", "n" * 201, "at most 200 characters"),
+        ("code", "bad code", "letters digits"),
+        ("tags", [f"t{n}" for n in range(21)], "At most 20 tags"),
+        ("tags", ["x" * 51], "at most 50 characters"),
+        ("planned_start", datetime.date(1, 1, 1), "between 1900 and 2200"),
+        ("planned_end", datetime.date(9999, 12, 31), "between 1900 and 2200"),
+    ],
+)
+def test_the_service_enforces_the_limits(pmo_user, directorate, field, value, fragment):
+    with pytest.raises(ValidationError) as error:
+        create(pmo_user, directorate, **{field: value})
+    messages = " ".join(error.value.message_dict.get(field, []))
+    assert fragment in messages.replace(",", "").replace(" ", ""), error.value.message_dict
+    assert not Project.objects.exists()
+
+
+def test_the_service_refuses_a_plan_over_thirty_years(pmo_user, directorate):
+    project = create(pmo_user, directorate)
+    with pytest.raises(DomainValidationError) as error:
+        project_update(
+            actor=pmo_user,
+            project=project,
+            data={"planned_start": datetime.date(2025, 1, 1), "planned_end": datetime.date(2060, 1, 1)},
+        )
+    assert "at most 30 years" in error.value.message_dict["planned_end"][0]
+    project.refresh_from_db()
+    assert project.planned_end is None and project.version == 1
+
+
+def test_search_text_is_kept_by_the_service(pmo_user, directorate):
+    project = create(pmo_user, directorate, name="Dématérialisation des Œuvres", description="Élan")
+    assert project.search_text == "dem-001 dematerialisation des oeuvres elan"
+    project = project_update(actor=pmo_user, project=project, data={"name": "Guichet unique"})
+    project.refresh_from_db()
+    assert project.search_text == "dem-001 guichet unique elan"

@@ -422,7 +422,8 @@ def test_project_page_offers_the_allowed_moves_to_the_manager(client, manager_us
     html = client.get(reverse("portfolio:project_detail", args=[project.pk])).content.decode()
     assert reverse("portfolio:project_transition", args=[project.pk]) in html
     actions = re.findall(r'name="action" value="([a-z_]+)"', html)
-    assert actions == ["close", "put_on_hold", "cancel"]
+    # Irreversible moves come after the others, each behind a confirmation step.
+    assert actions == ["put_on_hold", "close", "cancel"]
     assert f'name="version" value="{project.version}"' in html
     assert reverse("portfolio:project_edit", args=[project.pk]) in html
 

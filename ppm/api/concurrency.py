@@ -11,7 +11,8 @@
 
 The version matched here is passed to the service as ``expected_version``: the service compares it again
 under ``select_for_update`` inside its transaction, so a write that slips in between this check and the
-lock still ends in 412 (the view lists the service's conflict exception in ``conflict_exceptions``).
+lock still ends in 412: services raise ppm.exceptions.StaleVersionError (see ppm.versioning.lock_for_update),
+which the mixin turns into a 412 carrying the current ETag.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from ppm.exceptions import StaleVersionError
 
 # entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE ; etagc = %x21 / %x23-7E / obs-text (RFC 9110 §8.8.3)
 _ENTITY_TAG = re.compile(r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"')
@@ -105,11 +108,11 @@ class VersionedObjectMixin:
     Views call `not_modified(request, obj)` before rendering a read, `expected_version(request, obj)`
     before a write (passing the result to the service), and `versioned_response(obj, data)` to answer.
     Exceptions listed in `conflict_exceptions` (raised by the service under its lock, with a
-    `current_version` attribute) become 412 with the current ETag.
+    `current_version` attribute; StaleVersionError by default) become 412 with the current ETag.
     """
 
     version_field = "version"
-    conflict_exceptions: tuple[type[Exception], ...] = ()
+    conflict_exceptions: tuple[type[Exception], ...] = (StaleVersionError,)
 
     def object_etag(self, obj) -> str:
         return version_etag(obj.pk, getattr(obj, self.version_field))

@@ -5,11 +5,19 @@
 | django ValidationError (services)        | 400    | {"field": [...]} / {"non_field_errors": …} |
 | DRF ValidationError of a bare list       | 400    | {"non_field_errors": [...]}                |
 | django PermissionDenied (services)       | 403    | {"detail": "…"}                            |
-| portfolio.rules.TransitionError          | 409    | {"detail": "…"}                            |
+| ppm.exceptions.DomainError (any subclass)| its    | {"detail": "…", "code": "…", …extras}      |
+|   DomainValidationError (a ValidationError) | 400 | {"field": [...]} / {"non_field_errors": …} |
+|   DomainPermissionError (a PermissionDenied) | 403 | {"detail": "…"}                         |
+|   DomainNotFound                         | 404    | {"detail": "…", "code": "not_found"}       |
+|   IllegalTransitionError                 | 409    | {"detail": "…", "code": "illegal_transition"} |
+|   StaleVersionError                      | 412    | {… "code": "stale_version", "current_version": n} |
 | IntegrityError (a concurrent duplicate)  | 409    | {"detail": "…"}                            |
 | RequestDataTooBig (body over the limit)  | 413    | {"detail": "…"}                            |
-| portfolio.services.ConflictError         | 412    | {"detail": "…"}                            |
 | PreconditionFailed (ppm.api.concurrency) | 412    | {"detail": "…", "current_etag": "…"}       |
+
+Only the base class DomainError is known here: apps add errors by subclassing, not by editing this file.
+A StaleVersionError raised inside a view using ppm.api.concurrency.VersionedObjectMixin becomes a
+PreconditionFailed there (with the current ETag) before it reaches this handler.
 """
 
 from django.conf import settings
@@ -21,8 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portfolio.rules import TransitionError
-from portfolio.services import ConflictError
+from ppm.exceptions import DomainError
 
 
 def _validation_detail(exc: ValidationError):
@@ -39,13 +46,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_validation_detail(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, TransitionError):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    elif isinstance(exc, ConflictError):
-        return Response(
-            {"detail": str(exc), "current_version": exc.current_version},
-            status=status.HTTP_412_PRECONDITION_FAILED,
-        )
+    elif isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status)
     elif isinstance(exc, RequestDataTooBig):
         return Response(
             {

@@ -106,6 +106,15 @@
     }
   });
 
+  // A refused operation (ppm/error_middleware.py) sends its message for the #messages region: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget") === "#messages") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A fragment request that fails: say so instead of silently doing nothing.
   function requestFailed() {
     var region = document.getElementById("messages");

@@ -17,7 +17,15 @@ def _history_rows(page):
 def _click_transition(page, label, comment=""):
     if comment:
         page.get_by_label("Comment (optional)").fill(comment)
-    page.get_by_role("button", name=label, exact=True).click()
+    confirm_step = page.locator(
+        "details.confirm-move > summary", has_text=re.compile(f"^{re.escape(label)}$")
+    )
+    if confirm_step.count():
+        # An irreversible move: a second step asks for confirmation.
+        confirm_step.click()
+        page.get_by_role("button", name=f"Confirm: {label}", exact=True).click()
+    else:
+        page.get_by_role("button", name=label, exact=True).click()
     page.wait_for_load_state()
 
 
@@ -94,9 +102,16 @@ def test_lifecycle_by_buttons_and_the_history_grows(signed_in, world):
         assert project.status == status, f"after {label!r}: {project.status}"
         expect(page.locator("main")).to_contain_text(str(ProjectStatus(status).label))
         expect(history.filter(has_text=f"Step {number}: {label}")).to_have_count(1)
-    # A closed project offers no more moves.
-    for label in ("Start framing", "Approve", "Start", "Put on hold", "Resume", "Close", "Cancel"):
+    # A closed project offers no more moves, except reopening (project office, with a reason).
+    for label in ("Start framing", "Approve", "Start", "Put on hold", "Resume", "Close", "Abandon"):
         expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+    page.locator("details.confirm-move > summary", has_text="Reopen").click()
+    page.get_by_label("Reason (required)").fill("Closed too early")
+    page.get_by_role("button", name="Confirm: Reopen", exact=True).click()
+    page.wait_for_load_state()
+    expect(history).to_have_count(len(steps) + 2)
+    project.refresh_from_db()
+    assert project.status == "in_progress"
 
 
 def test_a_refused_move_explains_why(signed_in, world, console_errors):
@@ -125,7 +140,7 @@ def test_a_reader_sees_no_edit_or_lifecycle_buttons(signed_in, world):
     expect(
         page.locator(f"form[action='{reverse('portfolio:project_transition', args=[project.pk])}']")
     ).to_have_count(0)
-    for label in ("Approve", "Put on hold", "Cancel"):
+    for label in ("Approve", "Put on hold", "Abandon"):
         expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
     page.goto(reverse("portfolio:project_list"))
     expect(page.get_by_role("link", name=re.compile(r"new project", re.IGNORECASE))).to_have_count(0)
