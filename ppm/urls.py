@@ -4,11 +4,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ppm import health
+from ppm import health, throttle
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
 admin.site.index_title = _("Settings and reference data")
+admin.site.login_form = throttle.ThrottledAdminAuthenticationForm
+
+# Errors under /api/ answer JSON, elsewhere the HTML pages (ppm.views).
+handler400 = "ppm.views.bad_request"
+handler403 = "ppm.views.permission_denied"
+handler404 = "ppm.views.page_not_found"
+handler500 = "ppm.views.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
