@@ -1,10 +1,12 @@
-"""API token authentication against hashed tokens (the clear token is never stored)."""
+"""API authentication: hashed personal tokens (the clear token is never stored), and basic auth behind
+the sign-in throttle for deployments that enable it."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from ppm.models import ApiToken
+from ppm.throttle import login_throttle_message
 
 
 class HashedTokenAuthentication(authentication.TokenAuthentication):
@@ -24,3 +26,17 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return (token.user, token)
+
+
+class ThrottledBasicAuthentication(authentication.BasicAuthentication):
+    """HTTP basic authentication (not enabled by default): its `authenticate()` call goes through the
+    sign-in throttle (ppm.throttle), and a refused attempt is answered 429 with Retry-After."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            wait = getattr(request, "login_throttle_wait", 0)
+            if wait:
+                raise exceptions.Throttled(wait=wait, detail=login_throttle_message(wait)) from None
+            raise
