@@ -2,6 +2,7 @@
 the sign-in throttle for deployments that enable it."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -22,6 +23,14 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This token expired on %(date)s. Create a new one on your profile page "
+                    "(Pilotis, your name, Profile) and give it to the program using this one."
+                )
+                % {"date": date_format(timezone.localtime(token.expires_at), "SHORT_DATE_FORMAT")}
+            )
         # Write the last use at most once a minute, not on every request.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

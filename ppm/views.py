@@ -136,7 +136,11 @@ def api_token_create(request):
     new_token = None
     if form.is_valid():
         try:
-            token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            token, raw = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
         except ValidationError as error:
             for field, errors in error.error_dict.items() if hasattr(error, "error_dict") else []:
                 for message in errors:
@@ -144,7 +148,12 @@ def api_token_create(request):
             if not hasattr(error, "error_dict"):
                 form.add_error(None, error)
         else:
-            new_token = {"name": token.name, "value": raw, "prefix": token.prefix}
+            new_token = {
+                "name": token.name,
+                "value": raw,
+                "prefix": token.prefix,
+                "expires_at": token.expires_at,
+            }
             form = ApiTokenForm()
     return _render_tokens(request, _profile_context(request, form=form, new_token=new_token))
 
