@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security: sees every error response under /api/ (see ppm.errors).
+    "ppm.errors.ApiErrorsAsJsonMiddleware",
     "ppm.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -190,7 +192,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "ppm.views.csrf_failure"  # JSON under /api/
+CSRF_FAILURE_VIEW = "ppm.errors.csrf_failure"  # JSON under /api/
 
 # Internationalisation: English and French, Paris time.
 LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE", "en") or "en"

@@ -11,11 +11,11 @@ admin.site.site_title = _("Pilotis administration")
 admin.site.index_title = _("Settings and reference data")
 admin.site.login_form = throttle.ThrottledAdminAuthenticationForm
 
-# Errors under /api/ answer JSON, elsewhere the HTML pages (ppm.views).
-handler400 = "ppm.views.bad_request"
-handler403 = "ppm.views.permission_denied"
-handler404 = "ppm.views.page_not_found"
-handler500 = "ppm.views.server_error"
+# Errors under /api/ answer JSON, elsewhere the HTML pages (ppm.errors).
+handler400 = "ppm.errors.bad_request"
+handler403 = "ppm.errors.permission_denied"
+handler404 = "ppm.errors.page_not_found"
+handler500 = "ppm.errors.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -7,12 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views import csrf as csrf_views
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -171,55 +169,3 @@ def api_token_revoke(request, pk: int):
     if request.htmx:
         return _render_tokens(request, _profile_context(request))
     return redirect("profile")
-
-
-# --- Error handlers (ppm.urls): JSON under /api/, the HTML pages elsewhere ------------------------
-
-
-def _is_api(request) -> bool:
-    return request.path_info.startswith("/api/")
-
-
-def _api_error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status)
-
-
-def bad_request(request, exception):
-    if _is_api(request):
-        return _api_error(400, _("The request is malformed."))
-    return defaults.bad_request(request, exception)
-
-
-def permission_denied(request, exception):
-    if _is_api(request):
-        return _api_error(403, str(exception) or _("You do not have permission to perform this action."))
-    return defaults.permission_denied(request, exception)
-
-
-def page_not_found(request, exception):
-    if _is_api(request):
-        return _api_error(
-            404, _("Not found: no API endpoint or object at this URL. The API is described at /api/docs/.")
-        )
-    return defaults.page_not_found(request, exception)
-
-
-def server_error(request):
-    if _is_api(request):
-        return _api_error(
-            500, _("Something went wrong on our side. The error has been logged; please try again later.")
-        )
-    return defaults.server_error(request)
-
-
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a JSON 403 under /api/, the "form expired" page elsewhere."""
-    if _is_api(request):
-        return _api_error(
-            403,
-            _(
-                "CSRF check failed: a request authenticated by the session cookie must send the "
-                "X-CSRFToken header; programs should use an API token instead."
-            ),
-        )
-    return csrf_views.csrf_failure(request, reason=reason)
