@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -27,13 +28,22 @@ from ppm.roles import Role
 LIMIT = 5
 
 
+def _clear_local_cache() -> None:
+    """Clear the in-memory or file cache; never a Redis database, which may hold other data (FLUSHDB)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _limits(settings):
     settings.LOGIN_THROTTLE_ATTEMPTS = LIMIT
     settings.LOGIN_THROTTLE_WINDOW_SECONDS = 600
-    cache.clear()
+    _clear_local_cache()
     yield
-    cache.clear()
+    _clear_local_cache()
 
 
 def _redis_url() -> str | None:
@@ -65,16 +75,25 @@ def real_cache(request, settings, tmp_path):
             if os.environ.get("CI"):
                 pytest.fail("Redis is not reachable")
             pytest.skip("Redis is not reachable")
+        # Keys of this test only (a unique prefix), deleted afterwards: the database is not flushed.
+        prefix = f"throttle-test-{uuid.uuid4().hex}"
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": url,
-                "KEY_PREFIX": f"throttle-test-{os.getpid()}",
+                "KEY_PREFIX": prefix,
             }
         }
-    cache.clear()
+    _clear_local_cache()
     yield request.param
-    cache.clear()
+    if request.param == "redis":
+        import redis
+
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    else:
+        _clear_local_cache()
 
 
 # --- Every entry point --------------------------------------------------------------------------
