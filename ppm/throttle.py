@@ -122,7 +122,7 @@ def _exclusive() -> Iterator[None]:
     """Serialise counter updates where the cache's own operations are not atomic (see the module doc)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, FileBasedCache) and fcntl is not None:
-        folder = Path(backend._dir)
+        folder = Path(getattr(backend, "_dir"))  # noqa: B009 - private attribute, not in the stubs
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / LOCK_FILE_NAME, "a+b") as lock_file:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
@@ -327,10 +327,8 @@ class ThrottledModelBackend(ModelBackend):
 class ThrottledFormMixin:
     """For authentication forms: a throttled attempt says so instead of "wrong user name or password"."""
 
-    request = None
-
     def get_invalid_login_error(self):
-        wait = getattr(self.request, "login_throttle_wait", 0)
+        wait = getattr(getattr(self, "request", None), "login_throttle_wait", 0)
         if wait:
             return ValidationError(login_throttle_message(wait), code="throttled")
         return super().get_invalid_login_error()  # type: ignore[misc]
