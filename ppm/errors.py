@@ -91,7 +91,13 @@ class ApiErrorsAsJsonMiddleware:
         content_type = response.get("Content-Type", "")
         if "json" in content_type.split(";")[0]:
             return response
-        replacement = api_error(response.status_code, _generic_detail(request, response.status_code))
+        # A DRF response rendered as something else (the schema's or the docs page's renderer, the
+        # browsable API) keeps its error body; any other gets the generic message of its status.
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and data:
+            replacement = JsonResponse(data, status=response.status_code)
+        else:
+            replacement = api_error(response.status_code, _generic_detail(request, response.status_code))
         for header in KEPT_HEADERS:
             if header in response:
                 replacement[header] = response[header]

@@ -68,6 +68,16 @@ def test_wrong_methods_under_api_are_a_json_405(client, reader_user, path):
     assert _is_json_error(client.delete(path), 405)
 
 
+def test_browsable_api_errors_keep_their_details_as_json(client, pmo_user):
+    client.force_login(pmo_user)
+    response = client.post(
+        "/api/v1/directorates/", "{}", content_type="application/json", HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "code" in json.loads(response.content)
+
+
 def test_csrf_refusal_under_api_is_json(reader_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(reader_user)
