@@ -29,12 +29,19 @@ LIMIT = 5
 
 
 def _clear_local_cache() -> None:
-    """Clear the in-memory or file cache; never a Redis database, which may hold other data (FLUSHDB)."""
+    """Forget the throttle counters: clear the in-memory or file cache; in Redis delete only the
+    throttle's keys (clear() would FLUSHDB a database that may hold other data)."""
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    if not isinstance(caches["default"], RedisCache):
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
         cache.clear()
+        return
+    client = backend._cache.get_client(write=True)
+    for pattern in ("*login-throttle:*", "*password-reset-throttle:*"):
+        for key in client.scan_iter(match=pattern):
+            client.delete(key)
 
 
 @pytest.fixture(autouse=True)
