@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
-from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,6 +26,7 @@ from portfolio.rules import ProjectStatus
 from portfolio.selectors import objective_list, project_detail_get
 from ppm.audit import audit_entries_for
 from ppm.models import ReportJob
+from ppm.pdf import render_pdf
 from ppm.reports import ReportError
 
 SHEET_KIND = "project_sheet"
@@ -112,10 +112,21 @@ def _status_segments(status_changes, today: datetime.date) -> list[_Segment]:
     return segments
 
 
+# The chart draws dates within these bounds; anything outside (the rules refuse it, but older data or a
+# future rule change might hold it) is drawn at the edge, its label still giving the real date.
+CHART_FIRST_DAY = datetime.date(1900, 1, 1)
+CHART_LAST_DAY = datetime.date(2200, 12, 31)
+TICK_STEPS_MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
+
+
+def _clamp(day: datetime.date) -> datetime.date:
+    return min(max(day, CHART_FIRST_DAY), CHART_LAST_DAY)
+
+
 def _month_ticks(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """First days of months between start and end, thinned to at most ~8 ticks."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 8)
+    step = next((s for s in TICK_STEPS_MONTHS if months / s <= 8), TICK_STEPS_MONTHS[-1])
     year, month = start.year, start.month
     ticks = []
     while True:
@@ -140,7 +151,7 @@ def schedule_chart_svg(
     """An inline SVG: the planned period as a bar, the status history as steps, today as a line."""
     segments = _status_segments(status_changes, today)
     dates = [today] + [d for d in (planned_start, planned_end) if d] + [s.start for s in segments]
-    first, last = min(dates), max(dates)
+    first, last = _clamp(min(dates)), _clamp(max(dates))
     if (last - first).days < 60:
         first, last = first - datetime.timedelta(days=30), last + datetime.timedelta(days=30)
     span = (last - first).days
@@ -152,7 +163,7 @@ def schedule_chart_svg(
     plot = width - label_width - right
 
     def x(day: datetime.date) -> float:
-        return round(label_width + plot * (day - first).days / span, 1)
+        return round(label_width + plot * (min(max(day, first), last) - first).days / span, 1)
 
     text = 'font-family="DejaVu Sans, sans-serif" font-size="9"'
     parts: list[str] = []
@@ -289,10 +300,7 @@ def project_sheet_html(project: Project, *, generated_at: datetime.datetime | No
 
 
 def project_sheet_pdf(project: Project, *, generated_at: datetime.datetime | None = None) -> bytes:
-    from weasyprint import HTML  # imported here: only workers pay for loading it
-
-    html = project_sheet_html(project, generated_at=generated_at)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(project_sheet_html(project, generated_at=generated_at))
 
 
 def project_sheet_filename(project: Project) -> str:

@@ -9,3 +9,17 @@ class ApiTokenForm(forms.Form):
         help_text=_("What will use it, e.g. “Finance data warehouse”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("in 30 days")),
+            ("90", _("in 90 days")),
+            ("365", _("in a year")),
+            ("", _("never")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        help_text=_("A token that expires limits the harm if it leaks; create a new one before then."),
+    )

@@ -1,5 +1,8 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -24,9 +27,31 @@ def _check_database() -> str | None:
     return None
 
 
+FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+def _check_filesystem_broker(options: dict) -> str | None:
+    """The file broker "connects" whatever its folders: check each one exists and takes a new file."""
+    for key in FILESYSTEM_BROKER_FOLDERS:
+        folder = options.get(key)
+        if not folder:
+            continue
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-", suffix=".probe"):
+                pass
+        except OSError as error:
+            return f"{type(error).__name__} ({key})"
+    return None
+
+
 def _check_broker() -> str | None:
     from ppm.celery import app
 
+    if str(app.conf.broker_url or "").startswith("filesystem://"):
+        problem = _check_filesystem_broker(app.conf.broker_transport_options or {})
+        if problem:
+            return problem
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

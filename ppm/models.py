@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ppm.roles import Role, is_portfolio_editor
@@ -112,9 +113,14 @@ class AuditEntry(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 digest is stored; the clear value is shown once."""
+    """A personal API token. Only its SHA-256 digest is stored; the clear value is shown once.
+
+    It may expire (`expires_at`, chosen at creation); `last_used_at` is written at most once a minute.
+    """
 
     PREFIX_LENGTH = 8
+    # Lifetimes offered at creation, in days (None: the token never expires).
+    LIFETIME_DAYS = (30, 90, 365)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -122,6 +128,7 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -138,6 +145,10 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return secrets.token_urlsafe(32)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 def report_job_token() -> str:

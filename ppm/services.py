@@ -1,9 +1,11 @@
 """Writes of cross-cutting data: API tokens, directorates."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppm.audit import audited
@@ -15,18 +17,32 @@ MAX_TOKENS_PER_USER = 20
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns it with its clear value, which is never stored."""
+def api_token_create(*, user, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns it with its clear value, which is never stored.
+
+    `expires_in_days` is one of ApiToken.LIFETIME_DAYS, or None for a token that never expires.
+    """
     name = (name or "").replace("\x00", "").strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name, e.g. the system that will use it.")})
+    if expires_in_days is not None and expires_in_days not in ApiToken.LIFETIME_DAYS:
+        raise ValidationError(
+            {
+                "expires_in_days": _("Choose a lifetime of %(choices)s days, or none.")
+                % {"choices": ", ".join(str(days) for days in ApiToken.LIFETIME_DAYS)}
+            }
+        )
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise ValidationError(
             _("You already have %(n)d tokens; revoke one first.") % {"n": MAX_TOKENS_PER_USER}
         )
     raw = ApiToken.generate()
     token = ApiToken(
-        user=user, name=name[:100], prefix=raw[: ApiToken.PREFIX_LENGTH], digest=ApiToken.hash(raw)
+        user=user,
+        name=name[:100],
+        prefix=raw[: ApiToken.PREFIX_LENGTH],
+        digest=ApiToken.hash(raw),
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     token.full_clean()
     token.save()

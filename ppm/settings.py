@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security: sees every error response under /api/ (see ppm.errors).
+    "ppm.errors.ApiErrorsAsJsonMiddleware",
     "ppm.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ppm.throttle.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,9 +131,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the web server and the Celery worker share the file.
+    # WAL + IMMEDIATE transactions + a busy timeout let concurrent requests and the Celery worker share
+    # the file: writers queue for the lock instead of failing (tests/test_concurrent_writes.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            # Seconds a writer waits for the lock (SQLite's busy timeout) instead of failing at once.
+            "timeout": 20,
+            # BEGIN IMMEDIATE: every transaction takes the write lock when it starts, so two requests
+            # never both read and then fail to upgrade to writing ("database is locked" at once).
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
     if TESTING:
         # The test database is a file (pytest-django's SQLite default is in memory) so that a real
@@ -165,6 +176,16 @@ LOGIN_REDIRECT_URL = "portfolio:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_THROTTLE_ATTEMPTS = int(env("LOGIN_THROTTLE_ATTEMPTS", "5") or 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = int(env("LOGIN_THROTTLE_WINDOW_SECONDS", "900") or 900)
+# Every authenticate() call (the sign-in page, /admin/login/, basic auth) goes through one throttle.
+AUTHENTICATION_BACKENDS = ["ppm.throttle.ThrottledModelBackend"]
+# Password reset mails: per e-mail address and per client address, in a window.
+PASSWORD_RESET_THROTTLE_ATTEMPTS = int(env("PASSWORD_RESET_THROTTLE_ATTEMPTS", "3") or 3)
+PASSWORD_RESET_THROTTLE_IP_ATTEMPTS = int(env("PASSWORD_RESET_THROTTLE_IP_ATTEMPTS", "10") or 10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = int(env("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", "3600") or 3600)
+# X-Forwarded-For is trusted only behind these reverse proxies (addresses or networks, comma-separated),
+# or, with a count, behind that many proxies that each append the address they saw. Default: not at all.
+PILOTIS_TRUSTED_PROXIES = env_list("PILOTIS_TRUSTED_PROXIES")
+PILOTIS_TRUSTED_PROXY_COUNT = int(env("PILOTIS_TRUSTED_PROXY_COUNT", "0") or 0)
 
 # Sessions: inactivity timeout (the cookie age is renewed on every request).
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT_SECONDS", str(2 * 3600)) or 7200)
@@ -172,6 +193,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ppm.errors.csrf_failure"  # JSON under /api/
 
 # Internationalisation: English and French, Paris time.
 LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE", "en") or "en"

@@ -3,11 +3,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ppm import audit_views, health, report_views
+from ppm import audit_views, health, report_views, throttle
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
 admin.site.index_title = _("Settings and reference data")
+admin.site.login_form = throttle.ThrottledAdminAuthenticationForm
+
+# Errors under /api/ answer JSON, elsewhere the HTML pages (ppm.errors).
+handler400 = "ppm.errors.bad_request"
+handler403 = "ppm.errors.permission_denied"
+handler404 = "ppm.errors.page_not_found"
+handler500 = "ppm.errors.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -1,14 +1,11 @@
 """Account pages: sign-in with throttling, sign-out, the profile page and its API tokens."""
 
-import hashlib
 import math
-import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
@@ -17,86 +14,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ppm import services
+from ppm import services, throttle
 from ppm.forms import ApiTokenForm
 from ppm.models import ApiToken
 
-# --- Login throttling ---------------------------------------------------------------------
-# Failed attempts are counted in the cache (shared by every process: Redis, or the file cache
-# by default) per user name and, separately, per client address, in a fixed window that starts
-# at the first failure. Once a counter reaches the limit, every attempt for that name or from
-# that address is refused with HTTP 429 until the window has passed, whatever the password.
-
-
-def client_ip(request) -> str:
-    """The client's address. Behind the reverse proxy (SECURE_PROXY_SSL_HEADER set), the
-    proxy appends the address it saw to X-Forwarded-For: the last entry is the trustworthy one."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
-
-
-def _throttle_key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"login-throttle:{kind}:{digest}"
-
-
-def _throttle_keys(request, username: str) -> dict[str, str]:
-    keys = {"ip": _throttle_key("ip", client_ip(request))}
-    username = username.strip().lower()
-    if username:
-        keys["user"] = _throttle_key("user", username)
-    return keys
-
-
-def _limits() -> dict[str, int]:
-    attempts = settings.LOGIN_THROTTLE_ATTEMPTS
-    # The per-address limit may be raised separately (many people behind one NAT address).
-    return {"user": attempts, "ip": getattr(settings, "LOGIN_THROTTLE_IP_ATTEMPTS", attempts)}
-
-
-def _throttle_wait(keys: dict[str, str]) -> int:
-    """Seconds until the caller may try again; 0 when no counter has reached its limit."""
-    limits = _limits()
-    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    now = time.time()
-    wait = 0
-    for kind, key in keys.items():
-        if (cache.get(key) or 0) >= limits[kind]:
-            # The window is checked here, not left to the cache's expiry alone: backends expire
-            # on their own clock (Redis), and a counter outliving its window must not block.
-            remaining = (cache.get(f"{key}:start") or now) + window - now
-            if remaining > 0:
-                wait = max(wait, math.ceil(remaining))
-    return wait
-
-
-def _record_failure(keys: dict[str, str]) -> None:
-    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    now = time.time()
-    for key in keys.values():
-        start_key = f"{key}:start"
-        started = now if cache.add(start_key, now, timeout=window) else (cache.get(start_key) or now)
-        if started + window <= now:  # a stale window the cache has not expired yet: start anew
-            cache.set_many({start_key: now, key: 0}, timeout=window)
-            started = now
-        remaining = max(1, math.ceil(started + window - now))
-        if not cache.add(key, 1, timeout=remaining):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, timeout=remaining)
-            # Some backends reset the expiry on incr(): keep the window fixed.
-            cache.touch(key, timeout=remaining)
-
-
-def _clear_failures(key: str) -> None:
-    cache.delete_many([key, f"{key}:start"])
+# --- Sign-in --------------------------------------------------------------------------------
+# The throttle (ppm.throttle) sits in the authentication backend, so it also guards /admin/login/
+# and any other entry point; this view adds a fast refusal and the page that explains it.
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    form_class = throttle.ThrottledAuthenticationForm
 
     def get(self, request, *args, **kwargs):
         # A signed-in user is sent on (Django's redirect_authenticated_user raises a 500 when
@@ -109,42 +38,56 @@ class LoginView(auth_views.LoginView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self.throttle_keys = _throttle_keys(request, request.POST.get("username", ""))
-        wait = _throttle_wait(self.throttle_keys)
+        # Already blocked: refused before the form is even validated (nothing is counted).
+        wait = throttle.login_throttle.wait(throttle.login_values(request, request.POST.get("username", "")))
         if wait:
             return self.throttled_response(wait)
         return super().post(request, *args, **kwargs)
 
     def throttled_response(self, wait: int):
-        minutes = max(1, math.ceil(wait / 60))
         # An unbound form: validating it would authenticate, which is what is being refused.
         form = self.get_form_class()(
             request=self.request, initial={"username": self.request.POST.get("username", "")[:150]}
         )
         context = self.get_context_data(
             form=form,
-            throttle_message=ngettext(
-                "Too many failed sign-in attempts. For your security, sign-in is blocked for "
-                "%(minutes)d minute; try again later or reset your password.",
-                "Too many failed sign-in attempts. For your security, sign-in is blocked for "
-                "%(minutes)d minutes; try again later or reset your password.",
-                minutes,
-            )
-            % {"minutes": minutes},
+            throttle_message=throttle.login_throttle_message(wait),
         )
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(wait)
         return response
 
     def form_invalid(self, form):
-        if self.request.POST.get("username", "").strip():
-            _record_failure(self.throttle_keys)
+        # Refused by the throttle while the form was being checked (a concurrent attempt took the last slot).
+        wait = getattr(self.request, "login_throttle_wait", 0)
+        if wait:
+            return self.throttled_response(wait)
         return super().form_invalid(form)
 
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, rate-limited per e-mail address and per client address, whether the address
+    belongs to an account or not (so the limit tells nothing): nobody can flood a mailbox through Pilotis."""
+
     def form_valid(self, form):
-        if "user" in self.throttle_keys:
-            _clear_failures(self.throttle_keys["user"])
-        # auth_login() (in super) rotates the session key: no session fixation.
+        values = throttle.password_reset_values(self.request, form.cleaned_data["email"])
+        wait = throttle.password_reset_throttle.reserve(values)
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many password reset requests. Check your mailbox (and its spam folder) for the "
+                    "link already sent, or try again in %(minutes)d minute.",
+                    "Too many password reset requests. Check your mailbox (and its spam folder) for the "
+                    "link already sent, or try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
         return super().form_valid(form)
 
 
@@ -191,7 +134,11 @@ def api_token_create(request):
     new_token = None
     if form.is_valid():
         try:
-            token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            token, raw = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
         except ValidationError as error:
             for field, errors in error.error_dict.items() if hasattr(error, "error_dict") else []:
                 for message in errors:
@@ -199,7 +146,12 @@ def api_token_create(request):
             if not hasattr(error, "error_dict"):
                 form.add_error(None, error)
         else:
-            new_token = {"name": token.name, "value": raw, "prefix": token.prefix}
+            new_token = {
+                "name": token.name,
+                "value": raw,
+                "prefix": token.prefix,
+                "expires_at": token.expires_at,
+            }
             form = ApiTokenForm()
     return _render_tokens(request, _profile_context(request, form=form, new_token=new_token))
 

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ppm.models import Directorate, User
+from ppm.models import ApiToken, Directorate, User
 from ppm.roles import Role
 
 # Largest value of a 64-bit primary key: larger ids are refused as invalid, not sent to the database.
@@ -71,7 +71,12 @@ class ApiTokenSerializer(serializers.Serializer):
         read_only=True, help_text=_("The first characters of the token, to recognise it.")
     )
     created_at = serializers.DateTimeField(read_only=True)
-    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_used_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Last use, to the minute; null if never used.")
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("When the token stops working; null if never.")
+    )
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
@@ -84,6 +89,13 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 class ApiTokenInputSerializer(serializers.Serializer):
     name = serializers.CharField(
         max_length=100, help_text=_("What the token is for, e.g. the system using it.")
+    )
+    expires_in_days = serializers.ChoiceField(
+        choices=ApiToken.LIFETIME_DAYS,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=_("Lifetime in days (30, 90 or 365); null or absent: the token never expires."),
     )
 
 

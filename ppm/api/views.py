@@ -295,7 +295,7 @@ class ApiTokenViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ApiTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = services.api_token_create(user=request.user, name=serializer.validated_data["name"])
+        token, raw = services.api_token_create(user=request.user, **serializer.validated_data)
         token.token = raw
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

@@ -317,12 +317,12 @@ def test_500_page_renders_without_a_request():
 
 
 def test_server_error_shows_the_friendly_page(client, settings, monkeypatch):
-    from ppm import views
+    from ppm import throttle
 
     def explode(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "client_ip", explode)
+    monkeypatch.setattr(throttle, "client_ip", explode)
     client.raise_request_exception = False
     response = client.post(reverse("login"), {"username": "x", "password": "y"})
     assert response.status_code == 500

@@ -164,6 +164,7 @@ def test_token_is_shown_once_and_stored_hashed(manager_user):
             "prefix": raw[:8],
             "created_at": listed[0]["created_at"],
             "last_used_at": None,
+            "expires_at": None,
         }
     ]
     assert raw not in str(listed)

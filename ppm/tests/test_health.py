@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from ppm.celery import app
@@ -51,3 +54,60 @@ def test_readyz_is_unavailable_when_the_broker_is_down(client, broker_down):
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("error")
+
+
+@pytest.fixture
+def filesystem_broker(monkeypatch, tmp_path):
+    """Point Celery at the filesystem broker with folders under tmp_path; yields the folder options."""
+    options = {
+        "data_folder_in": str(tmp_path / "broker" / "queue"),
+        "data_folder_out": str(tmp_path / "broker" / "queue"),
+        "processed_folder": str(tmp_path / "broker" / "processed"),
+        "control_folder": str(tmp_path / "broker" / "control"),
+        "store_processed": False,
+    }
+    previous = app.conf.broker_url, app.conf.broker_transport_options
+    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
+    app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport_options = options
+    try:
+        yield options
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = previous
+
+
+@pytest.mark.django_db
+def test_readyz_is_ok_with_a_writable_filesystem_broker(client, filesystem_broker):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_is_unavailable_when_the_broker_folder_cannot_be_written(client, filesystem_broker, tmp_path):
+    # A file where the queue folder should be: nothing can be written there, not even by root.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    filesystem_broker["data_folder_in"] = filesystem_broker["data_folder_out"] = str(blocker / "queue")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("error")
+    assert response.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_readyz_is_unavailable_when_the_broker_folder_is_read_only(client, filesystem_broker):
+    queue = Path(filesystem_broker["data_folder_in"])
+    queue.mkdir(parents=True)
+    queue.chmod(0o555)
+    try:
+        response = client.get("/readyz")
+    finally:
+        queue.chmod(0o755)
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("error")

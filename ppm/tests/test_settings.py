@@ -67,3 +67,41 @@ def test_debug_runs_with_no_secret_and_no_hosts(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+SQLITE_SETUP = (
+    "import django; django.setup(); from django.db import connection; "
+    "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); "
+    "print(cursor.fetchone()[0], connection.settings_dict['OPTIONS']['transaction_mode'], "
+    "connection.settings_dict['OPTIONS']['timeout'])"
+)
+
+
+def test_embedded_sqlite_runs_in_wal_with_immediate_transactions_and_a_busy_timeout(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "ppm.settings",
+        "PILOTIS_TESTING": "0",
+        "PILOTIS_VAR_DIR": str(tmp_path),
+        "DJANGO_DEBUG": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_SETUP],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    journal, mode, timeout = result.stdout.split()
+    assert (journal, mode) == ("wal", "IMMEDIATE")
+    assert float(timeout) >= 5
+
+
+def test_every_authentication_goes_through_the_throttled_backend():
+    # Another backend before or beside it would check passwords without the sign-in throttle.
+    assert settings.AUTHENTICATION_BACKENDS == ["ppm.throttle.ThrottledModelBackend"]
+    assert "ppm.throttle.LoginThrottleMiddleware" in settings.MIDDLEWARE
