@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portfolio import import_views, sheet_views, views
+from portfolio.scheduling import mspdi_views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("projects/import/", import_views.project_import, name="project_import"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/schedule/import/", mspdi_views.schedule_import_page, name="schedule_import"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
     path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
