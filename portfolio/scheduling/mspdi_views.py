@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portfolio.permissions import can_edit_project
-from portfolio.selectors import project_get_for_user
 from portfolio.scheduling.mspdi import MAX_BYTES
 from portfolio.scheduling.mspdi_import import schedule_export, schedule_import
+from portfolio.selectors import project_get_for_user
 from ppm.api.schema import error_responses
 from ppm.exceptions import DomainValidationError
 

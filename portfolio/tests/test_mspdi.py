@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -45,7 +45,8 @@ def sample(name: str) -> bytes:
 
 def tiny(tasks: str, extra: str = "") -> bytes:
     return (
-        f'<?xml version="1.0"?><Project xmlns="{NAMESPACE}"><Name>T</Name><StartDate>2026-01-05T08:00:00</StartDate>'
+        f'<?xml version="1.0"?><Project xmlns="{NAMESPACE}"><Name>T</Name>'
+        "<StartDate>2026-01-05T08:00:00</StartDate>"
         f"<MinutesPerDay>480</MinutesPerDay>{extra}<Tasks>"
         "<Task><UID>0</UID><ID>0</ID><Name>T</Name><OutlineLevel>0</OutlineLevel></Task>"
         f"{tasks}</Tasks></Project>"
