@@ -99,15 +99,15 @@ def _summary(project, time_unit) -> dict:
                 "summary": bool(task.getSummary()),
             }
         )
-        for relation in task.getPredecessors():
-            links.append(
-                {
-                    "predecessor": int(relation.getPredecessorTask().getUniqueID()),
-                    "successor": int(task.getUniqueID()),
-                    "type": str(relation.getType()),
-                    "lag": _days(relation.getLag(), properties, time_unit),
-                }
-            )
+        links.extend(
+            {
+                "predecessor": int(relation.getPredecessorTask().getUniqueID()),
+                "successor": int(task.getUniqueID()),
+                "type": str(relation.getType()),
+                "lag": _days(relation.getLag(), properties, time_unit),
+            }
+            for relation in task.getPredecessors()
+        )
     return {"tasks": tasks, "links": links}
 
 
