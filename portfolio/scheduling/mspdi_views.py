@@ -188,7 +188,7 @@ def schedule_import_page(request, pk: int):
                 data = _read_upload(form.cleaned_data["file"])
                 report = schedule_import(
                     project=project, data=data, replace=form.cleaned_data["replace"], actor=request.user
-                ).as_dict()
+                )
             except ValidationError as error:
                 messages = error.message_dict.get("file") if hasattr(error, "error_dict") else error.messages
                 for message in messages or error.messages:

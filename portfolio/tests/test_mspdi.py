@@ -389,3 +389,26 @@ def test_import_page_shows_the_report(client, project, manager_user, reader_user
     response = client.post(url, {"file": upload, "replace": "on"})
     assert response.status_code == 400 and b"DTD" in response.content
     assert Task.objects.filter(project=project).count() == 16
+
+
+def _chain(count: int) -> bytes:
+    link = "<PredecessorLink><PredecessorUID>{}</PredecessorUID><Type>1</Type></PredecessorLink>"
+    return tiny(
+        "".join(task(i, f"T{i}", more=link.format(i - 1) if i > 1 else "") for i in range(1, count + 1))
+    )
+
+
+def test_export_issues_the_same_queries_for_3_and_30_tasks(db, manager_user):
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    counts = []
+    for size in (3, 30):
+        project = ProjectFactory(manager=manager_user)
+        schedule_import(project=project, data=_chain(size), replace=False, actor=manager_user)
+        client = client_for(manager_user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/projects/{project.pk}/schedule/export/")
+        assert response.status_code == 200 and len(parse_mspdi(response.content).links) == size - 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
