@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
+from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -10,4 +11,7 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 
-urlpatterns = router.urls
+# Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
+extra_urlpatterns = scheduling_urlpatterns
+
+urlpatterns = router.urls + extra_urlpatterns
