@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
 from portfolio.scheduling import mspdi_views
+from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -12,8 +13,9 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 
-urlpatterns = [
-    *router.urls,
+# Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
+extra_urlpatterns = [
+    *scheduling_urlpatterns,
     path(
         "projects/<int:pk>/schedule/import/",
         mspdi_views.ScheduleImportView.as_view(),
@@ -25,3 +27,5 @@ urlpatterns = [
         name="project-schedule-export",
     ),
 ]
+
+urlpatterns = router.urls + extra_urlpatterns
