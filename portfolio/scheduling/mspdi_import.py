@@ -15,17 +15,23 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portfolio.models import Project
-from portfolio.permissions import can_edit_project
 from portfolio.scheduling import engine
-from portfolio.scheduling.calendar import WorkingCalendar, french_calendar
 from portfolio.scheduling.models import CalendarException, Task, TaskLink
 from portfolio.scheduling.mspdi import MspdiError, ParsedSchedule, parse_mspdi, report_lines, write_mspdi
-from ppm.audit import AuditRecord, audit_record_bulk
+from portfolio.scheduling.permissions import can_edit_schedule
+from portfolio.scheduling.services import (
+    base_calendar,
+    project_calendar_from,
+    project_schedule_start,
+    schedule_replace,
+)
+from ppm.audit import AuditRecord, audit_record, audit_record_bulk
 from ppm.exceptions import DomainPermissionError, DomainValidationError
+from ppm.versioning import lock_for_update
 
 ASSIGNEE_NAME_MAX = 200
 EXCEPTION_NAME_MAX = 200
@@ -64,18 +70,6 @@ class ImportReport:
         }
 
 
-def project_calendar(project: Project, *, extra: list[tuple[date, date]] | None = None) -> WorkingCalendar:
-    """The project's working calendar: French holidays (its subdivision), the organisation's and the
-    project's closed days (and `extra` ranges, e.g. from a file being imported)."""
-    closures = [
-        (start, end)
-        for start, end in CalendarException.objects.filter(Q(project=None) | Q(project=project)).values_list(
-            "start", "end"
-        )
-    ]
-    return french_calendar(subdiv=project.calendar_subdiv or None, extra_closed=closures + list(extra or []))
-
-
 def _engine_tasks(parsed: ParsedSchedule) -> list[engine.Task]:
     return [
         engine.Task(
@@ -100,11 +94,6 @@ def _engine_links(parsed: ParsedSchedule) -> list[engine.Link]:
         engine.Link(link.predecessor_uid, link.successor_uid, engine.LinkType(link.type), link.lag)
         for link in parsed.links
     ]
-
-
-def _project_start(parsed: ParsedSchedule, project: Project) -> date:
-    starts = [t.start for t in parsed.tasks if t.start]
-    return parsed.start or (min(starts) if starts else None) or project.planned_start or timezone.localdate()
 
 
 def _match_users(names: set[str]) -> dict[str, Any]:
@@ -135,13 +124,14 @@ def schedule_check(*, project: Project, data: bytes) -> tuple[ParsedSchedule, en
         parsed = parse_mspdi(data)
     except MspdiError as error:
         raise DomainValidationError(error.message, field_errors={"file": [error.message]}) from None
-    calendar = project_calendar(project, extra=[(c.start, c.end) for c in parsed.closures])
+    organisation = CalendarException.objects.filter(project__isnull=True).values_list("start", "end")
+    calendar = project_calendar_from(project, [*organisation, *((c.start, c.end) for c in parsed.closures)])
     try:
         result = engine.schedule(
             _engine_tasks(parsed),
             _engine_links(parsed),
             calendar=calendar,
-            project_start=_project_start(parsed, project),
+            project_start=project_schedule_start(project),
         )
     except engine.SchedulingError as error:
         message = _("The file's schedule cannot be imported: %(reason)s") % {"reason": error.message}
@@ -155,133 +145,104 @@ def schedule_import(*, project: Project, data: bytes, replace: bool, actor) -> I
 
     Refused (DomainValidationError, nothing written) when the file is malformed, unsafe, too large or
     its schedule cannot be computed, or when the project already has tasks and `replace` is False.
-    DomainPermissionError unless `actor` may edit the project's schedule.
+    DomainPermissionError unless `actor` may edit the project's schedule. The schedule is written by
+    `services.schedule_replace` (one audit insert, one reschedule from the project's planned start);
+    the file's closed days replace the project's calendar exceptions.
     """
-    if not can_edit_project(actor, project):
+    if not can_edit_schedule(actor, project):
         raise DomainPermissionError(
             _("Only the project office, administrators and the project's manager edit its schedule.")
         )
-    parsed, result = schedule_check(project=project, data=data)
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    parsed, _result = schedule_check(project=project, data=data)
+    project = lock_for_update(Project, project.pk)
     existing = Task.objects.filter(project=project).count()
     if existing and not replace:
         message = _(
             "This project already has a schedule (%(count)s tasks). Import with “replace” to replace it."
         ) % {"count": existing}
         raise DomainValidationError(message, field_errors={"file": [message]})
-    records: list[AuditRecord] = []
-    if existing:
-        # The project's own history keeps one entry saying the schedule was replaced.
-        records.append(
-            AuditRecord(
-                instance=project,
-                action="update",
-                changes={"schedule": {"before": f"{existing} tasks", "after": "MS Project import"}},
-            )
-        )
-        TaskLink.objects.filter(project=project).delete()
-        Task.objects.filter(project=project).delete()
-    CalendarException.objects.filter(project=project).delete()
-
     users = _match_users({t.assignee_names[0] for t in parsed.tasks if len(t.assignee_names) == 1})
-    scheduled = result.tasks
-    created: dict[int, Task] = {}
-    positions: dict[int | None, int] = {}
-    by_level: dict[int, list[Task]] = {}
+    specs = []
     for parsed_task in parsed.tasks:
-        out = scheduled[parsed_task.uid]
-        positions[parsed_task.parent_uid] = positions.get(parsed_task.parent_uid, 0) + 1
         names = ", ".join(parsed_task.assignee_names)[:ASSIGNEE_NAME_MAX]
         user = users.get(names.lower()) if len(parsed_task.assignee_names) == 1 else None
-        task = Task(
-            project=project,
-            position=positions[parsed_task.parent_uid],
-            wbs=parsed_task.wbs,
-            name=parsed_task.name,
-            notes=parsed_task.notes[:NOTES_MAX],
-            mode="manual" if parsed_task.manual else "auto",
-            duration=out.duration,
-            start=out.early_start,
-            finish=out.early_finish,
-            percent_complete=round(out.percent_complete),
-            milestone=out.milestone,
-            is_summary=out.summary,
-            constraint_type=parsed_task.constraint_type,
-            constraint_date=parsed_task.constraint_date,
-            deadline=parsed_task.deadline,
-            assignee=user,
-            assignee_name="" if user else names,
-            estimate_days=parsed_task.estimate_days,
-            board_status="done"
-            if parsed_task.percent_complete >= 100
-            else ("in_progress" if parsed_task.percent_complete > 0 else "todo"),
-            late_start=out.late_start,
-            late_finish=out.late_finish,
-            total_float=out.total_float,
-            free_float=out.free_float,
-            critical=out.critical,
-            external_uid=str(parsed_task.uid),
+        percent = parsed_task.percent_complete
+        specs.append(
+            {
+                "key": parsed_task.uid,
+                "parent": parsed_task.parent_uid,
+                "name": parsed_task.name,
+                "notes": parsed_task.notes[:NOTES_MAX],
+                "mode": "manual" if parsed_task.manual else "auto",
+                "duration": parsed_task.duration,
+                "start": parsed_task.start if parsed_task.manual else None,
+                "finish": parsed_task.finish if parsed_task.manual else None,
+                "percent_complete": percent,
+                "milestone": parsed_task.milestone,
+                "constraint_type": parsed_task.constraint_type,
+                "constraint_date": parsed_task.constraint_date,
+                "deadline": parsed_task.deadline,
+                "assignee": user,
+                "assignee_name": "" if user else names,
+                "estimate_days": parsed_task.estimate_days,
+                "board_status": "done" if percent >= 100 else ("in_progress" if percent > 0 else "todo"),
+                "external_uid": str(parsed_task.uid),
+            }
         )
-        task._parsed_parent = parsed_task.parent_uid  # type: ignore[attr-defined]
-        created[parsed_task.uid] = task
-        by_level.setdefault(parsed_task.outline_level, []).append(task)
-    # Parents before children: one INSERT per outline level.
-    for level in sorted(by_level):
-        batch = by_level[level]
-        for task in batch:
-            parent_uid = task._parsed_parent  # type: ignore[attr-defined]
-            task.parent = created[parent_uid] if parent_uid is not None else None
-        Task.objects.bulk_create(batch, batch_size=1000)
-    links = TaskLink.objects.bulk_create(
-        [
-            TaskLink(
-                project=project,
-                predecessor=created[link.predecessor_uid],
-                successor=created[link.successor_uid],
-                type=link.type,
-                lag=link.lag,
-            )
-            for link in parsed.links
-        ],
-        batch_size=1000,
-    )
-    exceptions = CalendarException.objects.bulk_create(
-        [
-            CalendarException(
-                project=project,
-                name=(closure.name or _("Closed (MS Project)"))[:EXCEPTION_NAME_MAX],
-                start=closure.start,
-                end=closure.end,
-            )
-            for closure in parsed.closures
-        ]
-    )
-    project.forecast_start = result.start
-    project.forecast_finish = result.finish
-    project.slippage_days = (
-        project_calendar(project).working_days_between(project.planned_end, result.finish)
-        if project.planned_end and result.finish
-        else None
-    )
-    project.schedule_version = (project.schedule_version or 0) + 1
-    project.save(update_fields=["forecast_start", "forecast_finish", "slippage_days", "schedule_version"])
-    records += [
-        AuditRecord(instance=t, action="create", changes={}, related=project) for t in created.values()
+    links = [
+        {
+            "predecessor": link.predecessor_uid,
+            "successor": link.successor_uid,
+            "type": link.type,
+            "lag": link.lag,
+        }
+        for link in parsed.links
     ]
-    records += [AuditRecord(instance=link, action="create", changes={}, related=project) for link in links]
-    records += [AuditRecord(instance=e, action="create", changes={}, related=project) for e in exceptions]
-    audit_record_bulk(actor=actor, records=records)
-    try:  # the schedule services, when present, own the stored outputs: let them recompute them
-        from portfolio.scheduling.services import project_reschedule  # noqa: PLC0415
-    except ImportError:
-        pass
-    else:
-        project_reschedule(project=project)
-        project.refresh_from_db(fields=["forecast_start", "forecast_finish"])
+    exceptions = [
+        {"name": (c.name or _("Closed (MS Project)"))[:EXCEPTION_NAME_MAX], "start": c.start, "end": c.end}
+        for c in parsed.closures
+    ]
+    if existing:
+        # The project's own history says the schedule was replaced (the new tasks each get an entry).
+        audit_record(
+            instance=project,
+            action="update",
+            actor=actor,
+            changes={
+                "schedule": {"label": _("schedule"), "old": str(existing), "new": _("MS Project import")}
+            },
+        )
+    created = schedule_replace(
+        project=project, tasks=specs, links=links, actor=actor, calendar_exceptions=exceptions
+    )
+    project.refresh_from_db(fields=["forecast_start", "forecast_finish", "planned_start"])
+    # schedule_replace audits the tasks; the dependencies show in the project's history too.
+    new_links = list(TaskLink.objects.filter(project=project).select_related("predecessor", "successor"))
+    audit_record_bulk(
+        actor=actor,
+        records=[
+            AuditRecord(instance=link, action="create", changes={}, related=project) for link in new_links
+        ],
+    )
+    items = report_lines(parsed)
+    start = project_schedule_start(project)
+    if parsed.start and parsed.start != start and any(not t.manual for t in parsed.tasks):
+        items.append(
+            {
+                "code": "project_start",
+                "message": _(
+                    "Automatic tasks are scheduled from the project's planned start (%(ours)s), "
+                    "not from the file's start (%(theirs)s)."
+                )
+                % {"ours": date_format(start), "theirs": date_format(parsed.start)},
+                "count": 1,
+                "examples": [],
+            }
+        )
     return ImportReport(
         project_id=project.pk,
         tasks=len(created),
-        links=len(links),
+        links=len(new_links),
         milestones=sum(1 for t in created.values() if t.milestone),
         calendar_exceptions=len(exceptions),
         null_tasks=parsed.null_tasks,
@@ -289,7 +250,7 @@ def schedule_import(*, project: Project, data: bytes, replace: bool, actor) -> I
         assignees_matched=sum(1 for t in created.values() if t.assignee_id),
         forecast_start=project.forecast_start,
         forecast_finish=project.forecast_finish,
-        items=report_lines(parsed),
+        items=items,
     )
 
 
@@ -311,5 +272,5 @@ def schedule_export(*, project: Project) -> bytes:
         .order_by("start", "pk")
         .values_list("name", "start", "end")
     ]
-    calendar = french_calendar(subdiv=project.calendar_subdiv or None)
+    calendar = base_calendar(project.calendar_subdiv)
     return write_mspdi(project, tasks, links, calendar, closures=closures)
