@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: one user per role, the API client."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from ppm.roles import Role
@@ -11,6 +12,15 @@ from ppm.tests.factories import DEFAULT_PASSWORD, DirectorateFactory, UserFactor
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on 2 cores; the suite creates many users and logs in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttle counters and cached summaries live in the cache: a test starts from an empty one
+    # (primary keys are reused from test to test, so a counter would follow a user into the next).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
