@@ -1,11 +1,20 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.http import Http404
 
 from portfolio.filters import ProjectFilterSet
+from portfolio.models import Objective, PortfolioSnapshot
 from portfolio.rules import ProjectStatus
-from portfolio.selectors import dashboard_data, project_get_for_user, project_list
+from portfolio.selectors import (
+    dashboard_data,
+    portfolio_counts,
+    project_get_for_user,
+    project_list,
+    project_transitions_for,
+)
+from portfolio.services import objective_update, project_transition
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, TagFactory
 from ppm.testing import assert_same_queries_at_two_sizes
 
@@ -52,6 +61,7 @@ def test_dashboard_queries_do_not_grow(directorate):
 
     def read():
         n = len(grow.made)
+        cache.clear()  # the live computation, not the cached summary
         data = dashboard_data()
         assert data["counts"]["total"] == n
         assert [o.n_projects for o in data["objectives"]] == [n]
@@ -126,3 +136,34 @@ def test_filter_choices_in_one_query(directorate, manager_user, django_assert_nu
     assert choices["objective"] == [(str(objective.pk), "OS9 · Open data")]
     assert choices["manager"] == [(str(manager_user.pk), manager_user.get_full_name())]
     assert [label for _value, label in choices["tag"]] == ["alpha", "zeta"]
+
+
+def test_dashboard_summary_is_cached_until_the_portfolio_changes(
+    directorate, pmo_user, django_assert_num_queries
+):
+    grow = grower(directorate)
+    grow(3)
+    first = dashboard_data()
+    assert first["counts"] == portfolio_counts()
+
+    with django_assert_num_queries(1):  # the fingerprint only
+        assert dashboard_data() == first
+
+    project = grow.made[0]
+    project_transition(actor=pmo_user, project=project, action=available_transitions_of(project)[0])
+    after_transition = dashboard_data()
+    assert after_transition["counts"] != first["counts"] or after_transition["roadmap"] != first["roadmap"]
+
+    grow(1)
+    assert dashboard_data()["counts"]["total"] == 4
+
+    PortfolioSnapshot.objects.create(day=datetime.date(2025, 1, 1), total=4, by_status={}, by_objective={})
+    assert [row["day"] for row in dashboard_data()["trend"]] == [datetime.date(2025, 1, 1)]
+
+    objective = Objective.objects.get()
+    objective_update(actor=pmo_user, objective=objective, data={"name": "Renamed objective"})
+    assert [o.name for o in dashboard_data()["objectives"]] == ["Renamed objective"]
+
+
+def available_transitions_of(project):
+    return [name for name, _target, _label in project_transitions_for(project)]
