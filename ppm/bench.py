@@ -207,6 +207,13 @@ class Measure:
     db_ms: list[float]
     db_exec_ms: float | None  # sum of EXPLAIN ANALYZE execution times (PostgreSQL only)
     seq_scans: list[SeqScan]
+    # This process' CPU time per request: Python's work (and the driver's) whatever else the machine
+    # does, where the wall-clock figures above grow with every other process on the cores.
+    cpu_ms: list[float] = field(default_factory=list)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms) if self.cpu_ms else math.nan
 
     @property
     def server_median(self) -> float:
@@ -248,8 +255,8 @@ def _meets_quality(m: Measure) -> bool:
 
 # QUALITY.md's bar for any page or API call over the benchmark's data.
 QUALITY_BAR = Bar(
-    f"≤ {MAX_RATIO:g} × SQL (SQL ≥ {SQL_RATIO_FLOOR_MS:g} ms) else Python ≤ {MAX_PYTHON_MS:g} ms; "
-    f"p95 ≤ {MAX_P95_OVER_P50:g} × p50",
+    f"python ≤ {MAX_PYTHON_MS:g} ms (≤ {MAX_RATIO:g}× if SQL ≥ {SQL_RATIO_FLOOR_MS:g} ms), "
+    f"p95 ≤ {MAX_P95_OVER_P50:g}×p50",
     _meets_quality,
 )
 
@@ -330,17 +337,18 @@ def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:
 
     for _ in range(warmup):
         get()
-    server_ms = []
+    server_ms, cpu_ms = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         get()
         server_ms.append((time.perf_counter() - start) * 1000)
+        cpu_ms.append((time.process_time() - cpu) * 1000)
     with CaptureQueriesContext(connection) as captured:
         get()
     statements = _replayable([query["sql"] for query in captured.captured_queries])
     db_ms = replay(statements, repeat=repeat)
     db_exec, scans = explain(statements) if connection.vendor == "postgresql" else (None, [])
-    return Measure(screen, len(captured.captured_queries), server_ms, db_ms, db_exec, scans)
+    return Measure(screen, len(captured.captured_queries), server_ms, db_ms, db_exec, scans, cpu_ms)
 
 
 @contextmanager

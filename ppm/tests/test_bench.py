@@ -57,17 +57,17 @@ def test_bench_seeds_measures_every_screen_and_prints_the_figures():
     screens = bench.all_screens()
     assert screens
     for screen in screens:
-        # label | queries | server median | p95 | DB median | exec | python | ratio | bars | verdict
+        # label | queries | server median | p95 | DB median | exec | python | cpu | ratio | bars | verdict
         row = re.search(
             rf"^{re.escape(screen.label)} +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+|n/a) +([\d.]+) "
-            rf"+([\d.]+|inf)× +(.+)$",
+            rf"+([\d.]+) +([\d.]+|inf)× +(.+)$",
             text,
             re.MULTILINE,
         )
         assert row, f"no figures for {screen.label}:\n{text}"
         assert int(row.group(1)) > 0
-        assert "; ".join(bar.label for bar in screen.bars) in row.group(8)
-        assert row.group(8).rstrip().endswith("pass") or "OVER:" in row.group(8)
+        assert "; ".join(bar.label for bar in screen.bars) in row.group(9)
+        assert row.group(9).rstrip().endswith("pass") or "OVER:" in row.group(9)
     assert bench.QUALITY_BAR.label in text
     assert re.search(rf"Screens meeting every bar: \d+ of {len(screens)}\.", text)
     # The load test needs a gunicorn that sees the data: not on the test database.

@@ -252,7 +252,7 @@ class Command(BaseCommand):
         width = max(len("; ".join(bar.label for bar in r.screen.bars)) for r in results)
         header = (
             f"{'screen':<27} {'queries':>7} {'server med':>10} {'p95':>8} {'DB med':>8} {'exec':>7} "
-            f"{'python':>7} {'ratio':>6}  {'bar':<{width}} result"
+            f"{'python':>7} {'cpu':>6} {'ratio':>6}  {'bar':<{width}} result"
         )
         write(header)
         write("-" * len(header))
@@ -263,10 +263,13 @@ class Command(BaseCommand):
             exec_ms = f"{r.db_exec_ms:7.1f}" if r.db_exec_ms is not None else f"{'n/a':>7}"
             write(
                 f"{r.screen.label:<27} {r.queries:>7} {r.server_median:>10.1f} {r.server_p95:>8.1f} "
-                f"{r.db_median:>8.1f} {exec_ms} {r.python_median:>7.1f} {r.ratio:>5.1f}×  "
-                f"{bars:<{width}} {verdict}"
+                f"{r.db_median:>8.1f} {exec_ms} {r.python_median:>7.1f} {r.cpu_median:>6.1f} "
+                f"{r.ratio:>5.1f}×  {bars:<{width}} {verdict}"
             )
-        write("(times in ms; python: server median − DB median, Python's own share)")
+        write(
+            "(times in ms; python: server median − DB median, Python's own share; cpu: this process' CPU "
+            "time per request, median, which other processes on the machine do not inflate)"
+        )
         write("")
         write(f"Sequential scans in query plans (bar: none on a table past {bench.LARGE_TABLE_ROWS:,} rows):")
         if connection.vendor != "postgresql":
