@@ -37,7 +37,11 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 def post_worker_init(worker):
-    """After the worker loaded Django (settings, URLs, models, templates): freeze what is there."""
+    """After the worker loaded Django: load the URL configuration (and with it every view module)
+    too, then freeze all of it out of the collector's reach."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imported for its side effect: every view module loaded
     gc.set_threshold(*GC_THRESHOLDS)
     gc.collect()
     gc.freeze()

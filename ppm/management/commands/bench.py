@@ -297,7 +297,10 @@ class Command(BaseCommand):
         if not screens or not seconds:
             return []
         write("")
-        write(f"Load test: wrk -t2 -c{WRK_CONNECTIONS} -d{seconds}s against gunicorn (2 workers) on loopback")
+        write(
+            f"Load test: wrk -t2 -c{WRK_CONNECTIONS} -d{seconds}s against gunicorn (2 sync workers, "
+            "gunicorn.conf.py, database connections kept 60 s) on loopback, token authentication"
+        )
         wrk = shutil.which("wrk")
         if connection.vendor != "postgresql":
             write("  not run: needs PostgreSQL (gunicorn must see the seeded data).")
@@ -351,6 +354,8 @@ class Command(BaseCommand):
             "DJANGO_ALLOWED_HOSTS": ",".join([*settings.ALLOWED_HOSTS, "127.0.0.1"]),
             "WEB_CONCURRENCY": "2",
             "GUNICORN_ACCESS_LOG": "",
+            # As docker-compose.yml runs it: database connections kept between requests.
+            "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE") or "60",
             # The load test measures throughput, not the API throttle's refusals.
             "PILOTIS_API_USER_RATE": "1000000/minute",
         }
