@@ -192,6 +192,22 @@ class ProjectSerializer(serializers.Serializer):
         }
     )  # fmt: skip
 
+    def _fast_plan(self) -> list:
+        """(name, bound method or None, field or None) per readable field, worked out once per
+        serializer: a list's rows share one child serializer."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:
+                if field.field_name in self._FAST_FIELDS:
+                    plan.append((field.field_name, None, None))
+                elif isinstance(field, serializers.SerializerMethodField):
+                    plan.append((field.field_name, getattr(self, field.method_name), None))
+                else:
+                    plan.append((field.field_name, None, field))
+            self.__dict__["_plan"] = plan
+        return plan
+
     def to_representation(self, project: Project) -> dict:
         """The same dict as DRF's field by field walk, at a fraction of its cost on a page of 100 rows
         (2,000 field calls): plain attributes are read directly; every other declared field (dates
@@ -211,9 +227,10 @@ class ProjectSerializer(serializers.Serializer):
             "version": project.version,
         }
         data = {}
-        for field in self._readable_fields:
-            name = field.field_name
-            if name in self._FAST_FIELDS:
+        for name, method, field in self._fast_plan():
+            if method is not None:
+                data[name] = method(project)
+            elif field is None:
                 data[name] = fast[name]
             else:
                 try:
