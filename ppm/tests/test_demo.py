@@ -113,3 +113,18 @@ def test_load_demo_prints_the_logins_once_the_accounts_are_created():
     assert "Demo logins: admin, pmo" in output
     assert f"password: {demo.DEMO_PASSWORD}" in output
     assert f"{len(demo.DEMO_DIRECTORATES)} directorates, {len(demo.DEMO_USERS)} users" in output
+
+
+@pytest.mark.django_db
+def test_run_all_banner_prints_the_core_demo_logins():
+    from ppm.management.commands.run_all import Command as RunAll
+
+    assert "Demo logins" not in RunAll()._banner("http://127.0.0.1:8000")
+    demo.load(today=TODAY)
+
+    banner = RunAll()._banner("http://127.0.0.1:8000")
+
+    assert f"password “{demo.DEMO_PASSWORD}”" in banner
+    for spec in demo.DEMO_USERS:
+        assert spec.username in banner
+    assert "Claire Martin" in banner and str(Role.ADMINISTRATOR.label) in banner
