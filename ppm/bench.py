@@ -86,6 +86,19 @@ def tune_gc() -> None:
     gc.freeze()
 
 
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """`tune_gc()` for the time of the measures, then the process' own settings back (the test
+    suite runs the command in its own process)."""
+    thresholds = gc.get_threshold()
+    tune_gc()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
 # --- the core's seed ------------------------------------------------------------------------
 
 

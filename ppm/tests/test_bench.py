@@ -125,3 +125,14 @@ def test_wrk_report_is_read():
         "p99_ms": 1020.0,
         "errors": 3,
     }
+
+
+def test_the_measures_leave_the_garbage_collector_as_they_found_it():
+    import gc
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    with bench.tuned_gc():
+        assert gc.get_threshold() == bench.GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before

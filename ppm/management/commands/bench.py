@@ -119,9 +119,6 @@ class Command(BaseCommand):
         self._connect(any_database=any_database)
         call_command("migrate", interactive=False, verbosity=0)
         self._seed(projects=projects, reseed=reseed)
-        # Like gunicorn.conf.py: the loaded application frozen out of the garbage collector's work.
-        bench.tune_gc()
-
         # Production-like settings (DEBUG off: no query log); the test client's host, and static
         # URLs without a collectstatic manifest (not part of what is measured). Pages in English.
         with (
@@ -133,6 +130,8 @@ class Command(BaseCommand):
                 },
             ),
             translation.override("en"),
+            # Like gunicorn.conf.py: the loaded application frozen out of the garbage collector's work.
+            bench.tuned_gc(),
         ):
             # WhiteNoise warns that STATIC_ROOT was never collected: irrelevant here.
             warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
