@@ -21,26 +21,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("worker"))
 
 
-def xdist_worker_number() -> int:
-    """0 for the first pytest-xdist worker (gw0) and outside xdist, 1 for gw1, …"""
+def xdist_worker_number() -> int | None:
+    """0 for the first pytest-xdist worker (gw0), 1 for gw1, …; None outside xdist."""
     match = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
-    return int(match.group(1)) if match else 0
+    return int(match.group(1)) if match else None
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _redis_cache_per_xdist_worker():
-    """With a Redis cache (CACHE_URL=redis://…/N), xdist worker k uses database N − k: tests empty the
-    cache (throttles), which must not wipe another worker's counters in the middle of its test.
+    """With a Redis cache (CACHE_URL=redis://…/N), xdist worker k uses database N − 1 − k: tests empty
+    the cache (throttles), which must not wipe another worker's keys in the middle of its test, nor
+    those of tests that use CACHE_URL's own database with a key prefix. Without xdist, N itself.
     (SQLite test databases are per process already; PostgreSQL ones get pytest-django's _gwK suffix.)"""
     from django.conf import settings
 
     location = settings.CACHES["default"].get("LOCATION", "")
     number = xdist_worker_number()
     match = re.fullmatch(r"(rediss?://[^/]*/)(\d+)", str(location))
-    if not number or not match:
+    if number is None or not match:
         yield
         return
-    database = int(match.group(2)) - number
+    database = int(match.group(2)) - 1 - number
     if database < 0:
         pytest.exit(f"Not enough Redis databases below {match.group(2)} for xdist worker gw{number}.")
     caches = {"default": {**settings.CACHES["default"], "LOCATION": f"{match.group(1)}{database}"}}
