@@ -43,6 +43,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.functional import Promise
+
+StrOrPromise = str | Promise
+
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -52,10 +56,12 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, models, t
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ppm.models import ReportJob
 
+StrOrPromise = str | Promise
 logger = logging.getLogger(__name__)
 
 # Errors worth retrying: the database went away or was locked for a moment. Tasks list these
@@ -140,7 +146,7 @@ class ReportKind:
     can_view: Callable[[Any, ReportJob], bool] = requester_only
     prepare: Callable[[HttpRequest], JobRequest] | None = None
     render: Render | None = None
-    label: str = ""
+    label: StrOrPromise = ""
     downloadable: bool = True
     content_type: str = ""
 

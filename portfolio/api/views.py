@@ -235,8 +235,9 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
         )
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        # Objectives and tags of the page from their link tables (ids and names only), not prefetched.
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = selectors.project_page_links(self.paginate_queryset(queryset))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):

@@ -1,9 +1,6 @@
 """Cross-cutting API: the building blocks every app's API uses, and users, tokens and directorates."""
 
-import json
-
 import django_filters
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.text import format_lazy
@@ -13,10 +10,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from ppm import services
+from ppm.api.defaults import JSONBodyParser, RequestBodyTooLarge, SafeSearchFilter
 from ppm.api.schema import error_responses
 from ppm.api.serializers import (
     MAX_ID,
@@ -32,46 +29,6 @@ from ppm.models import ApiToken, Directorate, User
 from ppm.roles import Role, is_portfolio_editor
 
 # ----------------------------------------------------------------------------------- building blocks
-
-
-class RequestBodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large.")
-    default_code = "request_too_large"
-
-
-class JSONBodyParser(JSONParser):
-    """JSON bodies only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE; every malformed body is a 400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if limit is not None and len(raw) > limit:
-            raise RequestBodyTooLarge(
-                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
-            )
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            return json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError) as error:
-            raise exceptions.ParseError(
-                _("The request body is not valid JSON (%(error)s).") % {"error": str(error)[:200]}
-            ) from None
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON value")
-
-
-class SafeSearchFilter(filters.SearchFilter):
-    """`?search=`: at most 8 words are used; NUL characters are refused with a 400 naming the parameter."""
-
-    def get_search_terms(self, request):
-        try:
-            return super().get_search_terms(request)[:8]
-        except exceptions.ValidationError as error:
-            # DRF raises a bare list (`["Null characters are not allowed."]`): API errors are objects.
-            raise exceptions.ValidationError({self.search_param: error.detail}) from None
 
 
 class IsPortfolioEditorOrReadOnly(permissions.BasePermission):
@@ -315,6 +272,7 @@ __all__ = [
     "IsPortfolioEditorOrReadOnly",
     "JSONBodyParser",
     "ReferenceDataViewSet",
+    "RequestBodyTooLarge",
     "SafeSearchFilter",
     "UserViewSet",
     "api_not_found",
