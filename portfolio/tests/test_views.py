@@ -175,9 +175,13 @@ def test_dashboard_shows_kpis_and_chart_data(client, reader_user, portfolio):
         "portfolio:project_detail", args=[portfolio["projects"]["erp"].pk]
     )
     assert {o["code"]: o["count"] for o in charts["objectives"]} == {"OBJ1": 1, "OBJ2": 1, "OBJ3": 1}
-    assert 'id="dashboard-data" type="application/json"' in html
+    # Each chart is a figure shipped with json_script and drawn by the generic charts.js.
+    for name in ("status", "directorate", "objective", "roadmap"):
+        assert f'data-chart="figure-{name}"' in html
+        assert f'id="figure-{name}" type="application/json"' in html
+    assert 'id="chart-locale" type="application/json"' in html
     assert "vendor/plotly/plotly.min.js" in html
-    assert "js/dashboard.js" in html
+    assert "js/charts.js" in html
     # Accessible fallbacks: a summary on every plot and the figures in a table.
     assert html.count('class="visually-hidden chart__summary"') == 4  # the trend waits for snapshots
     assert "Financial ERP replacement" in html
@@ -275,7 +279,7 @@ def test_list_shows_the_columns(client, reader_user, portfolio, manager_user):
     assert _codes(response) == ["ERP-2025", "GRC-2025", "SIRH-2026"]
     erp_row = next(row for row in _rows(html) if "ERP-2025" in row)
     assert "Financial ERP replacement" in erp_row
-    assert 'class="badge badge--in_progress">In progress<' in erp_row
+    assert 'class="badge badge--success" data-value="in_progress">In progress<' in erp_row
     assert "Direction des systèmes d&#x27;information" in erp_row
     assert manager_user.get_full_name() in erp_row
     assert "OBJ2" in erp_row
