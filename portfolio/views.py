@@ -27,7 +27,7 @@ from portfolio.rules import ACTIVE_STATUSES, TERMINAL_STATUSES, ProjectStatus, T
 from ppm import charts, lists
 from ppm.audit import audit_entries_for
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from ppm.presentation import SERIES_COLOURS, colour_for, legend
+from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
 PAGE_SIZE = lists.PAGE_SIZE
 AUDIT_ENTRIES_SHOWN = 100
@@ -271,6 +271,7 @@ def dashboard(request):
             "label": _("Active projects"),
             "value": sum(by_status.get(status, 0) for status in active),
             "status": None,
+            "tone": None,
             "url": _list_url(status=active),
         },
         *(

@@ -6,8 +6,8 @@ only an element `<div class="chart__plot" data-chart="<json script id>">` and th
 
 A figure is `{"data": [...], "layout": {...}, "links": [[url per point] per trace], "height": px,
 "compact": {...}}`: selecting a bar or a point opens its link (a project list filtered to what the
-bar counts, a project page...). `compact` holds the narrower left margin and shorter tick labels
-used when the chart is narrower than 36 rem (phones).
+bar counts, a project page...). `compact` is what changes when the chart is narrower than 36 rem
+(phones): `layout` (merged into the layout), `ticktext` (per axis letter) and `names` (of the traces).
 
 Every user text that reaches Plotly (category and tick labels, hover text, legend names) goes through
 `plotly_text`: Plotly renders a subset of HTML in those (`<b>`, `<a href>`, `<br>`...), so a
@@ -34,7 +34,8 @@ TEXT_COLOUR = "#1b1f24"
 GRID_COLOUR = "#e3e6ea"
 TODAY_COLOUR = PALETTE[Tone.DANGER]
 ROW_HEIGHT = 24  # px per bar of horizontal bar charts and timelines
-COMPACT_LABEL = 16  # characters of a category label on a phone
+COMPACT_LABEL = 20  # characters of a category label on a phone
+COMPACT_TIMELINE_LABEL = 14
 
 
 def plotly_text(value: object) -> str:
@@ -193,7 +194,10 @@ def grouped_bar_figure(groups: Sequence[Group], *, value_title: str, label_lengt
         ),
         "links": links,
         "height": max(220, len(keys) * 30 + 110 + 24 * max(0, len(groups) - 2)),
-        "compact": {"ticktext": {"y": compact}},
+        "compact": {
+            "ticktext": {"y": compact},
+            "names": [label(group.name, 30) for group in groups],
+        },
     }
 
 
@@ -236,6 +240,7 @@ def line_figure(days: Sequence[datetime.date], series: Sequence[Series], *, valu
         ),
         "links": [[line.link] * len(days) for line in series],
         "height": 360,
+        "compact": {"layout": {"xaxis": {"nticks": 4, "tickangle": 0}}},
     }
 
 
@@ -252,8 +257,8 @@ class Span:
     hover: Sequence[object] = field(default_factory=tuple)
 
 
-TIMELINE_MARGIN_LEFT = 260
-TIMELINE_COMPACT_MARGIN_LEFT = 120
+TIMELINE_MARGIN_LEFT = 280
+TIMELINE_COMPACT_MARGIN_LEFT = 128
 
 
 def timeline_range(spans: Sequence[Span], today: datetime.date) -> list[str]:
@@ -264,7 +269,7 @@ def timeline_range(spans: Sequence[Span], today: datetime.date) -> list[str]:
 
 
 def timeline_figure(
-    spans: Sequence[Span], *, today: datetime.date, x_range: Sequence[str], label_length: int = 34
+    spans: Sequence[Span], *, today: datetime.date, x_range: Sequence[str], label_length: int = 32
 ) -> dict:
     """Bars from start to end, one row per span, in the given order. The dates are drawn by
     `timeline_axis_figure` (kept visible above a scrolling timeline): this one shows only the grid."""
@@ -311,14 +316,17 @@ def timeline_figure(
         "links": [[span.link for span in spans]],
         "height": max(120, len(spans) * ROW_HEIGHT + 16),
         "compact": {
-            "margin": {"l": TIMELINE_COMPACT_MARGIN_LEFT},
-            "ticktext": {"y": [label(span.label, COMPACT_LABEL) for span in spans]},
+            "layout": {"margin": {"l": TIMELINE_COMPACT_MARGIN_LEFT}},
+            "ticktext": {"y": [label(span.label, COMPACT_TIMELINE_LABEL) for span in spans]},
         },
     }
 
 
 def timeline_axis_figure(*, today: datetime.date, x_range: Sequence[str]) -> dict:
     """The date axis of a timeline alone (with today's mark), to stay in view above its rows."""
+    first, last = (datetime.date.fromisoformat(day) for day in x_range)
+    # "Today" written on the side of its line where there is room for it.
+    right_half = (today - first).days > 0.6 * max(1, (last - first).days)
     return {
         "data": [
             {
@@ -331,7 +339,7 @@ def timeline_axis_figure(*, today: datetime.date, x_range: Sequence[str]) -> dic
             }
         ],
         "layout": base_layout(
-            margin={"l": TIMELINE_MARGIN_LEFT, "r": 16, "t": 36, "b": 0, "autoexpand": False},
+            margin={"l": TIMELINE_MARGIN_LEFT, "r": 16, "t": 28, "b": 0, "autoexpand": False},
             xaxis={
                 "type": "date",
                 "range": list(x_range),
@@ -339,6 +347,7 @@ def timeline_axis_figure(*, today: datetime.date, x_range: Sequence[str]) -> dic
                 "gridcolor": GRID_COLOUR,
                 "fixedrange": True,
                 "ticks": "outside",
+                "tickangle": 0,
             },
             yaxis={"visible": False, "fixedrange": True},
             annotations=[
@@ -346,10 +355,10 @@ def timeline_axis_figure(*, today: datetime.date, x_range: Sequence[str]) -> dic
                     "xref": "x",
                     "yref": "paper",
                     "x": today.isoformat(),
-                    "y": 1,
-                    "yanchor": "bottom",
-                    "xanchor": "center",
-                    "yshift": 18,
+                    "y": 0.5,
+                    "yanchor": "middle",
+                    "xanchor": "right" if right_half else "left",
+                    "xshift": -3 if right_half else 3,
                     "showarrow": False,
                     "text": plotly_text(_("Today")),
                     "bgcolor": "rgba(255,255,255,0.9)",
@@ -358,8 +367,8 @@ def timeline_axis_figure(*, today: datetime.date, x_range: Sequence[str]) -> dic
             ],
             shapes=[_today_line(today)],
         ),
-        "height": 44,
-        "compact": {"margin": {"l": TIMELINE_COMPACT_MARGIN_LEFT}},
+        "height": 56,
+        "compact": {"layout": {"margin": {"l": TIMELINE_COMPACT_MARGIN_LEFT}, "xaxis": {"nticks": 4}}},
     }
 
 

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from ppm import health
+from ppm.api.schema import ApiDocsView
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
@@ -19,7 +20,7 @@ urlpatterns = [
     path("api/v1/", include("ppm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("", include("portfolio.urls")),
 ]
 

@@ -33,18 +33,22 @@
     return target;
   }
 
-  // The layout for the element's current width: the figure's compact variant on phones.
-  function layoutFor(element, figure) {
+  // The data and layout for the element's current width: the figure's compact variant on phones.
+  function plotFor(element, figure) {
+    var data = JSON.parse(JSON.stringify(figure.data));
     var layout = JSON.parse(JSON.stringify(figure.layout));
     var compact = figure.compact;
     if (compact && element.clientWidth < COMPACT_WIDTH) {
-      if (compact.margin) { merge(layout.margin, compact.margin); }
+      merge(layout, compact.layout);
       Object.keys(compact.ticktext || {}).forEach(function (axis) {
         var key = axis + "axis";
         if (layout[key]) { layout[key].ticktext = compact.ticktext[axis]; }
       });
+      (compact.names || []).forEach(function (name, index) {
+        if (data[index]) { data[index].name = name; }
+      });
     }
-    return layout;
+    return { data: data, layout: layout };
   }
 
   function linkOf(figure, point) {
@@ -61,7 +65,8 @@
     figures[element.id] = figure;
     if (figure.height) { element.style.height = figure.height + "px"; }
     var compactNow = element.clientWidth < COMPACT_WIDTH;
-    window.Plotly.newPlot(element, figure.data, layoutFor(element, figure), CONFIG).then(function () {
+    var plot = plotFor(element, figure);
+    window.Plotly.newPlot(element, plot.data, plot.layout, CONFIG).then(function () {
       // The drawing repeats the summary and the table beside it: keep screen readers on those.
       element.querySelectorAll("svg.main-svg").forEach(function (svg) {
         svg.setAttribute("aria-hidden", "true");
@@ -79,7 +84,8 @@
         var compact = element.clientWidth < COMPACT_WIDTH;
         if (compact !== compactNow) {
           compactNow = compact;
-          window.Plotly.relayout(element, layoutFor(element, figure));
+          var next = plotFor(element, figure);
+          window.Plotly.react(element, next.data, next.layout, CONFIG);
         }
       }).observe(element);
     }
