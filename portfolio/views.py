@@ -279,6 +279,7 @@ def dashboard(request):
                 "label": label,
                 "value": by_status.get(status, 0),
                 "status": status,
+                "tone": tone_for(ProjectStatus, status).value,
                 "url": _list_url(status=status),
             }
             for status, label in (
