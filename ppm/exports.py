@@ -127,7 +127,8 @@ def write_xlsx(columns: Sequence[Column], items: Iterable[Any], *, title: str | 
     """The rows as an XLSX workbook: bold frozen header row, column widths, real dates."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = neutralise(str(title))[:31] or "Export"
+    # Sheet names: at most 31 characters, none of []:*?/\ and no apostrophe at either end.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "", str(title))[:31].strip("'") or "Export"
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor=PRIMARY.lstrip("#").upper())
     sheet.append([neutralise(str(column.header)) for column in columns])
