@@ -42,7 +42,7 @@ def test_schema_section_titles_are_translated(client, reader_user):
     assert "Directorates" in [tag["name"] for tag in english["tags"]]
     operation_tags = {tag for path in english["paths"].values() for op in path.values() for tag in op["tags"]}
     assert operation_tags == {tag["name"] for tag in english["tags"]}
-    # The hook itself in French (a whole French schema would fill drf-spectacular's caches for the next tests).
+    # The hook itself in French (a whole French schema fills drf-spectacular's caches for later tests).
     schema = {"paths": {"/api/v1/directorates/": {"get": {"tags": ["directorates"]}, "parameters": []}}}
     with translation.override("fr"):
         translated = translate_tags(schema, None, None, True)
