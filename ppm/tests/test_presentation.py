@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.template import Context, Template
+from django.utils import translation
 
 from ppm import presentation
 from ppm.models import User
@@ -67,7 +68,8 @@ def test_white_text_reads_on_every_tone(tone):
 @pytest.mark.django_db
 def test_the_badge_writes_the_label_with_the_tone(role_tones):
     user = User(username="x", role=Role.ADMINISTRATOR)
-    html = Template('{% load presentation %}{% badge user "role" %}').render(Context({"user": user}))
+    with translation.override("en"):
+        html = Template('{% load presentation %}{% badge user "role" %}').render(Context({"user": user}))
     assert 'class="badge badge--danger"' in html
     assert 'data-value="admin"' in html
     assert ">Administrator</span>" in html  # the colour is never alone
