@@ -6,7 +6,7 @@ Imported by ppm.presentation.autodiscover() (like admin.py modules), so worker p
 from portfolio.rules import ProjectStatus
 from ppm.presentation import Tone, declare_tones
 
-PROJECT_STATUS_TONES = {
+PROJECT_STATUS_TONES: dict[str, Tone] = {
     ProjectStatus.DEMAND: Tone.NEUTRAL,
     ProjectStatus.FRAMING: Tone.ACCENT,
     ProjectStatus.APPROVED: Tone.INFO,

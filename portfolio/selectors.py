@@ -41,11 +41,10 @@ def roadmap_rows(
         )
     if year is not None:
         queryset = queryset.filter(planned_start__year__lte=year, planned_end__year__gte=year)
-    return list(
-        queryset.order_by("planned_start", "code").values(
-            "id", "code", "name", "status", "planned_start", "planned_end", "directorate__name"
-        )
+    rows = queryset.order_by("planned_start", "code").values(
+        "id", "code", "name", "status", "planned_start", "planned_end", "directorate__name"
     )
+    return [dict(row) for row in rows]
 
 
 def project_get_for_user(*, user, pk) -> Project:

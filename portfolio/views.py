@@ -5,6 +5,7 @@ portfolio.selectors, writes go through portfolio.services, rights from portfolio
 """
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -67,13 +68,14 @@ class RoadmapFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         any_choice = ("", _("Any"))
         axes = {objective.axis_id: objective.axis for objective in objectives}
-        self.fields["axis"].choices = [any_choice, *((pk, str(axis)) for pk, axis in axes.items())]
-        self.fields["objective"].choices = [
+        fields = cast(dict[str, forms.ChoiceField], self.fields)
+        fields["axis"].choices = [any_choice, *((pk, str(axis)) for pk, axis in axes.items())]
+        fields["objective"].choices = [
             any_choice,
             *((objective.pk, f"{objective.code} · {objective.name}") for objective in objectives),
         ]
-        self.fields["directorate"].choices = [any_choice, *((d.pk, d.name) for d in directorates)]
-        self.fields["year"].choices = [any_choice, *((year, str(year)) for year in years)]
+        fields["directorate"].choices = [any_choice, *((d.pk, d.name) for d in directorates)]
+        fields["year"].choices = [any_choice, *((year, str(year)) for year in years)]
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -477,7 +479,7 @@ def _conflicting_values(form: ProjectForm, current) -> list[dict]:
         elif name == "tags":
             yours_text = ", ".join(sorted(yours)) or "—"
         elif name == "priority":
-            yours_text = str(dict(field.choices).get(yours, yours))
+            yours_text = str(dict(getattr(field, "choices", ())).get(yours, yours))
         else:
             yours_text = _display(yours)
         current_text = current_values.get(name, _display(getattr(current, name)))

@@ -57,7 +57,7 @@ def sort_columns(columns: Sequence[SortColumn], ordering: str, *, default: str |
     return result
 
 
-def paginate(items: Any, page_number: object, *, per_page: int = PAGE_SIZE) -> Page:
+def paginate(items: Any, page_number: int | str | None, *, per_page: int = PAGE_SIZE) -> Page:
     """The requested page; an out-of-range or malformed number gives the nearest valid page."""
     return Paginator(items, per_page).get_page(page_number)
 
@@ -129,6 +129,6 @@ def tune_filter_form(
     empty = ("", any_label if any_label is not None else _("Any"))
     for name in checkboxes:
         field = form.fields[name]
-        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        field.widget = forms.CheckboxSelectMultiple(choices=getattr(field, "choices", ()))
     for name, choices in (options or {}).items():
         form.fields[name].widget.choices = [empty, *choices]

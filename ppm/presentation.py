@@ -96,7 +96,8 @@ def choices_of_field(model: type[models.Model], field_name: str) -> type[models.
     autodiscover()
     key = (model._meta.label, field_name)
     if key not in _FIELD_CHOICES:
-        values = {str(value) for value, _label in (model._meta.get_field(field_name).choices or ())}
+        field = model._meta.get_field(field_name)
+        values = {str(value) for value, _label in (getattr(field, "choices", None) or ())}
         _FIELD_CHOICES[key] = next(
             (choices for choices in _TONES if values and values <= set(map(str, choices.values))), None
         )

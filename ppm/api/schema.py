@@ -1,6 +1,8 @@
 """OpenAPI extensions (drf-spectacular) for Pilotis' own authentication, shared error responses, translated
 section titles, and the API documentation page."""
 
+from typing import Any
+
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -42,6 +44,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     from ppm.api.serializers import ErrorSerializer, PreconditionFailedSerializer
 
     responses = {}
+    response: Any
     for code in codes:
         if code == 400:
             response = OpenApiTypes.OBJECT
