@@ -83,13 +83,6 @@ class RoadmapFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-def _python_date_format(django_format: str) -> str:
-    codes = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
-    if not set(django_format) <= set(codes) | set("/.- "):
-        return "%Y-%m-%d"
-    return "".join(codes.get(char, char) for char in django_format)
-
-
 def _roadmap_rows(data: dict, filters: dict) -> list[dict]:
     """Plain rows of the roadmap, active projects first (closed ones after them), then by start."""
     rows = selectors.roadmap_rows(**filters) if filters else data["roadmap"]
@@ -116,7 +109,7 @@ def _roadmap_rows(data: dict, filters: dict) -> list[dict]:
 
 
 def _roadmap_figures(rows: list[dict], today: date) -> dict:
-    date_format = _python_date_format(formats.get_format("SHORT_DATE_FORMAT"))
+    short_date = charts.date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
     period = _("from %(start)s to %(end)s")
     spans = [
         charts.Span(
@@ -130,8 +123,7 @@ def _roadmap_figures(rows: list[dict], today: date) -> dict:
                 f"{row['code']} · {row['name']}",
                 row["status_label"],
                 row["directorate"],
-                period
-                % {"start": row["start"].strftime(date_format), "end": row["end"].strftime(date_format)},
+                period % {"start": short_date(row["start"]), "end": short_date(row["end"])},
             ),
         )
         for row in rows

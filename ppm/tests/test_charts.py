@@ -81,3 +81,10 @@ def test_chart_locale_is_the_active_language():
     assert locale["format"]["date"] == "%d/%m/%Y"
     with translation.override("en"):
         assert charts.chart_locale()["format"]["months"][0] == "January"
+
+
+def test_date_formatter_writes_the_locale_short_date():
+    day = datetime.date(2024, 9, 1)
+    assert charts.date_formatter("d/m/Y")(day) == "01/09/2024"  # French
+    assert charts.date_formatter("m/d/Y")(day) == "09/01/2024"  # English (US)
+    assert charts.date_formatter("j N Y")(day) == "1 Sept. 2024"  # other formats: Django's date_format
