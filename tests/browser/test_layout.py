@@ -221,3 +221,36 @@ def test_api_docs_have_the_application_frame(signed_in, context, live_server, wo
     expected = "Axes stratégiques" if language == "fr" else "Strategic axes"
     expect(page.locator(".swagger-ui")).to_contain_text(expected)
     assert_accessible(page, f"API docs ({language})")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1440px"])
+def test_dashboard_labels_are_not_cut_and_the_legend_clears_the_dates(signed_in, world, viewport):
+    from portfolio.models import PortfolioSnapshot
+
+    for day in range(1, 31):
+        PortfolioSnapshot.objects.create(
+            day=datetime.date(2025, 3, day), total=4, by_status={"demand": 1, "in_progress": 2, "closed": 1}
+        )
+    world.directorates[0].name = "Direction des systèmes d'information et de la transformation numérique"
+    world.directorates[0].save()
+    page = signed_in("reader")
+    page.set_viewport_size(viewport)
+    page.goto(reverse("portfolio:dashboard"))
+    for chart_id in ("chart-status", "chart-directorate", "chart-objective", "chart-roadmap", "chart-trend"):
+        chart = page.locator(f"#{chart_id}")
+        expect(chart.locator(".main-svg").first).to_be_attached()
+        chart.scroll_into_view_if_needed()
+        frame = chart.bounding_box()
+        for tick in chart.locator(".ytick text, .xtick text").all():
+            box = tick.bounding_box()
+            if box is None or box["width"] == 0:
+                continue
+            assert box["x"] >= frame["x"] - 1, f"{chart_id}: label {tick.text_content()!r} cut on the left"
+            assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (
+                f"{chart_id}: label cut on the right"
+            )
+    # The trend's legend sits above the plot, never over its dates.
+    trend = page.locator("#chart-trend")
+    legend = trend.locator(".legend").bounding_box()
+    dates = [tick.bounding_box() for tick in trend.locator(".xtick text").all()]
+    assert dates and all(legend["y"] + legend["height"] <= box["y"] for box in dates if box)
