@@ -258,6 +258,9 @@ def dashboard(request):
         request.GET or None, objectives=data["objectives"], directorates=data["directorates"], years=years
     )
     charts_data = _dashboard_charts(data, roadmap_form.filters())
+    # The roadmap's legend: the statuses it shows, in the lifecycle's order.
+    shown = {row["status"] for row in charts_data["roadmap"]}
+    roadmap_statuses = [key for key in ProjectStatus.values if key in shown]
     by_status = data["counts"]["by_status"]
     active = sorted(ACTIVE_STATUSES)
     kpis = [
@@ -301,7 +304,7 @@ def dashboard(request):
             "data": data,
             "trend_rows": trend_rows,
             "roadmap_form": roadmap_form,
-            "roadmap_legend": legend(ProjectStatus),
+            "roadmap_legend": legend(ProjectStatus, roadmap_statuses),
             "roadmap_filtered": bool(roadmap_form.filters()),
             "can_create": permissions.can_create_project(request.user),
         },
