@@ -23,6 +23,36 @@ def project_list() -> QuerySet[Project]:
     )
 
 
+def roadmap_rows(
+    *,
+    axis: int | None = None,
+    objective: int | None = None,
+    directorate: int | None = None,
+    year: int | None = None,
+) -> list[dict]:
+    """The dashboard roadmap's rows (as `dashboard_data()["roadmap"]`) for the projects of a strategic
+    axis, an objective, a directorate and/or whose plan overlaps a year; one query."""
+    queryset = Project.objects.filter(planned_start__isnull=False, planned_end__isnull=False).exclude(
+        status=ProjectStatus.CANCELLED
+    )
+    if directorate is not None:
+        queryset = queryset.filter(directorate_id=directorate)
+    if objective is not None:
+        queryset = queryset.filter(
+            pk__in=Project.objectives.through.objects.filter(objective_id=objective).values("project_id")
+        )
+    if axis is not None:
+        queryset = queryset.filter(
+            pk__in=Project.objectives.through.objects.filter(objective__axis_id=axis).values("project_id")
+        )
+    if year is not None:
+        queryset = queryset.filter(planned_start__year__lte=year, planned_end__year__gte=year)
+    rows = queryset.order_by("planned_start", "code").values(
+        "id", "code", "name", "status", "planned_start", "planned_end", "directorate__name"
+    )
+    return [dict(row) for row in rows]
+
+
 def project_get_for_user(*, user, pk) -> Project:
     """The project, or Http404. Every signed-in user may read every project."""
     try:
