@@ -2,11 +2,13 @@
 
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from portfolio import permissions
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.models import Directorate, User
+from ppm.permissions import get_for_user
 
 
 def project_list() -> QuerySet[Project]:
@@ -17,23 +19,38 @@ def project_list() -> QuerySet[Project]:
     )
 
 
-def project_get_for_user(*, user, pk) -> Project:
-    """The project, or Http404. Every signed-in user may read every project."""
-    try:
-        return project_list().get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+def project_visible_to(user) -> QuerySet[Project]:
+    """The projects `user` may see, loaded like `project_list` (every signed-in user sees them all)."""
+    if not permissions.RULES.may_on_some(user, "project.view"):
+        return Project.objects.none()
+    return project_list()
 
 
-def project_detail_get(*, user, pk) -> Project:
-    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
-    queryset = project_list().prefetch_related(
-        Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+def project_get_for_user(
+    *, user, pk, action: str = "view", queryset: QuerySet[Project] | None = None
+) -> Project:
+    """The project `pk` if `user` may do `action` on it ("view", "change", "transition", ... or a full
+    rule name): Http404 when it is not visible to them, PermissionDenied (403) when the action is refused."""
+    return get_for_user(
+        project_visible_to(user) if queryset is None else queryset,
+        table=permissions.RULES,
+        user=user,
+        pk=pk,
+        action=action if "." in action else f"project.{action}",
+        not_found=_("No such project."),
     )
-    try:
-        return queryset.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+
+
+def project_detail_get(*, user, pk, action: str = "view") -> Project:
+    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
+    return project_get_for_user(
+        user=user,
+        pk=pk,
+        action=action,
+        queryset=project_visible_to(user).prefetch_related(
+            Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+        ),
+    )
 
 
 def project_transitions_for(project: Project) -> list[tuple[str, str, str]]:

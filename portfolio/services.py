@@ -138,6 +138,7 @@ def project_update(
         raise PermissionDenied(_("You may not edit this project."))
     if expected_version is not None and project.version != expected_version:
         raise ConflictError(project.version)
+    permissions.check_project_fields(actor, project, data)  # field level: 403 naming refused fields
     unknown = set(data) - set(EDITABLE_FIELDS) - {"objectives", "tags"}
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})

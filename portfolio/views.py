@@ -9,7 +9,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
 from portfolio.rules import ProjectStatus, TransitionError
 from ppm.audit import audit_entries_for
+from ppm.permissions import requires
 
 PAGE_SIZE = 25
 AUDIT_ENTRIES_SHOWN = 100
@@ -328,8 +329,6 @@ def _objective_groups(project) -> list[dict]:
 @login_required
 def project_detail(request, pk: int):
     project = selectors.project_detail_get(user=request.user, pk=pk)
-    if not permissions.can_view_project(request.user, project):
-        raise PermissionDenied(_("You may not see this project."))
     can_transition = permissions.can_transition_project(request.user, project)
     audit = list(audit_entries_for(project)[: AUDIT_ENTRIES_SHOWN + 1])
     context = {
@@ -349,9 +348,7 @@ def project_detail(request, pk: int):
 @login_required
 @require_POST
 def project_transition(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_transition_project(request.user, project):
-        raise PermissionDenied(_("You may not change the status of this project."))
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="transition")
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The status change was incomplete. Reload the page and try again."))
@@ -442,10 +439,8 @@ def _render_form(request, form, *, project=None, conflicts=None, status=200):
     )
 
 
-@login_required
+@requires(permissions.RULES, "project.create")
 def project_create(request):
-    if not permissions.can_create_project(request.user):
-        raise PermissionDenied(_("Only the project office and administrators create projects."))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -460,14 +455,10 @@ def project_create(request):
 
 @login_required
 def project_edit(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_edit_project(request.user, project):
-        raise PermissionDenied(
-            _("Only the project office, administrators and its manager edit this project.")
-        )
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="change")
     if request.method != "POST":
-        return _render_form(request, ProjectForm(instance=project), project=project)
-    form = ProjectForm(request.POST, instance=project)
+        return _render_form(request, ProjectForm(instance=project, user=request.user), project=project)
+    form = ProjectForm(request.POST, instance=project, user=request.user)
     if form.is_valid():
         try:
             services.project_update(
@@ -481,7 +472,11 @@ def project_edit(request, pk: int):
             conflicts = _conflicting_values(form, current)
             # Start again from what is stored now; the user's entries are listed beside it.
             return _render_form(
-                request, ProjectForm(instance=current), project=current, conflicts=conflicts, status=409
+                request,
+                ProjectForm(instance=current, user=request.user),
+                project=current,
+                conflicts=conflicts,
+                status=409,
             )
         except ValidationError as error:
             form.add_service_error(error)
