@@ -151,3 +151,31 @@ def project_filter_choices() -> dict[str, list[tuple[str, str]]]:
     for options in choices.values():
         options.sort(key=lambda option: option[1].casefold())
     return choices
+
+
+# --- Reference data, as the project office's management pages list it ---------------------------
+
+
+def axis_visible_to(user) -> QuerySet[StrategicAxis]:
+    """Strategic axes with their number of objectives (one query)."""
+    if not permissions.RULES.may_on_some(user, "axis.view"):
+        return StrategicAxis.objects.none()
+    return StrategicAxis.objects.annotate(n_objectives=Count("objectives")).order_by("order", "code", "pk")
+
+
+def objective_visible_to(user) -> QuerySet[Objective]:
+    """Objectives with their axis and number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "objective.view"):
+        return Objective.objects.none()
+    return (
+        Objective.objects.select_related("axis")
+        .annotate(n_projects=Count("projects"))
+        .order_by("axis__order", "axis__code", "order", "code", "pk")
+    )
+
+
+def tag_visible_to(user) -> QuerySet[Tag]:
+    """Tags with their number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "tag.view"):
+        return Tag.objects.none()
+    return Tag.objects.annotate(n_projects=Count("projects")).order_by("name", "pk")

@@ -96,6 +96,17 @@ class FieldGroup:
     fields: tuple[str, ...]
 
 
+TABLES: dict[str, "RuleTable"] = {}  # every declared table, by name (apps declare theirs on import)
+
+
+def table_for(action: str) -> "RuleTable":
+    """The declared table holding `action` (action names are unique across apps: they name an entity)."""
+    for table in TABLES.values():
+        if any(rule.action == action for rule in table.rules):
+            return table
+    raise KeyError(f"No rule table declares the action {action!r}")
+
+
 @dataclass
 class RuleTable:
     name: str
@@ -104,6 +115,7 @@ class RuleTable:
     field_groups: list[FieldGroup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        TABLES[self.name] = self
         declared = set(self.actions())
         for group in self.field_groups:
             if group.action not in declared:
@@ -269,6 +281,10 @@ def _is_self(user, obj) -> bool:
     return getattr(obj, "pk", None) is not None and obj.pk == user.pk
 
 
+def _not_an_administrator(user, obj) -> bool:
+    return not (obj.is_superuser or obj.role == Role.ADMINISTRATOR)
+
+
 def _owns(user, obj) -> bool:
     return getattr(obj, "user_id", None) is not None and obj.user_id == user.pk
 
@@ -283,7 +299,9 @@ RULES = RuleTable(
         # Managing accounts: the list, creation, changes of role, directorate or active flag.
         Rule("user.manage", roles=EDITORS),
         Rule("user.create", roles=EDITORS),
-        Rule("user.change", roles=EDITORS),
+        # The project office changes every account but an administrator's.
+        Rule("user.change", roles=ADMINISTRATORS),
+        Rule("user.change", roles={Role.PROJECT_OFFICE.value}, when=_not_an_administrator),
         # Only administrators grant or withdraw the administrator role (or change an administrator).
         Rule("user.grant_admin", roles=ADMINISTRATORS),
         # Everyone manages their own tokens; the visible scope is the user's own (404 for others').
@@ -299,7 +317,10 @@ RULES = RuleTable(
         "directorate.change": _("Only the project office and administrators manage directorates."),
         "user.manage": _("Only the project office and administrators manage users."),
         "user.create": _("Only the project office and administrators manage users."),
-        "user.change": _("Only the project office and administrators manage users."),
+        "user.change": _(
+            "Only the project office and administrators manage users; only administrators change an "
+            "administrator's account."
+        ),
         "user.grant_admin": _(
             "Only administrators make someone an administrator or change an administrator."
         ),
