@@ -6,6 +6,7 @@ counts, forms, audited writes through the services, and the limits on accounts.
 """
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -75,7 +76,11 @@ def test_create_directorate_through_the_page_is_audited(client, pmo_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("manage:directorates_list")
     directorate = Directorate.objects.get(code="DAJ")
-    entry = AuditEntry.objects.get(object_id=str(directorate.pk), action=AuditEntry.Action.CREATE)
+    entry = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(directorate),
+        object_id=str(directorate.pk),
+        action=AuditEntry.Action.CREATE,
+    )
     assert entry.actor == pmo_user
     assert entry.changes["name"]["new"] == "Affaires juridiques"
 
@@ -102,7 +107,14 @@ def test_edit_directorate_refuses_a_cycle_and_saves_a_rename(client, pmo_user):
     assert response.status_code == 302
     top.refresh_from_db()
     assert top.name == "Top level"
-    assert AuditEntry.objects.filter(object_id=str(top.pk), action=AuditEntry.Action.UPDATE).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(top),
+            object_id=str(top.pk),
+            action=AuditEntry.Action.UPDATE,
+        ).count()
+        == 1
+    )
 
 
 def test_unknown_directorate_is_a_404(client, pmo_user):
@@ -145,7 +157,11 @@ def test_create_user_without_password_and_audited(client, pmo_user, directorate)
     assert user.email == "jeanne.dupont@example.org"
     assert not user.has_usable_password()
     assert not user.is_staff and not user.is_superuser
-    entry = AuditEntry.objects.get(object_id=str(user.pk), action=AuditEntry.Action.CREATE)
+    entry = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(user),
+        object_id=str(user.pk),
+        action=AuditEntry.Action.CREATE,
+    )
     assert entry.actor == pmo_user
     assert entry.changes["role"]["new_raw"] == Role.PROJECT_MANAGER
 
@@ -191,7 +207,11 @@ def test_project_office_edits_accounts_but_not_an_administrators(client, pmo_use
     assert client.post(reverse("manage:users_edit", args=[reader_user.pk]), data).status_code == 302
     reader_user.refresh_from_db()
     assert not reader_user.is_active and reader_user.first_name == "Rea"
-    entry = AuditEntry.objects.get(object_id=str(reader_user.pk), action=AuditEntry.Action.UPDATE)
+    entry = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(reader_user),
+        object_id=str(reader_user.pk),
+        action=AuditEntry.Action.UPDATE,
+    )
     assert set(entry.changes) >= {"is_active", "first_name", "last_name", "email"}
 
 
