@@ -35,7 +35,6 @@ RULES = RuleTable(
         Rule("project.change_office_fields", roles=EDITORS),
         Rule("project.transition", roles=EDITORS),
         Rule("project.transition", roles=MANAGERS, when=manages),
-        Rule("project.sheet", roles=SIGNED_IN),
         *(Rule(f"{entity}.view", roles=SIGNED_IN) for entity in ("axis", "objective", "tag")),
         *(
             Rule(f"{entity}.{verb}", roles=EDITORS)
@@ -52,7 +51,6 @@ RULES = RuleTable(
             "manager and approved dates."
         ),
         "project.transition": _("You may not change the status of this project."),
-        "project.sheet": _("You may not see this project."),
         **{
             f"{entity}.{verb}": _("Only the project office and administrators manage reference data.")
             for entity in ("axis", "objective", "tag")
