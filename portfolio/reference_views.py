@@ -4,6 +4,8 @@ Built on the core's generic management pages (ppm.manage_views); writes go throu
 of portfolio.services (validated, audited), rights come from the portfolio's rule table.
 """
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +36,9 @@ class ObjectiveForm(_ServiceValidatedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["axis"].queryset = StrategicAxis.objects.order_by("order", "code")
+        cast(forms.ModelChoiceField, self.fields["axis"]).queryset = StrategicAxis.objects.order_by(
+            "order", "code"
+        )
 
 
 class TagForm(_ServiceValidatedForm):

@@ -10,7 +10,7 @@ sections the user may manage; apps register theirs with `register_section` (ppm 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -51,7 +51,7 @@ class ManagedSection:
     queryset: Callable[[Any], QuerySet]  # user → the visible, ordered, list-ready queryset
     columns: list[Column]
     search_fields: tuple[str, ...]
-    form_class: type[forms.BaseForm]
+    form_class: type[forms.ModelForm]
     create: Callable[..., Any]  # create(actor=..., data=cleaned_data) → object
     update: Callable[..., Any]  # update(actor=..., obj=..., data=cleaned_data) → object
     form_kwargs: Callable[[Any], dict] = field(default=lambda user: {})
@@ -238,8 +238,9 @@ class DirectorateForm(forms.ModelForm):
         parents = Directorate.objects.order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].empty_label = _("— None (top level) —")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = parents
+        parent.empty_label = _("— None (top level) —")
 
     def validate_unique(self):
         pass  # the service validates (full_clean) and its errors are shown on the fields
@@ -291,14 +292,14 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["directorate"].queryset = Directorate.objects.order_by("name")
-        self.fields["directorate"].empty_label = _("— None —")
+        directorate = cast(forms.ModelChoiceField, self.fields["directorate"])
+        directorate.queryset = Directorate.objects.order_by("name")
+        directorate.empty_label = _("— None —")
         if self.instance.pk:
             del self.fields["username"]  # the sign-in name does not change
         if actor is not None and not RULES.allows(actor, "user.grant_admin"):
-            self.fields["role"].choices = [
-                (value, label) for value, label in self.fields["role"].choices if value != Role.ADMINISTRATOR
-            ]
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [(value, label) for value, label in Role.choices if value != Role.ADMINISTRATOR]
         if not self.instance.pk:
             self.fields["username"].help_text = _(
                 "The name used to sign in. The person sets a password with “Forgot your password?” on the "

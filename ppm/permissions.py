@@ -231,7 +231,9 @@ class TablePermission(drf_permissions.BasePermission):
 # -------------------------------------------------------------------------------- permission-checked fetch
 
 
-def get_for_user(queryset: QuerySet, *, table: RuleTable, user, pk, action: str, not_found: str = ""):
+def get_for_user(
+    queryset: QuerySet, *, table: RuleTable, user, pk, action: str, not_found: str | Promise = ""
+):
     """The object `pk` of `queryset` (the user's visible scope) if `user` may do `action` on it.
 
     Http404 when it is not in the scope (or `pk` is not a valid id), PermissionDenied (403) when it is
