@@ -237,7 +237,7 @@ def dashboard(request):
 
 
 def _filterset(request) -> ProjectFilterSet:
-    return ProjectFilterSet(request.GET, queryset=selectors.project_list(), request=request)
+    return ProjectFilterSet(request.GET, queryset=selectors.project_visible_to(request.user), request=request)
 
 
 def _sort_columns(ordering: str) -> list[dict]:
