@@ -113,13 +113,15 @@ class RuleTable:
     rules: list[Rule]
     messages: dict[str, str | Promise] = field(default_factory=dict)
     field_groups: list[FieldGroup] = field(default_factory=list)
+    register: bool = True  # False for a table that is not an app's (tests)
 
     def __post_init__(self) -> None:
-        TABLES[self.name] = self
         declared = set(self.actions())
         for group in self.field_groups:
             if group.action not in declared:
                 raise ValueError(f"{self.name}: field group of undeclared action {group.action!r}")
+        if self.register:
+            TABLES[self.name] = self
 
     def actions(self) -> list[str]:
         """Every action of the table, in declaration order."""
@@ -209,23 +211,27 @@ class TablePermission(drf_permissions.BasePermission):
         verb = verb or METHOD_VERBS.get(request.method, "change")
         return verb if "." in verb else f"{view.rule_entity}.{verb}"
 
-    def has_permission(self, request, view) -> bool:
-        if role_of(request.user) is None:
+    def _allows(self, request, view, obj=None) -> bool:
+        action = self._action(request, view)
+        if action not in view.rules.actions():
+            self.message = _("You may not do this.")  # an action nobody declared: refused
             return False
-        if getattr(view, "detail", False) or "pk" in getattr(view, "kwargs", {}):
-            return True  # decided on the object
-        action = self._action(request, view)
-        if view.rules.allows(request.user, action):
-            return True
-        self.message = view.rules.message(action)
-        return False
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        action = self._action(request, view)
         if view.rules.allows(request.user, action, obj):
             return True
         self.message = view.rules.message(action)
         return False
+
+    def has_permission(self, request, view) -> bool:
+        if role_of(request.user) is None:
+            return False
+        if getattr(view, "action", "") is None:
+            return True  # no handler for this method: the view answers 405
+        if getattr(view, "detail", False) or "pk" in getattr(view, "kwargs", {}):
+            return True  # decided on the object
+        return self._allows(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allows(request, view, obj)
 
 
 # -------------------------------------------------------------------------------- permission-checked fetch
