@@ -121,11 +121,13 @@ def _list_view(section: ManagedSection):
                 condition |= Q(**{f"{name}__icontains": query})
             queryset = queryset.filter(condition)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        change, user = f"{section.entity}.change", request.user
         rows = [
             {
                 "obj": obj,
                 "cells": [column.value(obj) for column in section.columns],
-                "edit": section.url("edit", obj.pk),
+                # No link to an edit page the user would be refused (e.g. an administrator's account).
+                "edit": section.url("edit", obj.pk) if section.rules.allows(user, change, obj) else "",
             }
             for obj in page.object_list
         ]

@@ -1,31 +1,33 @@
 """Who may do what: one declared table of rules per app, read by services, pages, the API and tests.
 
-An app declares its table once (``portfolio/permissions.py`` holds the portfolio's, this module the
-core's)::
+Each app declares its table once in its ``permissions.py`` (this module holds the core's: directorates,
+users, API tokens, the audit log)::
 
     RULES = RuleTable(
-        "portfolio",
+        "budgets",
         rules=[
-            Rule("project.view", roles=SIGNED_IN),
-            Rule("project.change", roles=EDITORS),
-            Rule("project.change", roles={Role.PROJECT_MANAGER}, when=manages),  # ownership
+            Rule("order.view", roles=SIGNED_IN),
+            Rule("order.change", roles=EDITORS),
+            Rule("order.change", roles={Role.CONTRIBUTOR}, when=wrote_it),  # ownership
         ],
-        messages={"project.change": _("Only the project office, ... edit this project.")},
-        field_groups=[FieldGroup("project.change", ("name", "description"))],
+        messages={"order.change": _("Only the project office and its author change an order.")},
+        field_groups=[FieldGroup("order.change", ("label", "notes"))],
     )
 
-* Actions are named ``<entity>.<verb>`` (``project.view``, ``directorate.create``, ...). Several rules
-  for one action add up: any rule that grants, grants.
+* Actions are named ``<entity>.<verb>`` (``order.view``, ``directorate.create``, ...), unique across
+  apps. Several rules for one action add up: any rule that grants, grants.
 * A rule grants to the roles it lists; with an ownership predicate ``when(user, obj)``, only for the
   objects it is true of (and never when there is no object to look at).
 * Nobody who is anonymous or inactive is granted anything; a superuser counts as an administrator.
 * Field groups say which fields an action lets a user change (`RuleTable.fields_editable`).
 
-Three readers use a table, and nothing else decides:
-* services: ``RULES.check(actor, "project.change", project)`` raises PermissionDenied (403);
-* selectors: ``<entity>_get_for_user(*, user, pk, action)`` raises Http404 when the object is not
-  visible to the user, PermissionDenied when it is but the action is not allowed;
-* pages: the `requires` decorator; the API: the `TablePermission` class (``view.rules``).
+The readers of a table, and nothing else decides:
+* services: ``RULES.check(actor, "order.change", order)`` raises PermissionDenied (403);
+* selectors: ``<entity>_visible_to(user)`` scopes and ``<entity>_get_for_user(*, user, pk, action)``
+  (built on `get_for_user`): Http404 when the object is not visible to the user, PermissionDenied
+  when it is but the action is not allowed;
+* pages: the `requires` decorator; templates: ``{% load access %}{% if user|may:"order.create" %}``;
+* the API: the `TablePermission` class (``rules``, ``rule_entity`` and ``rule_actions`` on the view).
 
 The permissions matrix test (tests/test_permissions_matrix.py) states every table's expected
 role × action × ownership answers and checks every endpoint against them.

@@ -249,3 +249,15 @@ def test_manage_index_lists_the_core_sections(client, pmo_user):
     html = client.get(reverse("manage:index")).content.decode()
     assert reverse("manage:directorates_list") in html
     assert reverse("manage:users_list") in html
+
+
+def test_user_list_offers_no_edit_link_the_project_office_would_be_refused(
+    client, pmo_user, admin_user_, reader_user
+):
+    client.force_login(pmo_user)
+    html = client.get(reverse("manage:users_list")).content.decode()
+    assert reverse("manage:users_edit", args=[reader_user.pk]) in html
+    assert reverse("manage:users_edit", args=[admin_user_.pk]) not in html
+    client.force_login(admin_user_)
+    html = client.get(reverse("manage:users_list")).content.decode()
+    assert reverse("manage:users_edit", args=[admin_user_.pk]) in html
