@@ -261,3 +261,13 @@ def test_user_list_offers_no_edit_link_the_project_office_would_be_refused(
     client.force_login(admin_user_)
     html = client.get(reverse("manage:users_list")).content.decode()
     assert reverse("manage:users_edit", args=[admin_user_.pk]) in html
+
+
+def test_bad_ids_and_parameters_are_404_or_ignored_never_500(client, pmo_user):
+    client.force_login(pmo_user)
+    for url in (
+        "/manage/directorates/99999999999999999999999/edit/",
+        "/manage/users/9223372036854775808/edit/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("manage:users_list"), {"page": "abc", "q": "\x00x"}).status_code == 200
