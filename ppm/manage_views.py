@@ -38,6 +38,16 @@ class Column:
     value: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """A choice filter of a list: `?<param>=<value>` keeps the rows where `lookup` equals the value."""
+
+    param: str
+    label: str | Promise
+    choices: Callable[[], list[tuple[str, str]]]  # (value, label); called per request (translated)
+    lookup: str
+
+
 @dataclass
 class ManagedSection:
     """A managed entity: its list columns, form and services, and the app's rules about it."""
@@ -56,6 +66,7 @@ class ManagedSection:
     update: Callable[..., Any]  # update(actor=..., obj=..., data=cleaned_data) → object
     form_kwargs: Callable[[Any], dict] = field(default=lambda user: {})
     list_action: str = ""  # default "<entity>.change"
+    filters: list[ListFilter] = field(default_factory=list)
     create_label: str | Promise = gettext_lazy("Add")
 
     def url(self, view: str, *args) -> str:
@@ -120,6 +131,15 @@ def _list_view(section: ManagedSection):
             for name in section.search_fields:
                 condition |= Q(**{f"{name}__icontains": query})
             queryset = queryset.filter(condition)
+        filters = []
+        for list_filter in section.filters:
+            choices = [(str(value), str(label)) for value, label in list_filter.choices()]
+            selected = request.GET.get(list_filter.param, "")
+            if selected in {value for value, _label in choices}:
+                queryset = queryset.filter(**{list_filter.lookup: selected})
+            else:
+                selected = ""  # an unknown value is ignored
+            filters.append({"filter": list_filter, "choices": choices, "selected": selected})
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         change, user = f"{section.entity}.change", request.user
         rows = [
@@ -136,6 +156,7 @@ def _list_view(section: ManagedSection):
             "page_obj": page,
             "rows": rows,
             "query": query,
+            "filters": filters,
             "list_url": section.url("list"),
             "create_url": section.url("create") if section.may_create(request.user) else None,
         }
@@ -343,6 +364,15 @@ USERS = register_section(
         update=lambda *, actor, obj, data: user_services.user_update(actor=actor, user=obj, data=data),
         form_kwargs=lambda user: {"actor": user},
         list_action="user.manage",
+        filters=[
+            ListFilter("role", gettext_lazy("Role"), lambda: list(Role.choices), "role"),
+            ListFilter(
+                "active",
+                gettext_lazy("Active"),
+                lambda: [("1", _("Active accounts")), ("0", _("Deactivated accounts"))],
+                "is_active",
+            ),
+        ],
         create_label=gettext_lazy("Add a user"),
     )
 )
@@ -352,6 +382,7 @@ __all__ = [
     "SECTIONS",
     "USERS",
     "Column",
+    "ListFilter",
     "ManagedSection",
     "manage_index",
     "may_manage_something",

@@ -271,3 +271,19 @@ def test_bad_ids_and_parameters_are_404_or_ignored_never_500(client, pmo_user):
     ):
         assert client.get(url).status_code == 404, url
     assert client.get(reverse("manage:users_list"), {"page": "abc", "q": "\x00x"}).status_code == 200
+
+
+def test_user_list_filters_by_role_and_active_flag(client, pmo_user, manager_user, reader_user, make_user):
+    retired = make_user(Role.PROJECT_MANAGER, username="retired", is_active=False)
+    client.force_login(pmo_user)
+    url = reverse("manage:users_list")
+
+    def listed(**params):
+        return {row["obj"].username for row in client.get(url, params).context["rows"]}
+
+    assert listed(role=Role.PROJECT_MANAGER) == {manager_user.username, retired.username}
+    assert listed(role=Role.PROJECT_MANAGER, active="1") == {manager_user.username}
+    assert listed(active="0") == {retired.username}
+    assert reader_user.username in listed(role="emperor")  # an unknown value is ignored
+    html = client.get(url, {"role": Role.READER}).content.decode()
+    assert f'<option value="{Role.READER}" selected>' in html
