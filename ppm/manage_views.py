@@ -44,7 +44,7 @@ class ListFilter:
 
     param: str
     label: str | Promise
-    choices: Callable[[], list[tuple[str, str]]]  # (value, label); called per request (translated)
+    choices: Callable[[], list[tuple[str, Any]]]  # (value, label); called per request (translated)
     lookup: str
 
 
