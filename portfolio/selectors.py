@@ -6,13 +6,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.http import Http404
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
+from portfolio import permissions
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.lifecycle import Moves
 from ppm.models import AuditEntry, Directorate, User
+from ppm.permissions import get_for_user
 
 
 def project_list() -> QuerySet[Project]:
@@ -53,23 +55,38 @@ def roadmap_rows(
     return [dict(row) for row in rows]
 
 
-def project_get_for_user(*, user, pk) -> Project:
-    """The project, or Http404. Every signed-in user may read every project."""
-    try:
-        return project_list().get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+def project_visible_to(user) -> QuerySet[Project]:
+    """The projects `user` may see, loaded like `project_list` (every signed-in user sees them all)."""
+    if not permissions.RULES.may_on_some(user, "project.view"):
+        return Project.objects.none()
+    return project_list()
 
 
-def project_detail_get(*, user, pk) -> Project:
-    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
-    queryset = project_list().prefetch_related(
-        Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+def project_get_for_user(
+    *, user, pk, action: str = "view", queryset: QuerySet[Project] | None = None
+) -> Project:
+    """The project `pk` if `user` may do `action` on it ("view", "change", "transition", ... or a full
+    rule name): Http404 when it is not visible to them, PermissionDenied (403) when the action is refused."""
+    return get_for_user(
+        project_visible_to(user) if queryset is None else queryset,
+        table=permissions.RULES,
+        user=user,
+        pk=pk,
+        action=action if "." in action else f"project.{action}",
+        not_found=_("No such project."),
     )
-    try:
-        return queryset.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+
+
+def project_detail_get(*, user, pk, action: str = "view") -> Project:
+    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
+    return project_get_for_user(
+        user=user,
+        pk=pk,
+        action=action,
+        queryset=project_visible_to(user).prefetch_related(
+            Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+        ),
+    )
 
 
 def project_transitions_for(project: Project, *, actor=None) -> Moves:
@@ -247,3 +264,31 @@ def project_filter_choices() -> dict[str, list[tuple[str, str]]]:
     for options in choices.values():
         options.sort(key=lambda option: option[1].casefold())
     return choices
+
+
+# --- Reference data, as the project office's management pages list it ---------------------------
+
+
+def axis_visible_to(user) -> QuerySet[StrategicAxis]:
+    """Strategic axes with their number of objectives (one query)."""
+    if not permissions.RULES.may_on_some(user, "axis.view"):
+        return StrategicAxis.objects.none()
+    return StrategicAxis.objects.annotate(n_objectives=Count("objectives")).order_by("order", "code", "pk")
+
+
+def objective_visible_to(user) -> QuerySet[Objective]:
+    """Objectives with their axis and number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "objective.view"):
+        return Objective.objects.none()
+    return (
+        Objective.objects.select_related("axis")
+        .annotate(n_projects=Count("projects"))
+        .order_by("axis__order", "axis__code", "order", "code", "pk")
+    )
+
+
+def tag_visible_to(user) -> QuerySet[Tag]:
+    """Tags with their number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "tag.view"):
+        return Tag.objects.none()
+    return Tag.objects.annotate(n_projects=Count("projects")).order_by("name", "pk")

@@ -10,7 +10,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from ppm import charts, lists
 from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from ppm.permissions import requires
 from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
 PAGE_SIZE = lists.PAGE_SIZE
@@ -316,7 +317,7 @@ def dashboard(request):
 
 
 def _filterset(request) -> ProjectFilterSet:
-    return ProjectFilterSet(request.GET, queryset=selectors.project_list(), request=request)
+    return ProjectFilterSet(request.GET, queryset=selectors.project_visible_to(request.user), request=request)
 
 
 def _tune_filter_form(form) -> None:
@@ -385,8 +386,6 @@ def _objective_groups(project) -> list[dict]:
 @login_required
 def project_detail(request, pk: int):
     project = selectors.project_detail_get(user=request.user, pk=pk)
-    if not permissions.can_view_project(request.user, project):
-        raise PermissionDenied(_("You may not see this project."))
     can_transition = permissions.can_transition_project(request.user, project)
     audit = list(audit_entries_for(project)[: AUDIT_ENTRIES_SHOWN + 1])
     context = {
@@ -407,9 +406,7 @@ def project_detail(request, pk: int):
 @login_required
 @require_POST
 def project_transition(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_transition_project(request.user, project):
-        raise PermissionDenied(_("You may not change the status of this project."))
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="transition")
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The status change was incomplete. Reload the page and try again."))
@@ -500,10 +497,8 @@ def _render_form(request, form, *, project=None, conflicts=None, status=200):
     )
 
 
-@login_required
+@requires(permissions.RULES, "project.create")
 def project_create(request):
-    if not permissions.can_create_project(request.user):
-        raise PermissionDenied(_("Only the project office and administrators create projects."))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -518,14 +513,10 @@ def project_create(request):
 
 @login_required
 def project_edit(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_edit_project(request.user, project):
-        raise PermissionDenied(
-            _("Only the project office, administrators and its manager edit this project.")
-        )
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="change")
     if request.method != "POST":
-        return _render_form(request, ProjectForm(instance=project), project=project)
-    form = ProjectForm(request.POST, instance=project)
+        return _render_form(request, ProjectForm(instance=project, user=request.user), project=project)
+    form = ProjectForm(request.POST, instance=project, user=request.user)
     if form.is_valid():
         try:
             services.project_update(
@@ -539,7 +530,11 @@ def project_edit(request, pk: int):
             conflicts = _conflicting_values(form, current)
             # Start again from what is stored now; the user's entries are listed beside it.
             return _render_form(
-                request, ProjectForm(instance=current), project=current, conflicts=conflicts, status=409
+                request,
+                ProjectForm(instance=current, user=request.user),
+                project=current,
+                conflicts=conflicts,
+                status=409,
             )
         except ValidationError as error:
             form.add_service_error(error)

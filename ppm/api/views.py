@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
+from rest_framework import exceptions, filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -26,21 +26,10 @@ from ppm.api.serializers import (
     UserSerializer,
 )
 from ppm.models import ApiToken, Directorate, User
-from ppm.roles import Role, is_portfolio_editor
+from ppm.permissions import RULES, RuleTable, TablePermission
+from ppm.roles import Role
 
 # ----------------------------------------------------------------------------------- building blocks
-
-
-class IsPortfolioEditorOrReadOnly(permissions.BasePermission):
-    """Everyone signed in reads; the project office and administrators write."""
-
-    message = _("Only the project office and administrators may change this data.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        return request.method in permissions.SAFE_METHODS or is_portfolio_editor(user)
 
 
 @csrf_exempt  # it changes nothing; a CSRF refusal would be an HTML page
@@ -72,7 +61,9 @@ class ReferenceDataViewSet(
     `create_object` / `update_object` by calling their services.
     """
 
-    permission_classes = [IsPortfolioEditorOrReadOnly]
+    permission_classes = [TablePermission]
+    rules: RuleTable  # the app's table of rules and the entity of its actions ("<rule_entity>.create")
+    rule_entity: str
     filter_backends = [SafeSearchFilter, filters.OrderingFilter]
     input_serializer_class: type | None = None
 
@@ -157,6 +148,8 @@ class DirectorateFilterSet(django_filters.FilterSet):
 class DirectorateViewSet(ReferenceDataViewSet):
     serializer_class = DirectorateSerializer
     input_serializer_class = DirectorateInputSerializer
+    rules = RULES
+    rule_entity = "directorate"
     filter_backends = [DjangoFilterBackend, SafeSearchFilter, filters.OrderingFilter]
     filterset_class = DirectorateFilterSet
     search_fields = ["code", "name"]
@@ -195,6 +188,10 @@ class UserFilterSet(django_filters.FilterSet):
 )
 class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = UserSerializer
+    permission_classes = [TablePermission]
+    rules = RULES
+    rule_entity = "user"
+    rule_actions = {"me": "view"}
     filter_backends = [DjangoFilterBackend, SafeSearchFilter, filters.OrderingFilter]
     filterset_class = UserFilterSet
     search_fields = ["username", "first_name", "last_name"]
@@ -243,6 +240,9 @@ class ApiTokenViewSet(
 ):
     queryset = ApiToken.objects.none()  # the model, for the schema; get_queryset() gives the user's own
     serializer_class = ApiTokenSerializer
+    permission_classes = [TablePermission]
+    rules = RULES
+    rule_entity = "apitoken"
     pagination_class = None  # a user holds at most services.MAX_TOKENS_PER_USER tokens
     filter_backends: list = []
 
@@ -269,7 +269,6 @@ __all__ = [
     "ApiTokenViewSet",
     "ApiViewMixin",
     "DirectorateViewSet",
-    "IsPortfolioEditorOrReadOnly",
     "JSONBodyParser",
     "ReferenceDataViewSet",
     "RequestBodyTooLarge",
