@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
@@ -34,6 +35,7 @@ import portfolio.permissions  # noqa: F401 - declares the portfolio's table
 from portfolio.api import views as portfolio_api
 from portfolio.models import Objective, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.permissions import OFFICE_FIELDS, PLAN_FIELDS, editable_project_fields
+from portfolio.sheet import SHEET_KIND
 from portfolio.tests.factories import ProjectFactory, TagFactory
 from ppm.api import urls as api_urls
 from ppm.models import ApiToken, Directorate, ReportJob, User
@@ -249,6 +251,19 @@ def _new_project(c: Context) -> dict:
     }
 
 
+def _sheet_job_url(c: Context) -> str:
+    if isinstance(c.project, _Placeholder):  # resolving the URL only (test_every_page_is_in_the_matrix)
+        return reverse("report_job_status", args=[c.project.pk])
+    job = ReportJob.objects.create(
+        kind=SHEET_KIND,
+        key=f"matrix:{c.project.pk}:{ReportJob.objects.count()}",
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=c.project.pk,
+        object_version=c.project.version,
+    )
+    return reverse("report_job_status", args=[job.pk])
+
+
 def _project_url(name: str) -> Callable[[Context], str]:
     return lambda c: reverse(name, args=[c.project.pk])
 
@@ -377,6 +392,20 @@ PAGES = [
         state=lambda c: ReportJob.objects.count(),
     ),
     Endpoint("sheet-status", "project.view", "other", "get", _project_url("portfolio:project_sheet_status")),
+    Endpoint("audit-log", "auditentry.view", "-", "get", lambda c: reverse("audit_log")),
+    Endpoint("import-form", "project.create", "-", "get", lambda c: reverse("portfolio:project_import")),
+    # The generic job views: a project sheet job follows its project's visibility (404 when refused).
+    Endpoint(
+        "job-request",
+        "project.view",
+        "other",
+        "post",
+        lambda c: reverse("report_job_request", args=[SHEET_KIND]),
+        data=lambda c: {"object": c.project.pk},
+        success=302,
+        state=lambda c: ReportJob.objects.count(),
+    ),
+    Endpoint("job-status", "project.view", "other", "get", _sheet_job_url, refused=404),
     Endpoint("manage", "manage.view", "-", "get", lambda c: reverse("manage:index")),
     *_section(
         "manage",
@@ -719,7 +748,7 @@ NOT_RULED = {
     "api-docs",
 }
 # Reads whose rights are those of an endpoint in the matrix (same view, same rule).
-SAME_AS = {"portfolio:project_sheet_download": "sheet-status"}
+SAME_AS = {"portfolio:project_sheet_download": "sheet-status", "report_job_download": "job-status"}
 
 
 def _url_names(resolver=None, prefix=""):
