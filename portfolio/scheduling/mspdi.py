@@ -261,11 +261,12 @@ def _read_calendar(root: Element, report: _Report) -> tuple[frozenset[int], list
         if uid is not None:
             calendars[uid] = calendar
     uid = _int(root, "CalendarUID", "Project")
-    calendar = calendars.get(uid) if uid is not None else None
-    if calendar is None:
-        calendar = next((c for c in calendars.values() if _bool(c, "IsBaseCalendar")), None)
-    if calendar is None:
+    chosen = calendars.get(uid) if uid is not None else None
+    if chosen is None:
+        chosen = next((c for c in calendars.values() if _bool(c, "IsBaseCalendar")), None)
+    if chosen is None:
         return frozenset(range(5)), []
+    calendar = chosen
     name = _text(calendar, "Name") or ""
     owner = f"Calendar “{name}”"
     weekdays = set(range(5))
@@ -454,7 +455,7 @@ def parse_mspdi(data: bytes) -> ParsedSchedule:
     closed = {day for c in closures for day in _date_range(c.start, c.end)}
 
     definitions = root.findall(f"{_NS}ExtendedAttributes/{_NS}ExtendedAttribute")
-    field_names = {}
+    field_names: dict[str, str] = {}
     for definition in definitions:
         field_names[_text(definition, "FieldID") or ""] = (
             _text(definition, "Alias") or _text(definition, "FieldName") or ""
@@ -478,9 +479,9 @@ def parse_mspdi(data: bytes) -> ParsedSchedule:
         resource_uid = _int(assignment, "ResourceUID", "Assignment")
         if task_uid is None or resource_uid is None or resource_uid == NO_RESOURCE_UID:
             continue
-        name = resources.get(resource_uid)
-        if name and name not in assignees.setdefault(task_uid, []):
-            assignees[task_uid].append(name)
+        resource_name = resources.get(resource_uid)
+        if resource_name and resource_name not in assignees.setdefault(task_uid, []):
+            assignees[task_uid].append(resource_name)
         if assignment.find(_NS + "ExtendedAttribute") is not None:
             report.add("custom_fields", _("Custom fields (extended attributes) were ignored."))
 
@@ -715,7 +716,7 @@ def _split_task_uids(root: Element, weekdays: frozenset[int], closed: set[date])
             except ValueError:
                 continue
             try:
-                working = bool(value) and parse_duration_minutes(value) > 0
+                working = value is not None and parse_duration_minutes(value) > 0
             except ValueError:
                 working = False
             periods.append((start, working))
@@ -1098,10 +1099,10 @@ def _write_calendar(
         _sub(weekday, "DayWorking", int(working))
         if working:
             times = SubElement(weekday, "WorkingTimes")
-            for begin, end in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
+            for time_from, time_to in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
                 time = SubElement(times, "WorkingTime")
-                _sub(time, "FromTime", begin)
-                _sub(time, "ToTime", end)
+                _sub(time, "FromTime", time_from)
+                _sub(time, "ToTime", time_to)
     first = date(start.year - 1, 1, 1)
     last = date(min(finish.year + 1, 9998), 12, 31)
     ranges: dict[tuple[date, date], str] = {}
@@ -1109,7 +1110,7 @@ def _write_calendar(
         ranges[(day, day)] = holiday
     for label, begin, end in closures:
         ranges.setdefault((begin, end), label)
-    closed_days = set()
+    closed_days: set[date] = set()
     for begin, end in ranges:
         closed_days.update(_date_range(begin, end))
     # Other closed days of the calendar (e.g. organisation closures) not named in `closures`.

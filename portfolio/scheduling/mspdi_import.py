@@ -263,7 +263,7 @@ def schedule_export(*, project: Project) -> bytes:
         .order_by("parent_id", "position", "pk")
     )
     for task in tasks:
-        if task.assignee_id and not task.assignee_name:
+        if task.assignee is not None and not task.assignee_name:
             task.assignee_name = task.assignee.get_full_name() or task.assignee.get_username()
     links = list(TaskLink.objects.filter(project=project).order_by("pk"))
     closures = [
