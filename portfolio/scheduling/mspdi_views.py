@@ -40,7 +40,8 @@ def _read_upload(upload) -> bytes:
     if len(data) > MAX_BYTES:
         raise DomainValidationError(_too_large_message(), field_errors={"file": [_too_large_message()]})
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"<"):
+    # XML by its content, whatever the file's name or declared type says (UTF-16 files start with a BOM).
+    if not head.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
         message = _(
             "This is not an MS Project XML file (MSPDI): save the plan from MS Project as “XML format”."
         )

@@ -117,6 +117,13 @@ def test_report_lists_split_tasks_custom_fields_and_rounded_durations():
     assert "durations_rounded" in {i.code for i in parse_mspdi(sample("mspdiassignmentfields.xml")).report}
 
 
+@needs_data
+def test_a_utf16_file_reads_like_its_utf8_original():
+    text = sample("sample1.xml").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    parsed = parse_mspdi(text.encode("utf-16"))
+    assert (len(parsed.tasks), len(parsed.links)) == (22, 6)
+
+
 def test_null_tasks_are_skipped_and_counted():
     parsed = parse_mspdi(
         tiny(task(1, "A") + "<Task><UID>2</UID><ID>2</ID><IsNull>1</IsNull></Task>" + task(3, "B"))
