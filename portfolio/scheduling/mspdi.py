@@ -1072,9 +1072,9 @@ def write_mspdi(
             _sub(element, "UID", assignment_uid)
             _sub(element, "TaskUID", uid_of[task.id])
             _sub(element, "ResourceUID", resource_uid[resource])
-    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(
-        root, encoding="utf-8", xml_declaration=False
-    )
+    # Serialised as text then encoded once: ElementTree's byte output re-encodes every fragment.
+    body = tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body).encode("utf-8")
 
 
 def _write_calendar(
