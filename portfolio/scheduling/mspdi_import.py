@@ -1,9 +1,10 @@
 """MS Project import and export of a project's schedule (services around the pure `mspdi` module).
 
 `schedule_import` is all or nothing: the file is parsed and the whole schedule is checked by the
-scheduler *before* anything is written; then, in one transaction, the project's tasks, links and
-project calendar exceptions are replaced, every created object is audited with the project as parent
-(one bulk insert), and the project is rescheduled once.
+scheduler *before* anything is written (on the project's calendar with the file's closed days, from
+the project's schedule start); then, in one transaction, `services.schedule_replace` replaces the
+project's tasks, links and calendar exceptions and reschedules once; tasks (by schedule_replace) and
+links (here) are audited with the project as parent, each in one bulk insert.
 """
 
 from __future__ import annotations
