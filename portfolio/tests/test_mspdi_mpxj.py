@@ -21,7 +21,13 @@ from portfolio.scheduling.mspdi import parse_mspdi
 from portfolio.scheduling.mspdi_import import schedule_export, schedule_import
 from portfolio.tests.factories import ProjectFactory
 
-DATA = Path("/work/shared/testdata/mspdi")
+# shared/ sits beside the project's checkout (CI lays a copy there too); PILOTIS_MSPDI_SAMPLES overrides.
+DATA = Path(
+    os.environ.get("PILOTIS_MSPDI_SAMPLES")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "mspdi"
+)
+if not DATA.is_dir() and os.environ.get("PILOTIS_REQUIRE_JAVA", "").lower() in {"1", "true", "yes", "on"}:
+    raise RuntimeError(f"PILOTIS_REQUIRE_JAVA is set but the MSPDI sample files are not at {DATA}")
 FILES = sorted(p.name for p in DATA.glob("*.xml")) if DATA.is_dir() else []
 REQUIRE_JAVA = os.environ.get("PILOTIS_REQUIRE_JAVA") == "1"
 
