@@ -222,6 +222,14 @@ def _project(request, pk):
 class _Base(ApiViewMixin, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
 
+    def handle_exception(self, exc):
+        if isinstance(exc, services.ScheduleError):
+            # The scheduler's refusal keeps its code and the tasks it names (and the usual 400 shape).
+            return Response(
+                {"non_field_errors": [str(exc)], **exc.as_dict()}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return super().handle_exception(exc)
+
 
 @extend_schema(tags=["schedule"])
 class ProjectTaskListView(_Base):
