@@ -16,6 +16,7 @@ ORDERING_FIELDS = (
     ("priority", "priority"),
     ("planned_start", "planned_start"),
     ("planned_end", "planned_end"),
+    ("slippage_days", "slippage"),
     ("directorate__name", "directorate"),
     ("updated_at", "updated_at"),
 )

@@ -503,6 +503,34 @@ PAGES = [
         )
         for t in ("own", "other")
     ),
+    *(
+        Endpoint("tasks", "schedule.view", t, "get", _project_url("portfolio:project_tasks"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint("task-edit-form", "task.progress", t, "get", _target_url("portfolio:task_row_edit"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-edit",
+            "task.progress",
+            t,
+            "post",
+            _target_url("portfolio:task_row_edit"),
+            data=lambda c: {
+                "version": c.target.version,
+                "name": c.target.name,
+                "duration": c.target.duration,
+                "percent_complete": 60,
+            },
+            success=302,
+            state=lambda c: tuple(
+                c.target.__class__.objects.filter(pk=c.target.pk).values_list("version", "percent_complete")
+            ),
+        )
+        for t in ("own", "other")
+    ),
 ]
 
 

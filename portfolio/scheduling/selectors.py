@@ -245,3 +245,22 @@ def project_schedule_summary(project: Project) -> dict[str, Any]:
         .values("id", "name", "start", "total_float", "critical")[:3]
     )
     return {**counts, "next_milestones": next_milestones}
+
+
+SLIPPING_SHOWN = 5
+
+
+def slipping_projects() -> dict[str, Any]:
+    """The dashboard's "projects slipping": active projects whose forecast finish is after the planned end
+    (count, and the most late first; 2 queries)."""
+    from portfolio.rules import ACTIVE_STATUSES
+
+    late = Project.objects.filter(status__in=ACTIVE_STATUSES, slippage_days__gt=0)
+    return {
+        "count": late.count(),
+        "projects": list(
+            late.order_by("-slippage_days", "code").values(
+                "id", "code", "name", "slippage_days", "forecast_finish"
+            )[:SLIPPING_SHOWN]
+        ),
+    }
