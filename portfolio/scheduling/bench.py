@@ -188,7 +188,7 @@ def gantt_screens() -> list:
         Screen(
             f"Gantt payload, {n_tasks:,} tasks",
             f"/api/v1/projects/{project_id}/gantt/",
-            [ratio, at_most_queries(8), NO_LARGE_SEQ_SCAN],
+            [ratio, at_most_queries(10), NO_LARGE_SEQ_SCAN],
             accept="application/json",
         ),
         Screen(

@@ -144,9 +144,24 @@ def base_calendar(subdiv: str = "") -> WorkingCalendar:
     return calendar
 
 
+_PROJECT_CALENDARS: dict[tuple, WorkingCalendar] = {}
+_PROJECT_CALENDARS_MAX = 256
+
+
 def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
-    """The project's holidays with these closed-day ranges (for callers that loaded them already)."""
-    return base_calendar(project.calendar_subdiv).with_closures(list(closures))
+    """The project's holidays with these closed-day ranges (for callers that loaded them already).
+
+    Calendars are kept per process by (subdivision, closures): their working-day index is built once,
+    not at every re-schedule or Gantt payload (a calendar is immutable and thread-safe)."""
+    key = (project.calendar_subdiv or "", tuple(sorted(set(closures))))
+    calendar = _PROJECT_CALENDARS.get(key)
+    if calendar is None:
+        calendar = base_calendar(key[0]).with_closures(list(key[1]))
+        with _BASE_LOCK:
+            if len(_PROJECT_CALENDARS) >= _PROJECT_CALENDARS_MAX:
+                _PROJECT_CALENDARS.clear()
+            _PROJECT_CALENDARS[key] = calendar
+    return calendar
 
 
 def project_calendar(project: Project) -> WorkingCalendar:

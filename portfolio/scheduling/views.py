@@ -34,6 +34,7 @@ SORTABLE_COLUMNS = (
     lists.SortColumn("total_float", gettext_lazy("Total float")),
 )
 PROGRESS_ONLY = ("percent_complete",)
+TASKS_PER_PAGE = 200
 
 
 class TaskRowForm(forms.Form):
@@ -107,6 +108,8 @@ def _table_context(request, project):
         rows = [t for _k, t in sorted(zip(key, rows, strict=True), key=lambda item: item[0])]
         if ordering.startswith("-"):
             rows.reverse()
+    page = lists.paginate(rows, request.GET.get("page"), per_page=TASKS_PER_PAGE)
+    rows = list(page.object_list)
     for task in rows:
         task.depth = task.wbs.count(".")
         task.indent_css = f"{0.5 + task.depth * 1.25:.2f}em"  # a string: never localised (1,75em)
@@ -114,6 +117,7 @@ def _table_context(request, project):
     return {
         "project": project,
         "tasks": rows,
+        "page_obj": page,
         "columns": lists.sort_columns(SORTABLE_COLUMNS, ordering, default="wbs"),
         "filterset": filterset,
     }
