@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portfolio import selectors as portfolio_selectors
@@ -27,8 +27,8 @@ from ppm.permissions import requires
 SORTABLE_COLUMNS = (
     lists.SortColumn("wbs", gettext_lazy("WBS")),
     lists.SortColumn("name", gettext_lazy("Name")),
-    lists.SortColumn("start", gettext_lazy("Start")),
-    lists.SortColumn("finish", gettext_lazy("Finish")),
+    lists.SortColumn("start", pgettext_lazy("task date", "Start")),
+    lists.SortColumn("finish", pgettext_lazy("task date", "Finish")),
     lists.SortColumn("duration", gettext_lazy("Duration")),
     lists.SortColumn("percent_complete", gettext_lazy("Progress")),
     lists.SortColumn("total_float", gettext_lazy("Total float")),
@@ -41,10 +41,14 @@ class TaskRowForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX_LENGTH)
     start = forms.DateField(
-        label=gettext_lazy("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("task date", "Start"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     finish = forms.DateField(
-        label=gettext_lazy("Finish"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("task date", "Finish"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     duration = forms.IntegerField(
         label=gettext_lazy("Duration (working days)"), min_value=0, max_value=DURATION_MAX
