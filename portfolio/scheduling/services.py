@@ -218,10 +218,13 @@ def _apply_board_rules(task: Task, changed: set[str]) -> None:
             task.board_status = BoardStatus.DONE
         elif task.board_status == BoardStatus.DONE:
             task.board_status = BoardStatus.IN_PROGRESS
-    elif task.board_status == BoardStatus.DONE and task.percent_complete != 100:
-        raise DomainValidationError(field_errors={"percent_complete": [_("A done task is 100 % complete.")]})
-    elif task.percent_complete == 100 and task.board_status != BoardStatus.DONE:
-        raise DomainValidationError(field_errors={"board_status": [_("A task 100 % complete is done.")]})
+    elif "percent_complete" in changed and (task.board_status == BoardStatus.DONE) != (
+        task.percent_complete == 100
+    ):
+        raise DomainValidationError(
+            field_errors={"percent_complete": [_("A task is done exactly when it is 100 % complete.")]}
+        )
+    # Neither changed: an edit of other fields leaves them as they are.
 
 
 def _next_board_position(project_id: int, status: str) -> int:
@@ -959,7 +962,7 @@ def schedule_replace(
             duration=0 if milestone else max(0, int(spec.get("duration") or 0)),
             start=spec.get("start"),
             finish=spec.get("finish"),
-            percent_complete=int(spec.get("percent_complete") or 0),
+            percent_complete=100 if status == BoardStatus.DONE else int(spec.get("percent_complete") or 0),
             milestone=milestone,
             constraint_type=spec.get("constraint_type") or "",
             constraint_date=spec.get("constraint_date") if spec.get("constraint_type") else None,
