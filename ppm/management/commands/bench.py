@@ -369,7 +369,7 @@ class Command(BaseCommand):
                 port=database.get("PORT") or 5432,
                 name=quote(database["NAME"]),
             ),
-            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or settings.SECRET_KEY,
+            "DJANGO_SECRET_KEY": str(os.environ.get("DJANGO_SECRET_KEY") or settings.SECRET_KEY),
             "DJANGO_ALLOWED_HOSTS": ",".join([*settings.ALLOWED_HOSTS, "127.0.0.1"]),
             "WEB_CONCURRENCY": "2",
             "GUNICORN_ACCESS_LOG": "",
