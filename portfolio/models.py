@@ -18,6 +18,7 @@ from portfolio.scheduling.models import (  # noqa: F401  (the schedule's models,
     Task,
     TaskLink,
 )
+from portfolio.scheduling.board_models import BoardColumnLimit  # noqa: F401  (the task board)
 from ppm.lifecycle import StatusChange
 from ppm.text import search_normalise
 from ppm.versioning import VersionedModel

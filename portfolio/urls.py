@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portfolio import import_views, sheet_views, views
+from portfolio.scheduling import board_views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -9,6 +10,12 @@ urlpatterns = [
     path("projects/export/<str:fmt>/", views.project_export, name="project_export"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/import/", import_views.project_import, name="project_import"),
+    path("board/", board_views.portfolio_board, name="portfolio_board"),
+    path("projects/<int:pk>/board/", board_views.task_board, name="task_board"),
+    path("projects/<int:pk>/board/cards/", board_views.task_board_cards, name="task_board_cards"),
+    path(
+        "projects/<int:pk>/board/cards/<int:task_pk>/move/", board_views.task_board_move, name="task_board_move"
+    ),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),

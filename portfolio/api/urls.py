@@ -1,8 +1,10 @@
 """Portfolio routes of the API; ppm/api/urls.py mounts them under /api/v1/ (namespace `api`)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
+from portfolio.scheduling import board_views
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -11,3 +13,8 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 
 urlpatterns = router.urls
+
+# Routes outside the router's viewsets (ppm/api/urls.py mounts them before its catch-all 404).
+extra_urlpatterns = [
+    path("tasks/<int:pk>/move/", board_views.TaskMoveView.as_view(), name="task-move"),
+]
