@@ -14,7 +14,9 @@ urlpatterns = [
     path("projects/<int:pk>/board/", board_views.task_board, name="task_board"),
     path("projects/<int:pk>/board/cards/", board_views.task_board_cards, name="task_board_cards"),
     path(
-        "projects/<int:pk>/board/cards/<int:task_pk>/move/", board_views.task_board_move, name="task_board_move"
+        "projects/<int:pk>/board/cards/<int:task_pk>/move/",
+        board_views.task_board_move,
+        name="task_board_move",
     ),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),

@@ -21,18 +21,17 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
+from portfolio.models import Project
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from portfolio.scheduling.board_models import BoardColumnLimit
 from portfolio.scheduling.models import BoardStatus, Task
 from portfolio.scheduling.permissions import can_edit_schedule, can_update_progress
-from ppm.audit import audited
 from ppm.exceptions import DomainPermissionError, DomainValidationError
-from ppm.versioning import check_version, lock_for_update, save_versioned
+from ppm.versioning import check_version, lock_for_update
 
 BOARD_PAGE = 200
 CARD_STEP = 1024
 POSITION_MAX = 2_000_000_000  # below PositiveIntegerField's 2**31 - 1 on every database
-MOVE_AUDIT_FIELDS = ("board_status", "board_position", "percent_complete")
 SWIMLANES = ("", "assignee", "phase")
 NO_LANE = "none"
 
@@ -97,22 +96,11 @@ def _renumber(task: Task, column: QuerySet[Task], lower: int | None, upper: int 
     else:
         index = next(i for i, card in enumerate(cards) if card.board_position >= upper)
         if lower is not None and upper == lower:  # equal positions: place after those equal to lower
-            index = next(
-                (i for i, card in enumerate(cards) if card.board_position > lower), len(cards)
-            )
+            index = next((i for i, card in enumerate(cards) if card.board_position > lower), len(cards))
     for offset, card in enumerate(cards):
         card.board_position = (offset + (offset >= index) + 1) * CARD_STEP
     Task.objects.bulk_update(cards, ["board_position"], batch_size=1000)
     return (index + 1) * CARD_STEP
-
-
-def _progress_after_move(old_status: str, new_status: str, percent: int) -> int:
-    """Done means 100 %: a card moved to done is complete; one taken back out of done is not."""
-    if new_status == BoardStatus.DONE:
-        return 100
-    if old_status == BoardStatus.DONE and percent == 100:
-        return 0 if new_status == BoardStatus.TODO else 99
-    return percent
 
 
 @transaction.atomic
@@ -131,9 +119,14 @@ def task_move_card(
 
     Schedule editors move every card; a contributor moves the cards assigned to them
     (DomainPermissionError otherwise). StaleVersionError when `expected_version` is not the stored one.
-    Moving to done sets 100 %; taking a complete card out of done resets it (0 % to do, 99 % otherwise).
-    Audited with the project as parent; the moved card's version is bumped, its neighbours' are not.
+    The write is the schedule's `task_set_progress` (same transaction): "done" ⇔ 100 %, audited with
+    the project as parent, progress rolled up by the re-schedule. Only the moved card's version is
+    bumped; neighbours renumbered to make room keep theirs.
     """
+    from portfolio.scheduling.services import task_set_progress
+
+    # The project's lock first, then the task's: the order every schedule service takes.
+    lock_for_update(Project, task.project_id)
     task = lock_for_update(Task, task.pk, queryset=Task.objects.select_related("project"))
     if not can_update_progress(actor, task):
         raise DomainPermissionError(_("You may move only the cards of tasks assigned to you."))
@@ -152,13 +145,15 @@ def task_move_card(
         new_position = (low + high) // 2 if upper is not None else low + CARD_STEP
     else:
         new_position = _renumber(task, column, lower, upper)
-    with audited(task, actor, MOVE_AUDIT_FIELDS) as audit:
-        task.percent_complete = _progress_after_move(task.board_status, board_status, task.percent_complete)
-        task.board_status = board_status
-        task.board_position = new_position
-        if audit.changed():
-            save_versioned(task, update_fields=MOVE_AUDIT_FIELDS)
-    return task
+    if new_position == task.board_position and board_status == task.board_status:
+        return task
+    return task_set_progress(
+        actor=actor,
+        task=task,
+        board_status=board_status if board_status != task.board_status else None,
+        board_position=new_position,
+        expected_version=task.version,
+    )
 
 
 # ------------------------------------------------------------------------------------------ reads
@@ -251,14 +246,14 @@ def task_board(*, project, user, swimlanes: str = "") -> dict:
     viewer = board_viewer(user=user, project=project)
     cards = _cards(project.pk)
     counts = dict(cards.order_by().values_list("board_status").annotate(n=Count("id")))
-    limits = dict(
-        BoardColumnLimit.objects.filter(project=project).values_list("board_status", "wip_limit")
-    )
+    limits = dict(BoardColumnLimit.objects.filter(project=project).values_list("board_status", "wip_limit"))
     # The first BOARD_PAGE cards of every column, in one query (lanes group these; each lane loads
     # the rest of its cells on demand).
     rows = (
         cards.annotate(
-            rank=Window(RowNumber(), partition_by=[F("board_status")], order_by=[F("board_position"), F("pk")])
+            rank=Window(
+                RowNumber(), partition_by=[F("board_status")], order_by=[F("board_position"), F("pk")]
+            )
         )
         .filter(rank__lte=BOARD_PAGE + 1)
         .values(*CARD_VALUES)
@@ -293,9 +288,9 @@ def task_board(*, project, user, swimlanes: str = "") -> dict:
 def _lanes(project, swimlanes: str, columns: list[dict]) -> list[dict]:
     labels: dict[str, str] = {}
     if swimlanes == "phase":
-        for wbs, name in Task.objects.filter(project=project, parent__isnull=True, is_summary=True).values_list(
-            "wbs", "name"
-        ):
+        for wbs, name in Task.objects.filter(
+            project=project, parent__isnull=True, is_summary=True
+        ).values_list("wbs", "name"):
             labels[wbs] = f"{wbs} {name}"
     grouped: dict[str, dict[str, list[dict]]] = {}
     for column in columns:
@@ -380,9 +375,7 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
     counts = dict(projects.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
     rows = list(
         projects.order_by()
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("priority"), F("code")])
-        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("priority"), F("code")]))
         .filter(rank__lte=BOARD_PAGE)
         .values(*PORTFOLIO_CARD_VALUES)
         .order_by("priority", "code")

@@ -201,10 +201,18 @@ def portfolio_board(request):
 class CardMoveInputSerializer(serializers.Serializer):
     board_status = serializers.ChoiceField(choices=BoardStatus.choices)
     before_id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**31 - 1, help_text="Place it just before this card."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Place it just before this card.",
     )
     after_id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**31 - 1, help_text="Place it just after this card."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Place it just after this card.",
     )
     position = serializers.IntegerField(
         required=False,
