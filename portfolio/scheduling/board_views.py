@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from portfolio.models import Project
 from portfolio.rules import PROJECT_LIFECYCLE
 from portfolio.scheduling import board
 from portfolio.scheduling.models import BoardStatus, Task
+from portfolio.scheduling.permissions import can_update_progress
 from portfolio.views import STATUS_COLOURS, _tune_filter_form, _vary_on_htmx
 from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin, etag_response_header
 from ppm.api.schema import error_responses
@@ -120,6 +122,8 @@ def task_board_move(request, pk: int, task_pk: int):
     task = Task.objects.filter(project=project, pk=task_pk).first()
     if task is None:
         raise Http404(_("No such task on this board."))
+    if not can_update_progress(request.user, task):
+        raise PermissionDenied(_("You may move only the cards of tasks assigned to you."))
     form = CardMoveForm(request.POST)
     swimlanes = request.POST.get("swimlanes", "")
     if not form.is_valid():

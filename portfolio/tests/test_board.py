@@ -163,7 +163,9 @@ def test_portfolio_board_lists_the_moves_each_card_allows(client, pmo_user, mana
     project = ProjectFactory(code="FRAME", manager=manager_user, status="framing")
     client.force_login(pmo_user)
     html = client.get(reverse("portfolio:portfolio_board")).content.decode()
-    assert 'data-moves="approved:approve,on_hold:put_on_hold,not_retained:not_retain,cancelled:cancel"' in html
+    assert (
+        'data-moves="approved:approve,on_hold:put_on_hold,not_retained:not_retain,cancelled:cancel"' in html
+    )
     client.force_login(reader_user)
     html = client.get(reverse("portfolio:portfolio_board")).content.decode()
     assert f'id="project-card-{project.pk}"' in html and "data-movable" not in html
@@ -214,7 +216,9 @@ def test_move_api_honours_if_match_and_answers_the_new_etag(api_client, project,
     assert column_names(project, "todo") == ["Tâche 1", "Tâche 0"]
     stale = api_client.post(url, {"board_status": "done"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
-    assert api_client.post(url, {"board_status": "done"}, format="json", HTTP_IF_MATCH="nope").status_code == 400
+    assert (
+        api_client.post(url, {"board_status": "done"}, format="json", HTTP_IF_MATCH="nope").status_code == 400
+    )
     assert api_client.post(url, {"board_status": "zzz"}, format="json").status_code == 400
     missing = reverse("api:task-move", args=[987654])
     assert api_client.post(missing, {"board_status": "done"}, format="json").status_code == 404
