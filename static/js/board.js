@@ -102,6 +102,8 @@
         filter: "details, summary, select, button, input, label",
         preventOnFilter: false,
         animation: 120,
+        // Pointer events rather than native drag and drop: the same on touch screens and in tests.
+        forceFallback: true,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
           var card = event.item;
@@ -189,6 +191,7 @@
           filter: "a",
           preventOnFilter: false,
           animation: 120,
+          forceFallback: true,
           onEnd: function (event) { dropProject(event); }
         });
       });
