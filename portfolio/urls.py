@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from portfolio import import_views, sheet_views, views
+from portfolio import import_views, reference_views, sheet_views, views
 from portfolio.scheduling import board_views
 
 app_name = "portfolio"
@@ -26,4 +26,5 @@ urlpatterns = [
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
     ),
+    path("", include((reference_views.urlpatterns, "reference"))),
 ]
