@@ -26,6 +26,7 @@ from portfolio.models import (
     Tag,
 )
 from portfolio.rules import ProjectStatus
+from portfolio.scheduling import board_bench
 from ppm.bench import (
     NO_LARGE_SEQ_SCAN,
     QUALITY_BAR,
@@ -314,6 +315,7 @@ def seed(*, projects: int) -> None:
         )
     with explicit_timestamps(PortfolioSnapshot._meta.get_field("taken_at")):
         PortfolioSnapshot.objects.bulk_create(snapshots)
+    board_bench.seed(rng_seed=SEED)  # the boards' share (issue #6)
 
 
 def screens() -> list[Screen]:
@@ -340,6 +342,7 @@ def screens() -> list[Screen]:
             accept="application/json",
         ),
         Screen("Project page with history", f"/projects/{project_id}/", [QUALITY_BAR, NO_LARGE_SEQ_SCAN]),
+        *board_bench.screens(),
     ]
 
 

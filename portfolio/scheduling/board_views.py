@@ -23,16 +23,17 @@ from rest_framework.generics import GenericAPIView
 
 from portfolio import selectors
 from portfolio.filters import ProjectFilterSet
-from portfolio.models import Project
-from portfolio.rules import PROJECT_LIFECYCLE
+from portfolio.rules import PROJECT_LIFECYCLE, ProjectStatus
 from portfolio.scheduling import board
 from portfolio.scheduling.models import BoardStatus, Task
 from portfolio.scheduling.permissions import can_update_progress
-from portfolio.views import STATUS_COLOURS, _tune_filter_form, _vary_on_htmx
+from portfolio.views import _tune_filter_form
 from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin, etag_response_header
 from ppm.api.schema import error_responses
 from ppm.api.views import ApiViewMixin
 from ppm.exceptions import DomainError, StaleVersionError
+from ppm.lists import vary_on_htmx
+from ppm.presentation import tone_for
 
 PLACES = (("bottom", gettext_lazy("At the bottom")), ("top", gettext_lazy("At the top")))
 
@@ -111,7 +112,7 @@ def task_board_cards(request, pk: int):
         "status_choices": BoardStatus.choices,
         "places": PLACES,
     }
-    return _vary_on_htmx(render(request, "portfolio/scheduling/board_cards.html", context))
+    return vary_on_htmx(render(request, "portfolio/scheduling/board_cards.html", context))
 
 
 @login_required
@@ -163,10 +164,14 @@ def task_board_move(request, pk: int, task_pk: int):
 @login_required
 def portfolio_board(request):
     filterset = ProjectFilterSet(
-        request.GET, queryset=Project.objects.select_related("manager"), request=request
+        request.GET,
+        queryset=selectors.project_visible_to(request.user).select_related("manager"),
+        request=request,
     )
     _tune_filter_form(filterset.form)
     columns = board.portfolio_board(projects=filterset.qs, user=request.user)
+    for column in columns:
+        column["tone"] = tone_for(ProjectStatus, column["status"]).value
     actions = {
         transition.name: {
             "label": str(transition.label),
@@ -180,7 +185,6 @@ def portfolio_board(request):
         "columns": columns,
         "filterset": filterset,
         "filter_form": filterset.form,
-        "status_colours": STATUS_COLOURS,
         "board_text": {
             "actions": actions,
             "statuses": {key: str(label) for key, label in PROJECT_LIFECYCLE.states},
@@ -195,8 +199,8 @@ def portfolio_board(request):
     }
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and htmx.target == "portfolio-board":
-        return _vary_on_htmx(render(request, "portfolio/scheduling/board_portfolio_columns.html", context))
-    return _vary_on_htmx(render(request, "portfolio/scheduling/board_portfolio.html", context))
+        return vary_on_htmx(render(request, "portfolio/scheduling/board_portfolio_columns.html", context))
+    return vary_on_htmx(render(request, "portfolio/scheduling/board_portfolio.html", context))
 
 
 # --- API: move a card ---------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""The boards' share of `make bench` (called by portfolio/bench.py): one in-progress project gets a
+board of BOARD_CARDS cards (QUALITY.md: a board of 200 cards, p50 server ≤ 10 ms), and the screens
+that measure it and the portfolio board over the whole seeded portfolio."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from portfolio.models import Project
+from portfolio.rules import ProjectStatus
+from portfolio.scheduling.models import BoardStatus, Task
+from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Bar, Screen, at_most_queries, seeded_users
+
+BOARD_CARDS = 200
+UID_PREFIX = "bench-board-"
+START = date(2025, 1, 6)
+
+
+def seed(*, rng_seed: int = 1789) -> None:
+    """Give the first seeded in-progress project without tasks a board of BOARD_CARDS leaf tasks
+    (statuses, assignees, milestones and critical flags spread like a real board)."""
+    rng = random.Random(rng_seed)
+    project = (
+        Project.objects.filter(status=ProjectStatus.IN_PROGRESS, tasks__isnull=True).order_by("pk").first()
+    )
+    if project is None:
+        return
+    people = seeded_users()[:12] or [None]
+    statuses = (
+        [BoardStatus.TODO] * 4
+        + [BoardStatus.IN_PROGRESS] * 3
+        + [BoardStatus.BLOCKED]
+        + [BoardStatus.DONE] * 2
+    )
+    tasks = []
+    for index in range(BOARD_CARDS):
+        status = rng.choice(statuses)
+        start = START + timedelta(days=rng.randrange(0, 300))
+        milestone = index % 25 == 0
+        tasks.append(
+            Task(
+                project=project,
+                position=index,
+                wbs=str(index + 1),
+                name=f"Tâche {index + 1} du tableau",
+                duration=0 if milestone else rng.randrange(1, 20),
+                start=start,
+                finish=start + timedelta(days=rng.randrange(0, 25)),
+                percent_complete=100 if status == BoardStatus.DONE else rng.choice((0, 10, 40, 70)),
+                milestone=milestone,
+                critical=rng.random() < 0.2,
+                board_status=status,
+                board_position=(index + 1) * 1024,
+                assignee=rng.choice(people),
+                external_uid=f"{UID_PREFIX}{index}",
+            )
+        )
+    Task.objects.bulk_create(tasks, batch_size=1000)
+
+
+def board_project_id() -> int | None:
+    return Task.objects.filter(external_uid=f"{UID_PREFIX}0").values_list("project_id", flat=True).first()
+
+
+P50_10_MS = Bar("p50 ≤ 10 ms", lambda m: m.server_median <= 10.0)
+
+
+def screens() -> list[Screen]:
+    project_id = board_project_id()
+    found = []
+    if project_id is not None:
+        found.append(
+            Screen(
+                f"Task board, {BOARD_CARDS} cards",
+                f"/projects/{project_id}/board/",
+                [P50_10_MS, QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            )
+        )
+        found.append(
+            Screen(
+                f"Task board, {BOARD_CARDS} cards, swimlanes by assignee",
+                f"/projects/{project_id}/board/?swimlanes=assignee",
+                [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            )
+        )
+    found.append(Screen("Portfolio board", "/board/", [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN]))
+    return found
