@@ -88,7 +88,7 @@ def task_board(request, pk: int):
 def task_board_cards(request, pk: int):
     """htmx: the next cards of a column (of one lane), replacing its "Load more" button."""
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    status = request.GET.get("status", "")
+    status = request.GET.get("status") or BoardStatus.TODO
     if status not in BoardStatus.values:
         raise Http404(_("Unknown column."))
     after = request.GET.get("after", "")
