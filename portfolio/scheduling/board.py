@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from portfolio.models import Project
@@ -30,6 +31,8 @@ from ppm.exceptions import DomainPermissionError, DomainValidationError
 from ppm.versioning import check_version, lock_for_update
 
 BOARD_PAGE = 200
+# The portfolio board shows at most this many projects per status; filters narrow the rest.
+PORTFOLIO_PAGE = 100
 CARD_STEP = 1024
 POSITION_MAX = 2_000_000_000  # below PositiveIntegerField's 2**31 - 1 on every database
 SWIMLANES = ("", "assignee", "phase")
@@ -230,8 +233,23 @@ def board_viewer(*, user, project) -> BoardViewer:
     return BoardViewer(user=user, project=project, editor=can_edit_schedule(user, project))
 
 
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
+
+
+def short_date_formatter():
+    """A function formatting a date like the active language's SHORT_DATE_FORMAT: strftime when the
+    format has only day, month and year numbers (en, fr), Django's formatter otherwise."""
+    pattern = formats.get_format("SHORT_DATE_FORMAT")
+    if all(char in _STRFTIME or not char.isalpha() for char in pattern):
+        strftime = "".join(_STRFTIME.get(char, char.replace("%", "%%")) for char in pattern)
+        return lambda value: value.strftime(strftime)
+    return lambda value: formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
 def _decorate(cards: list[dict], viewer: BoardViewer) -> list[dict]:
+    short_date = short_date_formatter()
     for card in cards:
+        card["due"] = short_date(card["finish"]) if card["finish"] else ""
         card["assignee_key"], card["assignee_label"] = _assignee_lane(card)
         if card["assignee_key"] == NO_LANE:
             card["assignee_label"] = ""
@@ -369,14 +387,15 @@ PORTFOLIO_CARD_VALUES = (
 
 def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
     """Lifecycle columns of the (filtered) projects: first BOARD_PAGE cards each, with the moves the
-    user may make from each card's status (target status → action). Two queries."""
+    user may make from each card's status (target status → action); at most PORTFOLIO_PAGE cards per
+    column. Two queries."""
     from portfolio.permissions import can_transition_project
 
     counts = dict(projects.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
     rows = list(
         projects.order_by()
         .annotate(rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("priority"), F("code")]))
-        .filter(rank__lte=BOARD_PAGE)
+        .filter(rank__lte=PORTFOLIO_PAGE)
         .values(*PORTFOLIO_CARD_VALUES)
         .order_by("priority", "code")
     )

@@ -197,7 +197,9 @@ def test_move_to_form_works_without_javascript(client, project, pmo_user):
     assert "changed by someone else" in stale.content.decode()
     assert fresh(task).board_status == "blocked"
     assert client.post(url, {"board_status": "x"}, follow=True).status_code == 200
-    assert client.get(url).status_code == 405
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="board_status"' in form.content.decode()
+    assert client.put(url).status_code == 405
 
 
 # --- API -----------------------------------------------------------------------------------------

@@ -68,12 +68,13 @@ def test_move_a_card_with_the_keyboard_menu(signed_in, cards):
     project, tasks = cards
     page = signed_in("contributor")
     page.goto(reverse("portfolio:task_board", args=[project.pk]))
-    card = page.locator(f"#card-{tasks[1].pk}")
-    summary = card.locator("summary")
-    summary.focus()
+    link = page.locator(f"#card-{tasks[1].pk} a.card__move")
+    link.focus()
     page.keyboard.press("Enter")
-    card.get_by_label("Column").select_option("done")
-    card.get_by_role("button", name="Move").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Choisir le prestataire")
+    expect(page.get_by_label("Column")).to_be_focused()
+    page.get_by_label("Column").select_option("done")
+    page.get_by_role("button", name="Move", exact=True).press("Enter")
     expect(page.locator("#messages")).to_contain_text("moved to “Done”")
     expect(page.locator(f".board__cards[data-status='done'] #card-{tasks[1].pk}")).to_have_count(1)
     task = Task.objects.get(pk=tasks[1].pk)
@@ -135,6 +136,7 @@ def test_boards_are_accessible_and_fit(signed_in, context, live_server, cards, l
     page = signed_in("manager")
     page.set_viewport_size({"width": width, "height": 900})
     for url in (
+        reverse("portfolio:task_board_move", args=[project.pk, _tasks[0].pk]),
         reverse("portfolio:task_board", args=[project.pk]),
         reverse("portfolio:task_board", args=[project.pk]) + "?swimlanes=phase",
         reverse("portfolio:portfolio_board"),
