@@ -13,6 +13,7 @@ urlpatterns = [
     path("board/", board_views.portfolio_board, name="portfolio_board"),
     path("projects/<int:pk>/board/", board_views.task_board, name="task_board"),
     path("projects/<int:pk>/board/cards/", board_views.task_board_cards, name="task_board_cards"),
+    path("projects/<int:pk>/board/limits/", board_views.task_board_limits, name="task_board_limits"),
     path(
         "projects/<int:pk>/board/cards/<int:task_pk>/move/",
         board_views.task_board_move,

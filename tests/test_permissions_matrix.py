@@ -35,6 +35,7 @@ import portfolio.permissions  # noqa: F401 - declares the portfolio's table
 from portfolio.api import views as portfolio_api
 from portfolio.models import Objective, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.permissions import OFFICE_FIELDS, PLAN_FIELDS, editable_project_fields
+from portfolio.scheduling.board_models import BoardColumnLimit
 from portfolio.sheet import SHEET_KIND
 from portfolio.tests.factories import ProjectFactory, TagFactory
 from ppm.api import urls as api_urls
@@ -339,6 +340,19 @@ PAGES = [
     ),
     *(
         Endpoint("task-board-cards", "project.view", t, "get", _project_url("portfolio:task_board_cards"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-board-limits",
+            "project.change",
+            t,
+            "post",
+            _project_url("portfolio:task_board_limits"),
+            data=lambda c: {"todo": "3"},
+            success=302,
+            state=lambda c: list(BoardColumnLimit.objects.values_list("board_status", "wip_limit")),
+        )
         for t in ("own", "other")
     ),
     Endpoint("list", "project.view", "-", "get", lambda c: reverse("portfolio:project_list")),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -27,7 +28,9 @@ from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from portfolio.scheduling.board_models import BoardColumnLimit
 from portfolio.scheduling.models import BoardStatus, Task
 from portfolio.scheduling.permissions import can_edit_schedule, can_update_progress
+from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainPermissionError, DomainValidationError
+from ppm.models import AuditEntry
 from ppm.versioning import check_version, lock_for_update
 
 BOARD_PAGE = 200
@@ -157,6 +160,53 @@ def task_move_card(
         board_position=new_position,
         expected_version=task.version,
     )
+
+
+@transaction.atomic
+def board_limits_set(*, actor, project, limits: dict[str, int | None]) -> list[BoardColumnLimit]:
+    """Set the work-in-progress limits of a project's board columns (None or 0: no limit).
+
+    Whoever edits the project's schedule (DomainPermissionError otherwise); every created, changed or
+    removed limit is audited with the project as parent. Returns the limits now set."""
+    project = lock_for_update(Project, project.pk)
+    if not can_edit_schedule(actor, project):
+        raise DomainPermissionError(_("Only whoever edits this project's schedule sets its board's limits."))
+    unknown = set(limits) - set(BoardStatus.values)
+    if unknown:
+        raise DomainValidationError(
+            _("Unknown columns: %(columns)s") % {"columns": ", ".join(sorted(unknown))}
+        )
+    existing = {limit.board_status: limit for limit in BoardColumnLimit.objects.filter(project=project)}
+    for status, value in limits.items():
+        current = existing.get(status)
+        if not value:
+            if current is not None:
+                audit_record(
+                    instance=current,
+                    action=AuditEntry.Action.DELETE,
+                    actor=actor,
+                    changes={
+                        "wip_limit": {
+                            "label": str(_("work-in-progress limit")),
+                            "old": str(current.wip_limit),
+                            "new": "",
+                        }
+                    },
+                )
+                current.delete()
+            continue
+        limit = current or BoardColumnLimit(project=project, board_status=status)
+        with audited(limit, actor, ("board_status", "wip_limit")) as audit:
+            limit.wip_limit = value
+            try:
+                limit.full_clean()
+            except ValidationError as error:
+                raise DomainValidationError(
+                    field_errors={status: [m for messages in error.message_dict.values() for m in messages]}
+                ) from error
+            if audit.changed():
+                limit.save()
+    return list(BoardColumnLimit.objects.filter(project=project))
 
 
 # ------------------------------------------------------------------------------------------ reads

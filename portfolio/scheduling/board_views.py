@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
@@ -28,9 +28,9 @@ from portfolio import selectors
 from portfolio.filters import ProjectFilterSet
 from portfolio.models import Priority
 from portfolio.rules import PROJECT_LIFECYCLE, ProjectStatus
-from portfolio.scheduling import board
+from portfolio.scheduling import board, board_models
 from portfolio.scheduling.models import BoardStatus, Task
-from portfolio.scheduling.permissions import can_update_progress
+from portfolio.scheduling.permissions import can_edit_schedule, can_update_progress
 from portfolio.views import _tune_filter_form
 from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin, etag_response_header
 from ppm.api.schema import error_responses
@@ -200,6 +200,38 @@ def task_board_move(request, pk: int, task_pk: int):
             % {"card": task.name, "column": task.get_board_status_display()},
         )
     return redirect(f"{_board_url(project.pk, swimlanes)}#card-{task.pk}")
+
+
+class BoardLimitsForm(forms.Form):
+    """One optional number per column (empty or 0: no limit)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for status, label in BoardStatus.choices:
+            self.fields[status] = forms.IntegerField(
+                label=label, required=False, min_value=0, max_value=board_models.WIP_LIMIT_MAX
+            )
+
+
+@login_required
+@require_POST
+def task_board_limits(request, pk: int):
+    """The work-in-progress limits form of the board (schedule editors), then back to the board."""
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    if not can_edit_schedule(request.user, project):
+        raise PermissionDenied(_("Only whoever edits this project's schedule sets its board's limits."))
+    form = BoardLimitsForm(request.POST)
+    swimlanes = request.POST.get("swimlanes", "")
+    if form.is_valid():
+        try:
+            board.board_limits_set(actor=request.user, project=project, limits=form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Column limits saved."))
+    else:
+        messages.error(request, _("Give each limit as a whole number of cards, or leave it empty."))
+    return redirect(_board_url(project.pk, swimlanes if swimlanes in board.SWIMLANES else ""))
 
 
 # --- Portfolio board ----------------------------------------------------------------------

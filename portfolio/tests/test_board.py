@@ -226,3 +226,24 @@ def test_move_api_honours_if_match_and_answers_the_new_etag(api_client, project,
     assert api_client.post(missing, {"board_status": "done"}, format="json").status_code == 404
     api_client.force_authenticate(reader_user)
     assert api_client.post(url, {"board_status": "done"}, format="json").status_code == 403
+
+
+def test_wip_limits_are_set_audited_and_shown(client, project, pmo_user, manager_user, contributor_user):
+    make_tasks(project, pmo_user, 3)
+    board.board_limits_set(actor=manager_user, project=project, limits={"todo": 2, "done": 5})
+    assert dict(BoardColumnLimit.objects.values_list("board_status", "wip_limit")) == {"todo": 2, "done": 5}
+    board.board_limits_set(actor=manager_user, project=project, limits={"todo": 4, "done": None})
+    assert dict(BoardColumnLimit.objects.values_list("board_status", "wip_limit")) == {"todo": 4}
+    actions = [entry.action for entry in audit_entries_for(project)[:4]]
+    assert actions[:2] == ["delete", "update"]
+    with pytest.raises(DomainPermissionError):
+        board.board_limits_set(actor=contributor_user, project=project, limits={"todo": 1})
+    client.force_login(pmo_user)
+    url = reverse("portfolio:task_board_limits", args=[project.pk])
+    response = client.post(url, {"todo": "1", "in_progress": "", "blocked": "", "done": ""}, follow=True)
+    html = response.content.decode()
+    assert "Column limits saved." in html and "Over the limit of 1" in html
+    assert "board__head--over" in html
+    bad = client.post(url, {"todo": "-3"}, follow=True)
+    assert "whole number" in bad.content.decode()
+    assert BoardColumnLimit.objects.get(project=project, board_status="todo").wip_limit == 1
