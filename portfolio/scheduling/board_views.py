@@ -380,8 +380,8 @@ _TASK_CARD = (
 
 def task_cards_html(cards: list[dict], *, text: dict, move_url: str, swimlanes: str) -> SafeString:
     """The <li> of every card, escaped (see above)."""
-    milestone = f'<span class="tag tag--milestone">{escape(text["milestone"])}</span>'
-    critical = f'<span class="tag tag--critical">{escape(text["critical"])}</span>'
+    milestone = f'<span class="card__tag card__tag--milestone">{escape(text["milestone"])}</span>'
+    critical = f'<span class="card__tag card__tag--critical">{escape(text["critical"])}</span>'
     assignee, due_label = escape(text["assignee"]), escape(text["due"])
     progress, move_label = escape(text["progress"]), escape(text["move"])
     query = f"?swimlanes={swimlanes}" if swimlanes in board.SWIMLANES and swimlanes else ""
