@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
 from portfolio.scheduling import board_views
+from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -12,9 +13,11 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 
-urlpatterns = router.urls
-
-# Routes outside the router's viewsets (ppm/api/urls.py mounts them before its catch-all 404).
+# Routes that do not fit a router (nested under a project, actions of one object): mounted by
+# ppm/api/urls.py before its catch-all 404.
 extra_urlpatterns = [
+    *scheduling_urlpatterns,
     path("tasks/<int:pk>/move/", board_views.TaskMoveView.as_view(), name="task-move"),
 ]
+
+urlpatterns = router.urls + extra_urlpatterns

@@ -142,6 +142,10 @@ class Command(BaseCommand):
             except RuntimeError as error:
                 raise CommandError(str(error)) from error
             self._report(results, repeat=repeat)
+            # Figures the apps measure themselves (e.g. a pure algorithm), printed as they are.
+            for module in bench.bench_modules():
+                for line in getattr(module, "figures", list)():
+                    self.stdout.write(line)
         loads = self._load_tests(results, seconds=wrk_seconds)
         if strict and (any(result.missed for result in results) or any(not load.met for load in loads)):
             sys.exit(1)
