@@ -346,6 +346,11 @@ def _user_form(c: Context, **changes) -> dict:
     }
 
 
+def _card_move_url(c: Context) -> str:
+    project_id = getattr(c.target, "project_id", c.target.pk)  # a placeholder has no project
+    return reverse("portfolio:task_board_move", args=[project_id, c.target.pk])
+
+
 PAGES = [
     Endpoint("dashboard", "project.view", "-", "get", lambda c: reverse("portfolio:dashboard")),
     Endpoint("portfolio-board", "project.view", "-", "get", lambda c: reverse("portfolio:portfolio_board")),
@@ -360,7 +365,7 @@ PAGES = [
     *(
         Endpoint(
             "task-board-limits",
-            "project.change",
+            "schedule.change",
             t,
             "post",
             _project_url("portfolio:task_board_limits"),
@@ -532,6 +537,22 @@ PAGES = [
     ),
     *(
         Endpoint("task-edit-form", "task.progress", t, "get", _target_url("portfolio:task_row_edit"))
+        for t in ("own", "other")
+    ),
+    *(Endpoint("card-move-form", "task.progress", t, "get", _card_move_url) for t in ("own", "other")),
+    *(
+        Endpoint(
+            "card-move",
+            "task.progress",
+            t,
+            "post",
+            _card_move_url,
+            data=lambda c: {"board_status": "blocked", "place": "top", "version": c.target.version},
+            success=302,
+            state=lambda c: tuple(
+                c.target.__class__.objects.filter(pk=c.target.pk).values_list("version", "board_status")
+            ),
+        )
         for t in ("own", "other")
     ),
     *(
@@ -813,10 +834,6 @@ NOT_RULED = {
     "api-schema",
     "api-docs",
 }
-# Card moves (page and API): a contributor moves the cards assigned to them, a rule of the schedule's
-# permissions (portfolio/scheduling/permissions.py) with task ownership; their own matrix, role × card
-# ownership, is tests/test_permissions_matrix_board.py.
-COVERED_BY_BOARD_MATRIX = {"portfolio:task_board_move"}
 # Reads whose rights are those of an endpoint in the matrix (same view, same rule).
 SAME_AS = {"portfolio:project_sheet_download": "sheet-status", "report_job_download": "job-status"}
 
@@ -844,7 +861,6 @@ def test_every_page_is_in_the_matrix():
     }
     in_matrix = {_resolved(endpoint).view_name for endpoint in PAGES}
     missing = names - in_matrix - {name for name, same in SAME_AS.items() if same in {e.name for e in PAGES}}
-    missing -= COVERED_BY_BOARD_MATRIX
     assert not missing, f"pages missing from the permissions matrix: {sorted(missing)}"
 
 
@@ -892,6 +908,8 @@ SCHEDULE_API_EXPECTED = [
     ("task_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
     ("task_progress",    "own",   200,  200, 200,      200,    200,        403,   NA),
     ("task_progress",    "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_move",        "own",   200,  200, 200,      200,    200,        403,   NA),
+    ("task_move",        "other", 200,  200, 403,      403,    403,        403,   401),
     ("task_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
     ("task_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
     ("task_reorder",     "own",   200,  200, 403,      200,    403,        403,   NA),
@@ -956,6 +974,8 @@ def _schedule_request(client, action, project, tasks):
         return client.patch(f"/api/v1/tasks/{first.pk}/", {"name": NEW_NAME}, format="json")
     if action == "task_progress":
         return client.patch(f"/api/v1/tasks/{first.pk}/", {"percent_complete": 40}, format="json")
+    if action == "task_move":
+        return client.post(f"/api/v1/tasks/{first.pk}/move/", {"board_status": "blocked"}, format="json")
     if action == "task_delete":
         return client.delete(f"/api/v1/tasks/{third.pk}/")
     if action == "task_reorder":
@@ -997,6 +1017,7 @@ def _schedule_effect(action, before, after, allowed):
         "task_create": lambda: after.tasks == before.tasks + 1,
         "task_patch": lambda: after.name == NEW_NAME and after.version == before.version + 1,
         "task_progress": lambda: after.percent == 40 and after.version == before.version + 1,
+        "task_move": lambda: after.version == before.version + 1,
         "task_delete": lambda: after.tasks == before.tasks - 1,
         "task_reorder": lambda: after.positions != before.positions,
         "link_create": lambda: after.links == before.links + 1,
