@@ -85,6 +85,7 @@ def test_a_stale_move_snaps_back_with_the_conflict(signed_in, cards, world, cons
     console_errors.allow(r"status of 412")
     project, tasks = cards
     page = signed_in("pmo")
+    page.set_viewport_size({"width": 1280, "height": 1600})  # the third card and its target in view
     page.goto(reverse("portfolio:task_board", args=[project.pk]))
     # Someone else moves the card meanwhile (its version changes).
     board.task_move_card(actor=world.user("manager"), task=tasks[2], board_status="blocked")
