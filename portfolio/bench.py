@@ -332,7 +332,7 @@ def seed(*, projects: int) -> None:
 
     big = projects >= 500
     seed_gantt(n_tasks=GANTT_TASKS if big else 60, n_links=GANTT_LINKS if big else 100)
-    board_bench.seed(rng_seed=SEED)  # the boards' share (issue #6)
+    board_bench.seed(rng_seed=SEED, cards=board_bench.BOARD_CARDS if big else board_bench.SMALL_BOARD_CARDS)
 
 
 def figures() -> list[str]:

@@ -342,7 +342,7 @@ class TaskMoveView(VersionedObjectMixin, ApiViewMixin, GenericAPIView):
         ),
         request=CardMoveInputSerializer,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
-        responses={200: CardSerializer, **error_responses(400, 401, 403, 404, 412, 415)},
+        responses={200: CardSerializer, **error_responses(400, 401, 403, 404, 412, 413, 415)},
         tags=["tasks"],
     )
     def post(self, request, pk=None):
