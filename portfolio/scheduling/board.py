@@ -67,22 +67,22 @@ def _neighbours(
 ) -> tuple[int | None, int | None, int]:
     """(position of the card above, position of the card below, index of the new place or -1)."""
     if before_id is not None:
-        upper, pk = _anchor(column, before_id, "before_id")
-        lower = (
-            column.filter(Q(board_position__lt=upper) | Q(board_position=upper, pk__lt=pk))
+        below, pk = _anchor(column, before_id, "before_id")
+        above = (
+            column.filter(Q(board_position__lt=below) | Q(board_position=below, pk__lt=pk))
             .order_by("-board_position", "-pk")
             .values_list("board_position", flat=True)
             .first()
         )
-        return lower, upper, -1
+        return above, below, -1
     if after_id is not None:
-        lower, pk = _anchor(column, after_id, "after_id")
-        upper = (
-            column.filter(Q(board_position__gt=lower) | Q(board_position=lower, pk__gt=pk))
+        above_position, pk = _anchor(column, after_id, "after_id")
+        next_position = (
+            column.filter(Q(board_position__gt=above_position) | Q(board_position=above_position, pk__gt=pk))
             .values_list("board_position", flat=True)
             .first()
         )
-        return lower, upper, -1
+        return above_position, next_position, -1
     positions = column.values_list("board_position", flat=True)
     if position is None:  # the bottom of the column
         return positions.order_by("-board_position", "-pk").first(), None, -1

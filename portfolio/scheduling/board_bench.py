@@ -11,6 +11,7 @@ from portfolio.models import Project
 from portfolio.rules import ProjectStatus
 from portfolio.scheduling.models import BoardStatus, Task
 from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Bar, Screen, at_most_queries, seeded_users
+from ppm.models import User
 
 BOARD_CARDS = 200
 UID_PREFIX = "bench-board-"
@@ -29,7 +30,7 @@ def seed(*, rng_seed: int = 1789, cards: int = BOARD_CARDS) -> None:
     )
     if project is None:
         return
-    people = seeded_users()[:12] or [None]
+    people: list[User | None] = [*seeded_users()[:12]] or [None]
     statuses = (
         [BoardStatus.TODO] * 4
         + [BoardStatus.IN_PROGRESS] * 3

@@ -325,7 +325,7 @@ class CardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskMoveView(VersionedObjectMixin, ApiViewMixin, GenericAPIView):
+class TaskMoveView(VersionedObjectMixin, ApiViewMixin, GenericAPIView):  # type: ignore[misc]
     """POST /api/v1/tasks/{id}/move/: move a task's card on its project's board."""
 
     permission_classes = [drf_permissions.IsAuthenticated]
