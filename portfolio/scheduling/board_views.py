@@ -49,6 +49,13 @@ class CardMoveForm(forms.Form):
     swimlanes = forms.ChoiceField(choices=[(value, value) for value in board.SWIMLANES], required=False)
 
 
+def _project(request, pk: int):
+    """The project of a board page, without the list's prefetches (objectives, tags) it does not show."""
+    return selectors.project_get_for_user(
+        user=request.user, pk=pk, queryset=selectors.project_visible_to(request.user).prefetch_related(None)
+    )
+
+
 def _swimlanes(request) -> str:
     value = request.GET.get("swimlanes", "")
     return value if value in board.SWIMLANES else ""
@@ -79,7 +86,7 @@ def _board_url(project_pk: int, swimlanes: str) -> str:
 
 @login_required
 def task_board(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    project = _project(request, pk)
     swimlanes = _swimlanes(request)
     data = board.task_board(project=project, user=request.user, swimlanes=swimlanes)
     shared = _card_context(project)
@@ -114,7 +121,7 @@ def task_board(request, pk: int):
 @login_required
 def task_board_cards(request, pk: int):
     """htmx: the next cards of a column (of one lane), replacing its "Load more" button."""
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    project = _project(request, pk)
     status = request.GET.get("status") or BoardStatus.TODO
     if status not in BoardStatus.values:
         raise Http404(_("Unknown column."))
@@ -149,7 +156,7 @@ def task_board_cards(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def task_board_move(request, pk: int, task_pk: int):
     """The "Move to…" page of a card (no script needed): its form, then the move and back to the board."""
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    project = _project(request, pk)
     task = Task.objects.filter(project=project, pk=task_pk).first()
     if task is None:
         raise Http404(_("No such task on this board."))
@@ -217,7 +224,7 @@ class BoardLimitsForm(forms.Form):
 @require_POST
 def task_board_limits(request, pk: int):
     """The work-in-progress limits form of the board (schedule editors), then back to the board."""
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    project = _project(request, pk)
     if not can_edit_schedule(request.user, project):
         raise PermissionDenied(_("Only whoever edits this project's schedule sets its board's limits."))
     form = BoardLimitsForm(request.POST)
