@@ -28,6 +28,7 @@ from portfolio.models import (
     TaskLink,
 )
 from portfolio.rules import ProjectStatus
+from portfolio.scheduling import board_bench
 from ppm.bench import (
     NO_LARGE_SEQ_SCAN,
     QUALITY_BAR,
@@ -331,6 +332,7 @@ def seed(*, projects: int) -> None:
 
     big = projects >= 500
     seed_gantt(n_tasks=GANTT_TASKS if big else 60, n_links=GANTT_LINKS if big else 100)
+    board_bench.seed(rng_seed=SEED, cards=board_bench.BOARD_CARDS if big else board_bench.SMALL_BOARD_CARDS)
 
 
 def figures() -> list[str]:
@@ -344,29 +346,35 @@ def screens() -> list[Screen]:
     from portfolio.scheduling.bench import gantt_screens
 
     project_id = showcase_project_id()
-    return [
-        Screen("Portfolio dashboard", "/", [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN]),
-        Screen("Project list, page 1", "/projects/", [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN]),
-        Screen(
-            "Project list, filtered",
-            f"/projects/?status=in_progress&q={SEARCH_WORD}",
-            [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
-        ),
-        Screen(
-            "API projects, page of 100",
-            "/api/v1/projects/?page_size=100",
-            [QUALITY_BAR, p95_at_most(30), at_most_queries(12), NO_LARGE_SEQ_SCAN],
-            accept="application/json",
-            load_test=True,
-        ),
-        Screen(
-            "API project detail",
-            f"/api/v1/projects/{project_id}/",
-            [QUALITY_BAR, NO_LARGE_SEQ_SCAN],
-            accept="application/json",
-        ),
-        Screen("Project page with history", f"/projects/{project_id}/", [QUALITY_BAR, NO_LARGE_SEQ_SCAN]),
-    ] + gantt_screens()
+    return (
+        [
+            Screen("Portfolio dashboard", "/", [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN]),
+            Screen(
+                "Project list, page 1", "/projects/", [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN]
+            ),
+            Screen(
+                "Project list, filtered",
+                f"/projects/?status=in_progress&q={SEARCH_WORD}",
+                [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            ),
+            Screen(
+                "API projects, page of 100",
+                "/api/v1/projects/?page_size=100",
+                [QUALITY_BAR, p95_at_most(30), at_most_queries(12), NO_LARGE_SEQ_SCAN],
+                accept="application/json",
+                load_test=True,
+            ),
+            Screen(
+                "API project detail",
+                f"/api/v1/projects/{project_id}/",
+                [QUALITY_BAR, NO_LARGE_SEQ_SCAN],
+                accept="application/json",
+            ),
+            Screen("Project page with history", f"/projects/{project_id}/", [QUALITY_BAR, NO_LARGE_SEQ_SCAN]),
+        ]
+        + gantt_screens()
+        + board_bench.screens()
+    )
 
 
 def showcase_project_id() -> int:

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from portfolio import import_views, reference_views, sheet_views, views
-from portfolio.scheduling import mspdi_views
+from portfolio.scheduling import board_views, mspdi_views
 from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
@@ -11,6 +11,15 @@ urlpatterns = [
     path("projects/export/<str:fmt>/", views.project_export, name="project_export"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/import/", import_views.project_import, name="project_import"),
+    path("board/", board_views.portfolio_board, name="portfolio_board"),
+    path("projects/<int:pk>/board/", board_views.task_board, name="task_board"),
+    path("projects/<int:pk>/board/cards/", board_views.task_board_cards, name="task_board_cards"),
+    path("projects/<int:pk>/board/limits/", board_views.task_board_limits, name="task_board_limits"),
+    path(
+        "projects/<int:pk>/board/cards/<int:task_pk>/move/",
+        board_views.task_board_move,
+        name="task_board_move",
+    ),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/schedule/import/", mspdi_views.schedule_import_page, name="schedule_import"),

@@ -50,6 +50,7 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/projects/{id}/history/",
         "/api/v1/projects/{id}/schedule/import/",
         "/api/v1/projects/{id}/schedule/export/",
+        "/api/v1/tasks/{id}/move/",
         "/api/v1/users/",
         "/api/v1/users/me/",
         "/api/v1/users/me/tokens/",

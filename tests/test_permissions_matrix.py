@@ -37,6 +37,7 @@ import portfolio.scheduling.permissions  # noqa: F401 - declares the schedule's 
 from portfolio.api import views as portfolio_api
 from portfolio.models import Objective, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.permissions import OFFICE_FIELDS, PLAN_FIELDS, editable_project_fields
+from portfolio.scheduling.board_models import BoardColumnLimit
 from portfolio.sheet import SHEET_KIND
 from portfolio.tests.factories import ProjectFactory, TagFactory
 from ppm.api import urls as api_urls
@@ -362,8 +363,35 @@ def _user_form(c: Context, **changes) -> dict:
     }
 
 
+def _card_move_url(c: Context) -> str:
+    project_id = getattr(c.target, "project_id", c.target.pk)  # a placeholder has no project
+    return reverse("portfolio:task_board_move", args=[project_id, c.target.pk])
+
+
 PAGES = [
     Endpoint("dashboard", "project.view", "-", "get", lambda c: reverse("portfolio:dashboard")),
+    Endpoint("portfolio-board", "project.view", "-", "get", lambda c: reverse("portfolio:portfolio_board")),
+    *(
+        Endpoint("task-board", "project.view", t, "get", _project_url("portfolio:task_board"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint("task-board-cards", "project.view", t, "get", _project_url("portfolio:task_board_cards"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-board-limits",
+            "schedule.change",
+            t,
+            "post",
+            _project_url("portfolio:task_board_limits"),
+            data=lambda c: {"todo": "3"},
+            success=302,
+            state=lambda c: list(BoardColumnLimit.objects.values_list("board_status", "wip_limit")),
+        )
+        for t in ("own", "other")
+    ),
     Endpoint("list", "project.view", "-", "get", lambda c: reverse("portfolio:project_list")),
     Endpoint(
         "export", "project.view", "-", "get", lambda c: reverse("portfolio:project_export", args=["csv"])
@@ -544,6 +572,22 @@ PAGES = [
     ),
     *(
         Endpoint("task-edit-form", "task.progress", t, "get", _target_url("portfolio:task_row_edit"))
+        for t in ("own", "other")
+    ),
+    *(Endpoint("card-move-form", "task.progress", t, "get", _card_move_url) for t in ("own", "other")),
+    *(
+        Endpoint(
+            "card-move",
+            "task.progress",
+            t,
+            "post",
+            _card_move_url,
+            data=lambda c: {"board_status": "blocked", "place": "top", "version": c.target.version},
+            success=302,
+            state=lambda c: tuple(
+                c.target.__class__.objects.filter(pk=c.target.pk).values_list("version", "board_status")
+            ),
+        )
         for t in ("own", "other")
     ),
     *(
@@ -915,6 +959,8 @@ SCHEDULE_API_EXPECTED = [
     ("task_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
     ("task_progress",    "own",   200,  200, 200,      200,    200,        403,   NA),
     ("task_progress",    "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_move",        "own",   200,  200, 200,      200,    200,        403,   NA),
+    ("task_move",        "other", 200,  200, 403,      403,    403,        403,   401),
     ("task_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
     ("task_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
     ("task_reorder",     "own",   200,  200, 403,      200,    403,        403,   NA),
@@ -979,6 +1025,8 @@ def _schedule_request(client, action, project, tasks):
         return client.patch(f"/api/v1/tasks/{first.pk}/", {"name": NEW_NAME}, format="json")
     if action == "task_progress":
         return client.patch(f"/api/v1/tasks/{first.pk}/", {"percent_complete": 40}, format="json")
+    if action == "task_move":
+        return client.post(f"/api/v1/tasks/{first.pk}/move/", {"board_status": "blocked"}, format="json")
     if action == "task_delete":
         return client.delete(f"/api/v1/tasks/{third.pk}/")
     if action == "task_reorder":
@@ -1020,6 +1068,7 @@ def _schedule_effect(action, before, after, allowed):
         "task_create": lambda: after.tasks == before.tasks + 1,
         "task_patch": lambda: after.name == NEW_NAME and after.version == before.version + 1,
         "task_progress": lambda: after.percent == 40 and after.version == before.version + 1,
+        "task_move": lambda: after.version == before.version + 1,
         "task_delete": lambda: after.tasks == before.tasks - 1,
         "task_reorder": lambda: after.positions != before.positions,
         "link_create": lambda: after.links == before.links + 1,

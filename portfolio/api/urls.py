@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
-from portfolio.scheduling import mspdi_views
+from portfolio.scheduling import board_views, mspdi_views
 from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
@@ -26,6 +26,7 @@ extra_urlpatterns = [
         mspdi_views.ScheduleExportView.as_view(),
         name="project-schedule-export",
     ),
+    path("tasks/<int:pk>/move/", board_views.TaskMoveView.as_view(), name="task-move"),
 ]
 
 urlpatterns = router.urls + extra_urlpatterns

@@ -16,6 +16,9 @@ SCREENS = (
     "Project page with history",
     "Gantt payload, 60 tasks",
     "Task table page (accessible Gantt)",
+    "Task board, 30 cards",
+    "Task board, 30 cards, swimlanes by assignee",
+    "Portfolio board",
 )
 
 
