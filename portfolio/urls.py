@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portfolio import import_views, sheet_views, views
+from portfolio.scheduling import gantt_views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
+    path("projects/<int:pk>/gantt/", gantt_views.project_gantt, name="project_gantt"),
+    path("roadmap/", gantt_views.roadmap, name="roadmap"),
     path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
