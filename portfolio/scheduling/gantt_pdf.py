@@ -81,7 +81,9 @@ def rows_from_payload(payload: dict) -> tuple[list[Row], list[tuple[int, int, st
             )
         )
     lc = {name: i for i, name in enumerate(payload["link_columns"])}
-    links = [(raw[lc["predecessor_id"]], raw[lc["successor_id"]], raw[lc["type"]]) for raw in payload["links"]]
+    links = [
+        (raw[lc["predecessor_id"]], raw[lc["successor_id"]], raw[lc["type"]]) for raw in payload["links"]
+    ]
     return rows, links
 
 
@@ -108,7 +110,10 @@ def _scale_ticks(start: date, end: date, zoom: str) -> tuple[list[tuple[date, st
 
     if zoom == "day":
         upper = [(d, formats.date_format(d, "YEAR_MONTH_FORMAT")) for d in months(1)]
-        lower = [(start + timedelta(days=i), str((start + timedelta(days=i)).day)) for i in range((end - start).days + 1)]
+        lower = [
+            (start + timedelta(days=i), str((start + timedelta(days=i)).day))
+            for i in range((end - start).days + 1)
+        ]
     elif zoom == "week":
         upper = [(d, formats.date_format(d, "YEAR_MONTH_FORMAT")) for d in months(1)]
         first = start - timedelta(days=start.weekday())
@@ -129,7 +134,9 @@ def _scale_ticks(start: date, end: date, zoom: str) -> tuple[list[tuple[date, st
     return upper, lower
 
 
-def _text(x: float, y: float, text: str, *, size: int = 11, anchor: str = "start", weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, text: str, *, size: int = 11, anchor: str = "start", weight: str = "normal"
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
         f'font-weight="{weight}">{escape(text)}</text>'
@@ -168,7 +175,12 @@ def draw_page(
     ]
     # Grid header.
     x = 0
-    for key, label in (("wbs", _("WBS")), ("name", _("Task")), ("start", _("Start")), ("finish", _("Finish"))):
+    for key, label in (
+        ("wbs", _("WBS")),
+        ("name", _("Task")),
+        ("start", _("Start")),
+        ("finish", _("Finish")),
+    ):
         parts.append(_text(x + 4, HEADER - 8, label, weight="bold"))
         x += GRID[key]
     # Time scale.
@@ -199,10 +211,22 @@ def draw_page(
             _text(GRID["wbs"] + indent, top + 14, _clip(row.name, GRID["name"] - indent - 4), weight=weight)
         )
         if row.start:
-            parts.append(_text(GRID["wbs"] + GRID["name"] + 4, top + 14, formats.date_format(row.start, date_format), size=10))
+            parts.append(
+                _text(
+                    GRID["wbs"] + GRID["name"] + 4,
+                    top + 14,
+                    formats.date_format(row.start, date_format),
+                    size=10,
+                )
+            )
         if row.finish:
             parts.append(
-                _text(GRID_WIDTH - GRID["finish"] + 4, top + 14, formats.date_format(row.finish, date_format), size=10)
+                _text(
+                    GRID_WIDTH - GRID["finish"] + 4,
+                    top + 14,
+                    formats.date_format(row.finish, date_format),
+                    size=10,
+                )
             )
         colour = CRITICAL if row.critical else (SUMMARY if row.summary else TASK)
         if row.baseline_start and row.baseline_finish:
@@ -220,7 +244,8 @@ def draw_page(
             if GRID_WIDTH <= mx <= width:
                 cy = top + 9
                 parts.append(
-                    f'<path d="M{mx:.1f} {cy - 6} L{mx + 6:.1f} {cy} L{mx:.1f} {cy + 6} L{mx - 6:.1f} {cy} Z" '
+                    f'<path d="M{mx:.1f} {cy - 6} L{mx + 6:.1f} {cy} '
+                    f'L{mx:.1f} {cy + 6} L{mx - 6:.1f} {cy} Z" '
                     f'fill="{CRITICAL if row.critical else MILESTONE}"/>'
                 )
                 parts.append(_text(mx + 9, top + 13, _clip(row.name, 160, 10), size=10))
@@ -233,7 +258,8 @@ def draw_page(
             continue
         bar_height = 6 if row.summary else 11
         parts.append(
-            f'<rect x="{cx1:.1f}" y="{top + 3}" width="{cx2 - cx1:.1f}" height="{bar_height}" rx="2" fill="{colour}"/>'
+            f'<rect x="{cx1:.1f}" y="{top + 3}" width="{cx2 - cx1:.1f}" height="{bar_height}" rx="2" '
+            f'fill="{colour}"/>'
         )
         if row.percent and not row.summary:
             px2 = clamp(x1 + (x2 - x1) * row.percent / 100)
@@ -260,12 +286,13 @@ def draw_page(
             f'stroke="{colour}" stroke-width="1"/>'
         )
         arrow = -1 if link_type in ("FF", "SF") else 1
-        parts.append(
-            f'<path d="M{tx:.1f} {sy} l{-4 * arrow} -3 v6 Z" fill="{colour}"/>'
-        )
+        parts.append(f'<path d="M{tx:.1f} {sy} l{-4 * arrow} -3 v6 Z" fill="{colour}"/>')
     if start <= today <= end:
         tx = x_of(today)
-        parts.append(f'<line x1="{tx:.1f}" y1="{HEADER}" x2="{tx:.1f}" y2="{height}" stroke="#d97706" stroke-width="2"/>')
+        parts.append(
+            f'<line x1="{tx:.1f}" y1="{HEADER}" x2="{tx:.1f}" y2="{height}" '
+            'stroke="#d97706" stroke-width="2"/>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -285,7 +312,9 @@ def gantt_pages(payload: dict, *, zoom: str, paper: str) -> list[str]:
         for t in range(time_pages):
             start = first + timedelta(days=t * days_per_page)
             end = min(last, start + timedelta(days=days_per_page - 1))
-            pages.append(draw_page(chunk, links, width=page_width, start=start, end=end, zoom=zoom, today=today))
+            pages.append(
+                draw_page(chunk, links, width=page_width, start=start, end=end, zoom=zoom, today=today)
+            )
     return pages
 
 

@@ -72,7 +72,9 @@ def _gantt_labels() -> dict:
 def _project_baselines(project: Project) -> list:
     from portfolio.scheduling.models import Baseline
 
-    return list(Baseline.objects.filter(project=project).order_by("-taken_at", "-pk").values("pk", "name", "taken_at"))
+    return list(
+        Baseline.objects.filter(project=project).order_by("-taken_at", "-pk").values("pk", "name", "taken_at")
+    )
 
 
 @login_required
@@ -246,7 +248,9 @@ class RoadmapApiView(APIView):
             raise serializers.ValidationError(filterset.errors)
         baseline = None
         if "baseline" in query.validated_data:
-            baseline = next((b for b in roadmap_baselines() if b.pk == query.validated_data["baseline"]), None)
+            baseline = next(
+                (b for b in roadmap_baselines() if b.pk == query.validated_data["baseline"]), None
+            )
             if baseline is None:
                 raise serializers.ValidationError({"baseline": [_("Unknown baseline.")]})
         payload = roadmap_payload(

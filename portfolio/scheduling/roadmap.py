@@ -135,34 +135,40 @@ def roadmap_payload(filterset, *, group_by: str = "objective", baseline=None) ->
         start = f_start or p_start
         finish = f_end or p_end
         b_start, b_end = baseline_dates.get(pk, (None, None))
-        for key in memberships.get(pk) or [NO_GROUP]:
-            rows.append(
-                [
-                    pk,
-                    code,
-                    name,
-                    key,
-                    status,
-                    _iso(start),
-                    _iso(finish),
-                    _iso(p_start),
-                    _iso(p_end),
-                    _iso(f_start),
-                    _iso(f_end),
-                    slip,
-                    _iso(b_start),
-                    _iso(b_end),
-                    url_template.replace("/0/", f"/{pk}/"),
-                ]
-            )
+        rows.extend(
+            [
+                pk,
+                code,
+                name,
+                key,
+                status,
+                _iso(start),
+                _iso(finish),
+                _iso(p_start),
+                _iso(p_end),
+                _iso(f_start),
+                _iso(f_end),
+                slip,
+                _iso(b_start),
+                _iso(b_end),
+                url_template.replace("/0/", f"/{pk}/"),
+            ]
+            for key in memberships.get(pk) or [NO_GROUP]
+        )
     rows.sort(key=lambda row: (order.get(row[3], len(order)), row[5] or "9999", row[1]))
 
-    milestones = [
-        [project_id, task_id, name, _iso(start or finish), baseline_milestones.get(task_id)]
-        for project_id, task_id, name, start, finish in Task.objects.filter(project_id__in=ids, milestone=True)
-        .order_by("project_id", "start", "pk")
-        .values_list("project_id", "pk", "name", "start", "finish")
-    ] if ids else []
+    milestones = (
+        [
+            [project_id, task_id, name, _iso(start or finish), baseline_milestones.get(task_id)]
+            for project_id, task_id, name, start, finish in Task.objects.filter(
+                project_id__in=ids, milestone=True
+            )
+            .order_by("project_id", "start", "pk")
+            .values_list("project_id", "pk", "name", "start", "finish")
+        ]
+        if ids
+        else []
+    )
 
     return {
         "group_by": group_by,
