@@ -29,6 +29,8 @@ from portfolio.filters import ProjectFilterSet
 from portfolio.models import Project
 from portfolio.permissions import can_view_project
 from portfolio.scheduling.roadmap import GROUP_BY_CHOICES, roadmap_baselines, roadmap_payload
+from portfolio.scheduling.models import Baseline
+from portfolio.scheduling.selectors import gantt_payload
 from portfolio.selectors import project_get_for_user, project_list
 from portfolio.views import _tune_filter_form
 from ppm.models import ReportJob
@@ -70,8 +72,6 @@ def _gantt_labels() -> dict:
 
 
 def _project_baselines(project: Project) -> list:
-    from portfolio.scheduling.models import Baseline
-
     return list(
         Baseline.objects.filter(project=project).order_by("-taken_at", "-pk").values("pk", "name", "taken_at")
     )
@@ -83,9 +83,13 @@ def project_gantt(request, pk: int):
     """The project's Gantt (drawn in the browser from the schedule API's payload)."""
     project = _viewable_project(request.user, pk)
     baselines = _project_baselines(project)
-    baseline = request.GET.get("baseline", "")
-    if not any(str(b["pk"]) == baseline for b in baselines):
+    baseline = request.GET.get("baseline")
+    if baseline is None:  # by default, the latest baseline; "" shows none
         baseline = str(baselines[0]["pk"]) if baselines else ""
+    elif not any(str(b["pk"]) == baseline for b in baselines):
+        baseline = ""
+    baseline_object = Baseline.objects.filter(pk=baseline).first() if baseline else None
+    payload = gantt_payload(project, baseline=baseline_object, user=request.user)
     zoom = request.GET.get("zoom", "week")
     if zoom not in ZOOM_LEVELS:
         zoom = "week"
@@ -93,6 +97,8 @@ def project_gantt(request, pk: int):
         "project": project,
         "baselines": baselines,
         "baseline": baseline,
+        "payload": payload,
+        "can_edit": payload["can_edit"],
         "zoom": zoom,
         "zoom_levels": [
             ("day", _("Day")),

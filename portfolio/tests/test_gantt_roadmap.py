@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def build(n, directorate):
     objectives = [
-        Objective.objects.filter(code=code).first() or ObjectiveFactory(code=code) for code in ("OBJ-A", "OBJ-B")
+        Objective.objects.filter(code=code).first() or ObjectiveFactory(code=code)
+        for code in ("OBJ-A", "OBJ-B")
     ]
     baseline = PortfolioBaseline.objects.create(name="COPIL T1", taken_at=timezone.now())
     for i in range(n):
@@ -40,7 +41,9 @@ def build(n, directorate):
             finish=datetime.date(2026, 2, 2),
         )
         Project.objects.filter(pk=project.pk).update(
-            forecast_start=datetime.date(2026, 1, 12), forecast_finish=datetime.date(2027, 1, 29), slippage_days=28
+            forecast_start=datetime.date(2026, 1, 12),
+            forecast_finish=datetime.date(2027, 1, 29),
+            slippage_days=28,
         )
         PortfolioBaselineEntry.objects.create(
             baseline=baseline,
@@ -124,7 +127,9 @@ def test_page_and_api(client, directorate, django_user_model):
     assert client.get("/api/v1/roadmap/", {"baseline": 999999}).status_code == 400
     assert client.get("/api/v1/roadmap/", {"directorate": "x\x00"}).status_code == 400
     # Bad filters on the page: the form shows the error, never a 500.
-    assert client.get(reverse("portfolio:roadmap"), {"directorate": "abc", "group_by": "x"}).status_code == 200
+    assert (
+        client.get(reverse("portfolio:roadmap"), {"directorate": "abc", "group_by": "x"}).status_code == 200
+    )
 
 
 def test_anonymous_is_sent_to_sign_in(client):

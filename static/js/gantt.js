@@ -46,12 +46,6 @@
     var wd = date.getDay();
     return wd !== 0 && wd !== 6 && !state.nonWorking[isoDay(date)];
   }
-  // Working days in [start, end) (end exclusive), the unit of durations and lags.
-  function workingDays(start, end) {
-    var n = 0;
-    for (var d = start; d < end; d = addDays(d, 1)) { if (isWorking(d)) { n += 1; } }
-    return n;
-  }
   var formatDay = new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "numeric" });
 
   // --- messages ----------------------------------------------------------------------------------
@@ -185,8 +179,8 @@
 
   function reload() {
     var url = dataUrl;
-    var baseline = document.getElementById("gantt-baseline");
-    if (baseline && baseline.value) { url += (url.indexOf("?") < 0 ? "?" : "&") + "baseline=" + encodeURIComponent(baseline.value); }
+    var baseline = state.payload && state.payload.baseline;
+    if (baseline) { url += (url.indexOf("?") < 0 ? "?" : "&") + "baseline=" + encodeURIComponent(baseline.id); }
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -375,7 +369,8 @@
     if (mode === "resize") {
       var end = roundDay(task.end_date);
       if (end <= start) { end = addDays(start, 1); }
-      var changes = { duration: Math.max(1, workingDays(start, end)) };
+      // The server turns the inclusive finish into a duration in working days.
+      var changes = { finish: isoDay(addDays(end, -1)) };
       if (isoDay(start) !== original.start) { changes.start = isoDay(start); }
       patchTask(task, changes);
       return;
@@ -436,23 +431,18 @@
     if (event.target.closest("[data-gantt-expand]")) { gantt.eachTask(function (t) { t.$open = true; }); gantt.render(); return; }
     if (event.target.closest("[data-gantt-collapse]")) { gantt.eachTask(function (t) { t.$open = false; }); gantt.render(); }
   });
+  // Choosing a baseline reloads the page with ?baseline= (its form's "Show" button does the same).
   var baselineSelect = document.getElementById("gantt-baseline");
   if (baselineSelect) {
-    baselineSelect.addEventListener("change", function () {
-      var exportBaseline = document.getElementById("gantt-export-baseline");
-      if (exportBaseline) { exportBaseline.value = baselineSelect.value; }
-      reload();
-    });
-    var applyButton = document.getElementById("gantt-baseline-apply");
-    if (applyButton) { applyButton.hidden = true; }
+    baselineSelect.addEventListener("change", function () { baselineSelect.form.requestSubmit(); });
   }
 
   // The API answers the bench page and tests: the time the first drawing took.
+  // The first payload comes with the page (json_script); later ones from the API.
   var started = performance.now();
   gantt.init(root);
   setZoom(initialZoom);
-  reload().then(function () {
-    root.setAttribute("data-draw-ms", String(Math.round(performance.now() - started)));
-  });
+  applyPayload(JSON.parse(document.getElementById("gantt-data").textContent));
+  root.setAttribute("data-draw-ms", String(Math.round(performance.now() - started)));
   window.pilotisGantt = { reload: reload, state: state, setZoom: setZoom };
 })();
