@@ -28,8 +28,8 @@ from rest_framework.views import APIView
 from portfolio.filters import ProjectFilterSet
 from portfolio.models import Project
 from portfolio.permissions import can_view_project
-from portfolio.scheduling.roadmap import GROUP_BY_CHOICES, roadmap_baselines, roadmap_payload
 from portfolio.scheduling.models import Baseline
+from portfolio.scheduling.roadmap import GROUP_BY_CHOICES, roadmap_baselines, roadmap_payload
 from portfolio.scheduling.selectors import gantt_payload
 from portfolio.selectors import project_get_for_user, project_list
 from portfolio.views import _tune_filter_form
