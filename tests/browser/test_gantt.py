@@ -143,7 +143,8 @@ def test_a_refused_edit_shows_the_servers_message(signed_in, planned, console_er
     _open(page, project)
     script = """ids => fetch(ids[2], {method: 'POST', credentials: 'same-origin', headers: {
         'Content-Type': 'application/json', 'X-CSRFToken': document.getElementById('gantt').dataset.csrf},
-        body: JSON.stringify({predecessor: ids[1], successor: ids[0], type: 'FS', lag: 0})}).then(r => r.status)"""
+        body: JSON.stringify({predecessor: ids[1], successor: ids[0], type: 'FS', lag: 0})})
+        .then(r => r.status)"""
     url = f"/api/v1/projects/{project.pk}/links/"
     result = page.evaluate(script, [ids["Cadrage"], ids["Mise en production"], url])
     assert result == 400  # a cycle is refused by the API the Gantt uses
