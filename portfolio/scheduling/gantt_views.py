@@ -30,7 +30,6 @@ from portfolio.models import Project
 from portfolio.permissions import can_view_project
 from portfolio.scheduling.models import Baseline
 from portfolio.scheduling.roadmap import GROUP_BY_CHOICES, roadmap_baselines, roadmap_payload
-from portfolio.scheduling.selectors import gantt_payload
 from portfolio.selectors import project_get_for_user, project_list
 from portfolio.views import _tune_filter_form
 from ppm.models import ReportJob
@@ -81,6 +80,8 @@ def _project_baselines(project: Project) -> list:
 @require_GET
 def project_gantt(request, pk: int):
     """The project's Gantt (drawn in the browser from the schedule API's payload)."""
+    from portfolio.scheduling.selectors import gantt_payload
+
     project = _viewable_project(request.user, pk)
     baselines = _project_baselines(project)
     baseline = request.GET.get("baseline")
