@@ -190,18 +190,27 @@
       .catch(function () { say(labels.load_failed); root.removeAttribute("aria-busy"); state.busy = false; });
   }
 
-  // --- today line ---------------------------------------------------------------------------------
-  var todayMarker = null;
-  function drawToday(iso) {
-    if (!gantt.addMarker) { return; }
-    if (todayMarker !== null) { gantt.deleteMarker(todayMarker); }
-    todayMarker = gantt.addMarker({
-      start_date: parseDay(iso), css: "gantt-today", text: labels.today, title: labels.today + " " + formatDay.format(parseDay(iso))
-    });
+  // --- today line (the MIT edition has no marker plugin: one div in the timeline's data area) -----
+  var todayDate = null;
+  function placeToday() {
+    if (!todayDate || !gantt.$task_data) { return; }
+    var line = gantt.$task_data.querySelector(".gantt-today");
+    if (!line) {
+      line = document.createElement("div");
+      line.className = "gantt-today";
+      line.setAttribute("aria-hidden", "true");
+      gantt.$task_data.appendChild(line);
+    }
+    line.style.left = gantt.posFromDate(todayDate) + "px";
+    line.style.height = Math.max(gantt.$task_data.scrollHeight, gantt.getVisibleTaskCount() * gantt.config.row_height) + "px";
+    line.title = labels.today + " " + formatDay.format(todayDate);
   }
+  function drawToday(iso) { todayDate = parseDay(iso); placeToday(); }
+  gantt.attachEvent("onGanttRender", placeToday);
+  gantt.attachEvent("onDataRender", placeToday);
 
   // --- configuration -----------------------------------------------------------------------------
-  gantt.plugins({ keyboard_navigation: true, marker: true, tooltip: false });
+  gantt.plugins({ keyboard_navigation: true });
   gantt.config.csp = true;
   gantt.config.wai_aria_attributes = true;
   gantt.config.keyboard_navigation = true;
@@ -292,26 +301,36 @@
   gantt.templates.date_grid = function (date) { return formatDay.format(date); };
 
   // Baseline ghost bars under today's bars.
-  gantt.addTaskLayer({
-    renderer: {
-      render: function (task) {
-        if (!task.baseline_start || !task.baseline_finish) { return false; }
-        var end = task.type === "milestone" ? task.baseline_start : addDays(task.baseline_finish, 1);
-        var size = gantt.getTaskPosition(task, task.baseline_start, end);
-        var el = document.createElement("div");
-        el.className = "gantt-baseline" + (task.type === "milestone" ? " gantt-baseline--milestone" : "");
-        el.style.left = size.left + "px";
-        el.style.width = Math.max(size.width, 2) + "px";
-        el.style.top = (size.top + gantt.config.bar_height + 9) + "px";
-        el.setAttribute("aria-hidden", "true");
-        return el;
-      },
-      getRectangle: function (task) {
-        if (!task.baseline_start || !task.baseline_finish) { return null; }
-        return gantt.getTaskPosition(task, task.baseline_start, addDays(task.baseline_finish, 1));
+  // Extra drawings in the timeline's rows (virtualised with them). The MIT edition removes the public
+  // gantt.addTaskLayer(); the same call on the layers service it wraps exists once gantt.init() ran.
+  function addTaskLayer(layer) {
+    if (gantt.addTaskLayer) { return gantt.addTaskLayer(layer); }
+    var render = gantt.$services.getService("layers").getDataRender("task");
+    layer.view = "timeline";
+    return render.addLayer(layer);
+  }
+  function addLayers() {
+    addTaskLayer({
+      renderer: {
+        render: function (task) {
+          if (!task.baseline_start || !task.baseline_finish) { return false; }
+          var end = task.type === "milestone" ? task.baseline_start : addDays(task.baseline_finish, 1);
+          var size = gantt.getTaskPosition(task, task.baseline_start, end);
+          var el = document.createElement("div");
+          el.className = "gantt-baseline" + (task.type === "milestone" ? " gantt-baseline--milestone" : "");
+          el.style.left = size.left + "px";
+          el.style.width = Math.max(size.width, 2) + "px";
+          el.style.top = (size.top + gantt.config.bar_height + 9) + "px";
+          el.setAttribute("aria-hidden", "true");
+          return el;
+        },
+        getRectangle: function (task) {
+          if (!task.baseline_start || !task.baseline_finish) { return null; }
+          return gantt.getTaskPosition(task, task.baseline_start, addDays(task.baseline_finish, 1));
+        }
       }
-    }
-  });
+    });
+  }
 
   // Zoom levels: day / week / month / quarter / year.
   function quarterLabel(date) { return "T" + (Math.floor(date.getMonth() / 3) + 1) + " " + date.getFullYear(); }
@@ -441,6 +460,7 @@
   // The first payload comes with the page (json_script); later ones from the API.
   var started = performance.now();
   gantt.init(root);
+  addLayers();
   setZoom(initialZoom);
   applyPayload(JSON.parse(document.getElementById("gantt-data").textContent));
   root.setAttribute("data-draw-ms", String(Math.round(performance.now() - started)));

@@ -66,7 +66,7 @@
     });
   });
 
-  gantt.plugins({ keyboard_navigation: true, marker: true });
+  gantt.plugins({ keyboard_navigation: true });
   gantt.config.csp = true;
   gantt.config.readonly = true;
   gantt.config.wai_aria_attributes = true;
@@ -87,7 +87,7 @@
     { name: "text", label: labels.project, tree: true, width: "*", template: function (t) { return escapeHtml(t.text); } }
   ];
   if (window.innerWidth >= 700) {
-    gantt.config.columns.push({ name: "finish", label: labels.finish, align: "center", width: 90,
+    gantt.config.columns.push({ name: "finish", label: labels.finish, align: "center", width: 100,
       template: function (t) { return t.group || t.unscheduled ? "" : formatDay.format(addDays(t.end_date, -1)); } });
   }
   gantt.templates.task_text = function (start, end, task) { return task.group ? "" : escapeHtml(task.text); };
@@ -98,37 +98,47 @@
   gantt.templates.grid_row_class = function (start, end, task) { return task.group ? "roadmap-group-row" : ""; };
   gantt.templates.tooltip_text = function () { return ""; };
 
-  gantt.addTaskLayer({
-    renderer: {
-      render: function (task) {
-        if (task.group) { return false; }
-        var wrapper = document.createElement("div");
-        wrapper.setAttribute("aria-hidden", "true");
-        if (task.baseline_start && task.baseline_finish) {
-          var size = gantt.getTaskPosition(task, task.baseline_start, addDays(task.baseline_finish, 1));
-          var ghost = document.createElement("div");
-          ghost.className = "gantt-baseline";
-          ghost.style.left = size.left + "px";
-          ghost.style.width = Math.max(size.width, 2) + "px";
-          ghost.style.top = (size.top + gantt.config.bar_height + 9) + "px";
-          wrapper.appendChild(ghost);
-        }
-        (milestonesByProject[task.project_id] || []).forEach(function (milestone) {
-          [[milestone.date, ""], [milestone.baseline, " roadmap-milestone--ghost"]].forEach(function (item) {
-            if (!item[0]) { return; }
-            var pos = gantt.getTaskPosition(task, item[0], item[0]);
-            var diamond = document.createElement("div");
-            diamond.className = "roadmap-milestone" + item[1];
-            diamond.style.left = pos.left + "px";
-            diamond.style.top = (pos.top + (item[1] ? gantt.config.bar_height + 6 : 2)) + "px";
-            diamond.title = milestone.name + " " + formatDay.format(item[0]);
-            wrapper.appendChild(diamond);
+  // Extra drawings in the timeline's rows (virtualised with them). The MIT edition removes the public
+  // gantt.addTaskLayer(); the same call on the layers service it wraps exists once gantt.init() ran.
+  function addTaskLayer(layer) {
+    if (gantt.addTaskLayer) { return gantt.addTaskLayer(layer); }
+    var render = gantt.$services.getService("layers").getDataRender("task");
+    layer.view = "timeline";
+    return render.addLayer(layer);
+  }
+  function addLayers() {
+    addTaskLayer({
+      renderer: {
+        render: function (task) {
+          if (task.group) { return false; }
+          var wrapper = document.createElement("div");
+          wrapper.setAttribute("aria-hidden", "true");
+          if (task.baseline_start && task.baseline_finish) {
+            var size = gantt.getTaskPosition(task, task.baseline_start, addDays(task.baseline_finish, 1));
+            var ghost = document.createElement("div");
+            ghost.className = "gantt-baseline";
+            ghost.style.left = size.left + "px";
+            ghost.style.width = Math.max(size.width, 2) + "px";
+            ghost.style.top = (size.top + gantt.config.bar_height + 9) + "px";
+            wrapper.appendChild(ghost);
+          }
+          (milestonesByProject[task.project_id] || []).forEach(function (milestone) {
+            [[milestone.date, ""], [milestone.baseline, " roadmap-milestone--ghost"]].forEach(function (item) {
+              if (!item[0]) { return; }
+              var pos = gantt.getTaskPosition(task, item[0], item[0]);
+              var diamond = document.createElement("div");
+              diamond.className = "roadmap-milestone" + item[1];
+              diamond.style.left = pos.left + "px";
+              diamond.style.top = (pos.top + (item[1] ? gantt.config.bar_height + 6 : 2)) + "px";
+              diamond.title = milestone.name + " " + formatDay.format(item[0]);
+              wrapper.appendChild(diamond);
+            });
           });
-        });
-        return wrapper.childNodes.length ? wrapper : false;
+          return wrapper.childNodes.length ? wrapper : false;
+        }
       }
-    }
-  });
+    });
+  }
 
   function quarterLabel(date) {
     return (language.indexOf("fr") === 0 ? "T" : "Q") + (Math.floor(date.getMonth() / 3) + 1) + " " + date.getFullYear();
@@ -144,6 +154,23 @@
     ]
   });
   gantt.ext.zoom.setLevel("quarter");
+
+  // Today: one line in the timeline's data area (the MIT edition has no marker plugin).
+  function placeToday() {
+    if (!gantt.$task_data) { return; }
+    var line = gantt.$task_data.querySelector(".gantt-today");
+    if (!line) {
+      line = document.createElement("div");
+      line.className = "gantt-today";
+      line.setAttribute("aria-hidden", "true");
+      line.title = labels.today;
+      gantt.$task_data.appendChild(line);
+    }
+    line.style.left = gantt.posFromDate(today) + "px";
+    line.style.height = Math.max(gantt.$task_data.scrollHeight, gantt.getVisibleTaskCount() * gantt.config.row_height) + "px";
+  }
+  gantt.attachEvent("onGanttRender", placeToday);
+  gantt.attachEvent("onDataRender", placeToday);
 
   function open(id) {
     var task = gantt.isTaskExists(id) && gantt.getTask(id);
@@ -169,8 +196,8 @@
 
   try {
     gantt.init(root);
+    addLayers();
     gantt.parse({ data: data, links: [] });
-    gantt.addMarker({ start_date: today, css: "gantt-today", text: labels.today, title: labels.today });
     gantt.showDate(today);
     root.setAttribute("data-loaded", "1");
   } catch (error) {
