@@ -26,12 +26,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portfolio.filters import ProjectFilterSet
-from portfolio.models import Project
+from portfolio.models import Priority, Project
 from portfolio.permissions import can_view_project
+from portfolio.rules import ProjectStatus
 from portfolio.scheduling.models import Baseline
 from portfolio.scheduling.roadmap import GROUP_BY_CHOICES, roadmap_baselines, roadmap_payload
 from portfolio.selectors import project_get_for_user, project_list
 from portfolio.views import _tune_filter_form
+from ppm.api.schema import error_responses
 from ppm.models import ReportJob
 from ppm.reports import JobRequest
 
@@ -234,18 +236,27 @@ class RoadmapApiView(APIView):
     @extend_schema(
         tags=["projects"],
         operation_id="roadmap_retrieve",
+        summary=_("Portfolio roadmap"),
+        description=_(
+            "Every project as a bar (forecast dates, else planned), its milestones, grouped by objective, "
+            "directorate or status; the project list's filters; `baseline` adds a portfolio baseline's "
+            "approved dates. Rows of arrays: see `columns` and `milestone_columns`."
+        ),
         parameters=[
             OpenApiParameter("group_by", OpenApiTypes.STR, enum=[key for key, _label in GROUP_BY_CHOICES]),
             OpenApiParameter("baseline", OpenApiTypes.INT, description="A portfolio baseline's id"),
             OpenApiParameter("q", OpenApiTypes.STR),
-            OpenApiParameter("status", OpenApiTypes.STR, many=True),
+            OpenApiParameter("status", OpenApiTypes.STR, many=True, enum=ProjectStatus.values),
             OpenApiParameter("directorate", OpenApiTypes.INT),
             OpenApiParameter("objective", OpenApiTypes.INT),
             OpenApiParameter("manager", OpenApiTypes.INT),
             OpenApiParameter("tag", OpenApiTypes.STR),
-            OpenApiParameter("priority", OpenApiTypes.STR),
+            OpenApiParameter("priority", OpenApiTypes.INT, enum=Priority.values),
         ],
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The roadmap payload")},
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The roadmap payload"),
+            **error_responses(400, 401),
+        },
     )
     def get(self, request):
         query = RoadmapQuerySerializer(data=request.query_params)
