@@ -1,8 +1,11 @@
 """Portfolio routes of the API; ppm/api/urls.py mounts them under /api/v1/ (namespace `api`)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
+from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
+from portfolio.scheduling.gantt_views import RoadmapApiView
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -10,4 +13,10 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 
-urlpatterns = router.urls
+# Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
+extra_urlpatterns = [
+    *scheduling_urlpatterns,
+    path("roadmap/", RoadmapApiView.as_view(), name="roadmap"),
+]
+
+urlpatterns = router.urls + extra_urlpatterns

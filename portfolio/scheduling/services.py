@@ -144,15 +144,17 @@ def base_calendar(subdiv: str = "") -> WorkingCalendar:
     return calendar
 
 
+def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
+    """The project's holidays with these closed-day ranges (for callers that loaded them already)."""
+    return base_calendar(project.calendar_subdiv).with_closures(list(closures))
+
+
 def project_calendar(project: Project) -> WorkingCalendar:
     """The project's working calendar: its holidays, the organisation's and its own closed days."""
-    closures = [
-        (start, end)
-        for start, end in CalendarException.objects.filter(
-            Q(project__isnull=True) | Q(project_id=project.pk)
-        ).values_list("start", "end")
-    ]
-    return base_calendar(project.calendar_subdiv).with_closures(closures)
+    closures = CalendarException.objects.filter(
+        Q(project__isnull=True) | Q(project_id=project.pk)
+    ).values_list("start", "end")
+    return project_calendar_from(project, closures)
 
 
 def project_schedule_start(project: Project) -> date:
@@ -820,7 +822,7 @@ def calendar_exception_create(
     exception = CalendarException(project=project, name=(name or "").strip(), start=start, end=end)
     with audited(exception, actor, EXCEPTION_AUDITED_FIELDS):
         _validate_exception(exception)
-        exception.save()
+        save_versioned(exception)
     _reschedule_after_calendar_change(exception.project_id)
     return exception
 
@@ -835,10 +837,11 @@ def _validate_exception(exception: CalendarException) -> None:
 
 @transaction.atomic
 def calendar_exception_update(
-    *, actor, exception: CalendarException, data: Mapping[str, Any]
+    *, actor, exception: CalendarException, data: Mapping[str, Any], expected_version: int | None = None
 ) -> CalendarException:
     exception = lock_for_update(CalendarException, exception.pk)
     _check_calendar(actor, exception.project)
+    check_version(exception, expected_version)
     unknown = set(data) - {"name", "start", "end"}
     if unknown:
         raise DomainValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -847,15 +850,18 @@ def calendar_exception_update(
             setattr(exception, name, value.strip() if isinstance(value, str) else value)
         _validate_exception(exception)
         if audit.changed():
-            exception.save()
+            save_versioned(exception)
     _reschedule_after_calendar_change(exception.project_id)
     return exception
 
 
 @transaction.atomic
-def calendar_exception_delete(*, actor, exception: CalendarException) -> None:
+def calendar_exception_delete(
+    *, actor, exception: CalendarException, expected_version: int | None = None
+) -> None:
     exception = lock_for_update(CalendarException, exception.pk)
     _check_calendar(actor, exception.project)
+    check_version(exception, expected_version)
     project_id = exception.project_id
     audit_record(
         instance=exception,

@@ -4,11 +4,11 @@ This module is the API's composition root, like ppm/urls.py for pages: it is the
 that knows the higher apps' API routes.
 """
 
-from django.urls import path, re_path
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from portfolio.api.urls import extra_urlpatterns as portfolio_extra_urlpatterns
 from portfolio.api.urls import router as portfolio_router
-from portfolio.scheduling.gantt_views import RoadmapApiView
 from ppm.api import views
 
 app_name = "api"
@@ -21,7 +21,7 @@ router.registry.extend(portfolio_router.registry)
 
 urlpatterns = [
     *router.urls,
-    path("roadmap/", RoadmapApiView.as_view(), name="roadmap"),
+    *portfolio_extra_urlpatterns,
     # Any other URL under /api/v1/ (an unknown path, an id that is not a number) is a JSON 404, not the
     # HTML error page. Only URLs ending with a slash: the others are still redirected by APPEND_SLASH.
     re_path(r"^.*/$", views.api_not_found, name="not-found"),
