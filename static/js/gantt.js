@@ -46,7 +46,8 @@
     var wd = date.getDay();
     return wd !== 0 && wd !== 6 && !state.nonWorking[isoDay(date)];
   }
-  var formatDay = new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "numeric" });
+  var formatDay = new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "2-digit" });
+  var formatLong = new Intl.DateTimeFormat(language, { day: "numeric", month: "long", year: "numeric" });
 
   // --- messages ----------------------------------------------------------------------------------
   function say(text, tone) {
@@ -163,6 +164,16 @@
     gantt.config.readonly = !state.canEdit;
     var parsed = toData(payload);
     parsed.data.forEach(function (t) { if (openState[t.id] === false) { t.open = false; } });
+    // The time range covers the tasks, their baselines and today, with a margin (so "today" scrolls).
+    var first = parseDay(payload.today), last = parseDay(payload.today);
+    parsed.data.forEach(function (t) {
+      [t.start_date, t.end_date, t.baseline_start, t.baseline_finish].forEach(function (d) {
+        if (d && d < first) { first = d; }
+        if (d && d > last) { last = d; }
+      });
+    });
+    gantt.config.start_date = addDays(first, -14);
+    gantt.config.end_date = addDays(last, 45);
     gantt.clearAll();
     gantt.parse(parsed);
     drawToday(payload.today);
@@ -203,7 +214,7 @@
     }
     line.style.left = gantt.posFromDate(todayDate) + "px";
     line.style.height = Math.max(gantt.$task_data.scrollHeight, gantt.getVisibleTaskCount() * gantt.config.row_height) + "px";
-    line.title = labels.today + " " + formatDay.format(todayDate);
+    line.title = labels.today + " " + formatLong.format(todayDate);
   }
   function drawToday(iso) { todayDate = parseDay(iso); placeToday(); }
   gantt.attachEvent("onGanttRender", placeToday);
