@@ -401,12 +401,19 @@
       if (end <= start) { end = addDays(start, 1); }
       // The server turns the inclusive finish into a duration in working days.
       var changes = { finish: isoDay(addDays(end, -1)) };
-      if (isoDay(start) !== original.start) { changes.start = isoDay(start); }
+      if (isoDay(start) !== original.start) { changes = Object.assign(startChange(task, isoDay(start)), changes); }
       patchTask(task, changes);
       return;
     }
-    patchTask(task, { start: isoDay(start) });
+    patchTask(task, startChange(task, isoDay(start)));
   });
+  // A new start: a manual task keeps the date it is given; an automatic one is pinned with a "start no
+  // earlier than" constraint (what the server does with a start, sent as such: the scheduler then
+  // moves the task and its successors together).
+  function startChange(task, iso) {
+    if (task.mode === "manual") { return { start: iso }; }
+    return { constraint_type: "snet", constraint_date: iso };
+  }
   function findRow(id) {
     var p = state.payload, c = p.columns;
     var idIndex = c.indexOf("id"), startIndex = c.indexOf("start");
@@ -446,7 +453,7 @@
     var changes = {};
     var value = edit.newValue;
     if (edit.columnName === "text") { changes.name = String(value).slice(0, 255); }
-    else if (edit.columnName === "start_date") { changes.start = isoDay(value); }
+    else if (edit.columnName === "start_date") { changes = startChange(task, isoDay(value)); }
     else if (edit.columnName === "working_duration") { changes.duration = parseInt(value, 10); }
     else if (edit.columnName === "percent") { changes.percent_complete = parseInt(value, 10); }
     if (String(edit.newValue) !== String(edit.oldValue)) { patchTask(task, changes); }

@@ -96,7 +96,12 @@
     return (task.late ? "roadmap-late " : "") + "roadmap-status--" + task.status;
   };
   gantt.templates.grid_row_class = function (start, end, task) { return task.group ? "roadmap-group-row" : ""; };
-  gantt.templates.tooltip_text = function () { return ""; };
+  // Also the bars' accessible name (aria-label).
+  gantt.templates.tooltip_text = function (start, end, task) {
+    if (task.group) { return escapeHtml(task.text); }
+    if (task.unscheduled) { return escapeHtml(task.text); }
+    return escapeHtml(task.text) + ", " + formatDay.format(start) + " – " + formatDay.format(addDays(end, -1));
+  };
 
   // Extra drawings in the timeline's rows (virtualised with them). The MIT edition removes the public
   // gantt.addTaskLayer(); the same call on the layers service it wraps exists once gantt.init() ran.

@@ -49,7 +49,19 @@ def _open(page, project):
 
 
 def _bar(page, task_id):
+    # Only bars in view are drawn (virtualised); the chart scrolls to it on the next frames.
+    page.evaluate(
+        f"""() => new Promise(done => {{ gantt.showTask({task_id});
+            requestAnimationFrame(() => requestAnimationFrame(done)); }})"""
+    )
     return page.locator(f".gantt_task_line[data-task-id='{task_id}']")
+
+
+def _day_width(page):
+    return page.evaluate(
+        """() => { const d = new Date(); d.setHours(0, 0, 0, 0); const e = new Date(d); e.setDate(d.getDate() + 1);
+                   return gantt.posFromDate(e) - gantt.posFromDate(d); }"""
+    )
 
 
 def _wait_redraw(page, before):
@@ -79,12 +91,12 @@ def test_drag_a_bar_and_its_successor_moves(signed_in, planned):
     ).to_be_visible()
     expect(page.locator(f".gantt_task_line.gantt-critical[data-task-id='{ids['Recette']}']")).to_have_count(0)
     design_before = Task.objects.get(pk=ids["Conception"]).start
-    day = page.evaluate("() => gantt.posFromDate(new Date(2030,0,2)) - gantt.posFromDate(new Date(2030,0,1))")
+    day = _day_width(page)
     _drag_bar(page, ids["Cadrage"], day * 7)
     framing = Task.objects.get(pk=ids["Cadrage"])
     design = Task.objects.get(pk=ids["Conception"])
     assert framing.constraint_type == "snet"
-    assert design.start > design_before  # the server re-scheduled the successor
+    assert design.start > design_before, (framing.start, framing.constraint_date, day)  # re-scheduled
     expect(page.locator("#gantt-message")).to_be_hidden()
     # The chart shows the server's answer: the successor's bar moved too.
     shown = page.evaluate(f"() => gantt.getTask({ids['Conception']}).start_date.toISOString().slice(0, 10)")
@@ -97,12 +109,11 @@ def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
     page = signed_in("pmo")
     _open(page, project)
     # Recette (2 d) after Conception, before nothing: it ends after the go-live → now critical.
-    source = _bar(page, ids["Conception"])
-    source.hover()
-    handle = source.locator(".gantt_link_control.task_end_date .gantt_link_point")
-    start = handle.bounding_box()
     target_bar = _bar(page, ids["Recette"])
+    source = _bar(page, ids["Conception"])  # both in view (showTask scrolls): boxes measured after
     target = target_bar.bounding_box()
+    source.hover()
+    start = source.locator(".gantt_link_control.task_end_date .gantt_link_point").bounding_box()
     before = page.locator("#gantt").get_attribute("data-loaded")
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
@@ -127,7 +138,7 @@ def test_a_stale_edit_shows_a_conflict_and_reloads(signed_in, planned, console_e
     # Someone else renames the task after the page was loaded.
     task = Task.objects.get(pk=ids["Recette"])
     services.task_update(actor=None, task=task, data={"name": "Recette fonctionnelle"})
-    day = page.evaluate("() => gantt.posFromDate(new Date(2030,0,2)) - gantt.posFromDate(new Date(2030,0,1))")
+    day = _day_width(page)
     _drag_bar(page, ids["Recette"], day * 7)
     message = page.locator("#gantt-message")
     expect(message).to_be_visible()
