@@ -59,7 +59,8 @@ def _bar(page, task_id):
 
 def _day_width(page):
     return page.evaluate(
-        """() => { const d = new Date(); d.setHours(0, 0, 0, 0); const e = new Date(d); e.setDate(d.getDate() + 1);
+        """() => { const d = new Date(); d.setHours(0, 0, 0, 0);
+                   const e = new Date(d); e.setDate(d.getDate() + 1);
                    return gantt.posFromDate(e) - gantt.posFromDate(d); }"""
     )
 
