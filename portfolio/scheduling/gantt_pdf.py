@@ -52,6 +52,12 @@ class Row:
     baseline_finish: date | None
 
 
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal (for `content:`): quotes, backslashes and line ends escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
 def _day(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -353,10 +359,12 @@ def gantt_pdf_render(job: ReportJob) -> tuple[str, bytes]:
         page_label = _("Page %(page)s of %(pages)s")
         before, _sep, rest = page_label.partition("%(page)s")
         middle, _sep, after = rest.partition("%(pages)s")
+        footer = f"{project.code} · {formats.date_format(timezone.localtime(), 'SHORT_DATETIME_FORMAT')}"
         html = html.replace(
             "/*PAGE-COUNTER*/",
-            f'content: "{before}" counter(page) "{middle}" counter(pages) "{after}";',
-        )
+            f"content: {_css_string(before)} counter(page) {_css_string(middle)} counter(pages) "
+            f"{_css_string(after)};",
+        ).replace("/*FOOTER-LEFT*/", f"content: {_css_string(footer)};")
         job.set_progress(60, _("Printing the PDF"))
         pdf = render_pdf(html)
     return f"{project.code}-gantt.pdf", pdf
