@@ -273,9 +273,10 @@ def test_bench_bars(signed_in, world, n):
     scrolled = time.perf_counter() - scroll_started
     figures = page.evaluate(
         """() => ({draw_ms: +document.getElementById('gantt').dataset.drawMs,
+                 timings: window.pilotisGantt.state.timings,
                  nav_ms: performance.getEntriesByType('navigation')[0].duration,
                  long_tasks: window.__longTasks, rows: gantt.getTaskCount(),
-                 dom_bars: document.querySelectorAll('.gantt_task_line').length})"""
+                 dom_rows: document.querySelectorAll('.gantt_row').length})"""
     )
     figures.update(bars=n, wall_s=round(drawn, 3), scroll_s=round(scrolled, 3))
     print("GANTT-BENCH", json.dumps(figures))
