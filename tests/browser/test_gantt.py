@@ -105,6 +105,22 @@ def test_drag_a_bar_and_its_successor_moves(signed_in, planned):
     assert framing.version >= 2
 
 
+def test_edit_a_grid_cell_with_the_keyboard(signed_in, planned):
+    project, ids = planned
+    page = signed_in("pmo")
+    _open(page, project)
+    design_before = Task.objects.get(pk=ids["Conception"]).start
+    before = page.locator("#gantt").get_attribute("data-loaded")
+    page.evaluate(f"gantt.ext.inlineEditors.startEdit({ids['Cadrage']}, 'working_duration')")
+    editor = page.locator(".gantt_grid_editor_placeholder input")
+    editor.fill("8")
+    editor.press("Enter")
+    _wait_redraw(page, before)
+    assert Task.objects.get(pk=ids["Cadrage"]).duration == 8
+    assert Task.objects.get(pk=ids["Conception"]).start > design_before
+    expect(page.locator(f".gantt_row[data-task-id='{ids['Cadrage']}']")).to_contain_text("8")
+
+
 def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
     project, ids = planned
     page = signed_in("pmo")
