@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
-from portfolio import import_views, sheet_views, views
+from portfolio import import_views, reference_views, sheet_views, views
 from portfolio.scheduling import gantt_views
+from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -20,4 +21,7 @@ urlpatterns = [
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
     ),
+    path("projects/<int:pk>/tasks/", schedule_views.project_tasks, name="project_tasks"),
+    path("tasks/<int:pk>/edit/", schedule_views.task_row_edit, name="task_row_edit"),
+    path("", include((reference_views.urlpatterns, "reference"))),
 ]

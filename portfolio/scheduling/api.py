@@ -28,6 +28,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portfolio import selectors as portfolio_selectors
+from portfolio.models import Project
 from portfolio.rules import DATE_MAX, DATE_MIN
 from portfolio.scheduling import permissions as perms
 from portfolio.scheduling import selectors, services
@@ -221,6 +222,14 @@ def _project(request, pk):
 
 class _Base(ApiViewMixin, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.ScheduleError):
+            # The scheduler's refusal keeps its code and the tasks it names (and the usual 400 shape).
+            return Response(
+                {"non_field_errors": [str(exc)], **exc.as_dict()}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return super().handle_exception(exc)
 
 
 @extend_schema(tags=["schedule"])
@@ -478,7 +487,10 @@ class GanttView(_Base):
         responses={200: GanttPayloadSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, pk):
-        project = _project(request, pk)
+        try:
+            project = Project.objects.get(pk=pk)  # the payload needs the project's own fields only
+        except Project.DoesNotExist:
+            raise DomainNotFound() from None
         baseline = None
         raw = request.query_params.get("baseline")
         if raw not in (None, ""):

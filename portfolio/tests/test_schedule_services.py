@@ -225,3 +225,14 @@ def test_schedule_replace_bulk(project, pmo_user):
             links=[{"predecessor": "a", "successor": "b"}, {"predecessor": "b", "successor": "a"}],
         )
     assert Task.objects.filter(project=project).count() == 4  # all or nothing
+
+
+def test_done_and_percent_given_together_must_agree(plan, pmo_user):
+    cadrage = fresh(plan["cadrage"])
+    with pytest.raises(DomainValidationError):
+        services.task_update(
+            actor=pmo_user, task=cadrage, data={"board_status": "done", "percent_complete": 40}
+        )
+    # An edit of other fields leaves an imported incoherence alone.
+    Task.objects.filter(pk=cadrage.pk).update(percent_complete=100, board_status="todo")
+    services.task_update(actor=pmo_user, task=fresh(cadrage), data={"name": "Cadrage"})
