@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ppm.models import ReportJob
 from ppm.pdf import render_pdf
-from ppm.reports import RELIABLE_TASK_OPTIONS, report_job_run
+from ppm.reports import RELIABLE_TASK_OPTIONS, ReportError, report_job_run
 
 # Page geometry in CSS px (96 per inch), margins of 10 mm removed, room for the title and footer.
 PAPER = {"A4": (1047, 640), "A3": (1512, 960)}
@@ -331,6 +331,8 @@ def gantt_pdf_render(job: ReportJob) -> tuple[str, bytes]:
     from portfolio.scheduling.selectors import gantt_payload
 
     params = job.params or {}
+    if job.object_id is None:
+        raise ReportError(_("This export names no project."))
     project = Project.objects.get(pk=job.object_id)
     baseline = None
     if params.get("baseline"):
@@ -343,7 +345,7 @@ def gantt_pdf_render(job: ReportJob) -> tuple[str, bytes]:
         payload = gantt_payload(project, baseline=baseline)
         job.set_progress(30, _("Drawing the chart"))
         pages = gantt_pages(payload, zoom=zoom, paper=paper)
-        html = render_to_string(
+        html: str = render_to_string(
             "portfolio/scheduling/gantt_pdf.html",
             {
                 "project": project,
@@ -352,7 +354,6 @@ def gantt_pdf_render(job: ReportJob) -> tuple[str, bytes]:
                 "zoom": zoom,
                 "baseline": baseline,
                 "generated": timezone.localtime(),
-                "page_of": _("Page %(page)s of %(pages)s"),
                 "language": language,
             },
         )

@@ -129,7 +129,7 @@ def roadmap_payload(filterset, *, group_by: str = "objective", baseline=None) ->
         groups.append([NO_GROUP, str(_("None"))])
     order = {group[0]: index for index, group in enumerate(groups)}
 
-    rows = []
+    rows: list[list] = []
     url_template = reverse("portfolio:project_detail", args=[0])
     for pk, code, name, status, _dir_id, _dir_name, p_start, p_end, f_start, f_end, slip in rows_by_project:
         start = f_start or p_start
