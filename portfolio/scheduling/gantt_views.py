@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -112,11 +113,11 @@ def project_gantt(request, pk: int):
         ],
         "paper_sizes": PAPER_SIZES,
         "labels": _gantt_labels(),
-        "payload_url": f"/api/v1/projects/{project.pk}/gantt/",
-        "task_url": "/api/v1/tasks/0/",
-        "link_url": "/api/v1/links/0/",
-        "link_create_url": f"/api/v1/projects/{project.pk}/links/",
-        "task_table_url": f"/projects/{project.pk}/tasks/",
+        "payload_url": reverse("api:project-gantt", args=[project.pk]),
+        "task_url": reverse("api:task-detail", args=[0]),
+        "link_url": reverse("api:link-detail", args=[0]),
+        "link_create_url": reverse("api:project-links", args=[project.pk]),
+        "task_table_url": reverse("portfolio:project_tasks", args=[project.pk]),
         "export_kind": GANTT_PDF_KIND,
     }
     return render(request, "portfolio/scheduling/gantt.html", context)
