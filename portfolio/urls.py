@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from portfolio import import_views, reference_views, sheet_views, views
-from portfolio.scheduling import gantt_views
+from portfolio.scheduling import gantt_views, mspdi_views
 from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/import/", import_views.project_import, name="project_import"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/schedule/import/", mspdi_views.schedule_import_page, name="schedule_import"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
     path("projects/<int:pk>/gantt/", gantt_views.project_gantt, name="project_gantt"),

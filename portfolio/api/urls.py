@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
+from portfolio.scheduling import mspdi_views
 from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 from portfolio.scheduling.gantt_views import RoadmapApiView
 
@@ -16,6 +17,16 @@ router.register("projects", views.ProjectViewSet, basename="project")
 # Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
 extra_urlpatterns = [
     *scheduling_urlpatterns,
+    path(
+        "projects/<int:pk>/schedule/import/",
+        mspdi_views.ScheduleImportView.as_view(),
+        name="project-schedule-import",
+    ),
+    path(
+        "projects/<int:pk>/schedule/export/",
+        mspdi_views.ScheduleExportView.as_view(),
+        name="project-schedule-export",
+    ),
     path("roadmap/", RoadmapApiView.as_view(), name="roadmap"),
 ]
 

@@ -155,7 +155,7 @@ class ReorderItemSerializer(serializers.Serializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    moves = ReorderItemSerializer(many=True, max_length=5000, allow_empty=False)
+    moves = serializers.ListField(child=ReorderItemSerializer(), max_length=5000, allow_empty=False)
 
 
 class LinkSerializer(serializers.ModelSerializer):

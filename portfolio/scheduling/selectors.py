@@ -153,7 +153,7 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
     values = list(
         Task.objects.filter(project_id=project.pk)
         .annotate(**{f"{name}_iso": expression for name, expression in iso.items()})
-        .values_list(
+        .values_list(  # type: ignore[misc]  # the stubs do not see the annotations made from a dict
             "id",
             "parent_id",
             "wbs",
