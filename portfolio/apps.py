@@ -21,6 +21,18 @@ class PortfolioConfig(AppConfig):
                 content_type="application/pdf",
             )
         )
+        from portfolio.scheduling import gantt_pdf, gantt_views
+
+        report_kind_register(
+            ReportKind(
+                name=gantt_views.GANTT_PDF_KIND,
+                task=gantt_pdf.render_gantt_pdf,
+                can_view=gantt_views.gantt_pdf_can_view,
+                prepare=gantt_views.gantt_pdf_prepare,
+                label=_("Gantt chart (PDF)"),
+                content_type="application/pdf",
+            )
+        )
         report_kind_register(
             ReportKind(
                 name=import_views.IMPORT_KIND,

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from portfolio import import_views, reference_views, sheet_views, views
-from portfolio.scheduling import board_views, mspdi_views
+from portfolio.scheduling import board_views, gantt_views, mspdi_views
 from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
@@ -25,6 +25,8 @@ urlpatterns = [
     path("projects/<int:pk>/schedule/import/", mspdi_views.schedule_import_page, name="schedule_import"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
+    path("projects/<int:pk>/gantt/", gantt_views.project_gantt, name="project_gantt"),
+    path("roadmap/", gantt_views.roadmap, name="roadmap"),
     path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"

@@ -55,6 +55,7 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/users/me/",
         "/api/v1/users/me/tokens/",
         "/api/v1/users/me/tokens/{id}/",
+        "/api/v1/roadmap/",
         "/api/v1/projects/{id}/tasks/",
         "/api/v1/projects/{id}/tasks/reorder/",
         "/api/v1/projects/{id}/links/",

@@ -571,6 +571,11 @@ PAGES = [
         for t in ("own", "other")
     ),
     *(
+        Endpoint("gantt", "schedule.view", t, "get", _project_url("portfolio:project_gantt"))
+        for t in ("own", "other")
+    ),
+    Endpoint("roadmap", "project.view", "-", "get", lambda c: reverse("portfolio:roadmap")),
+    *(
         Endpoint("task-edit-form", "task.progress", t, "get", _target_url("portfolio:task_row_edit"))
         for t in ("own", "other")
     ),

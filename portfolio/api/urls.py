@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from portfolio.api import views
 from portfolio.scheduling import board_views, mspdi_views
 from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
+from portfolio.scheduling.gantt_views import RoadmapApiView
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -27,6 +28,7 @@ extra_urlpatterns = [
         name="project-schedule-export",
     ),
     path("tasks/<int:pk>/move/", board_views.TaskMoveView.as_view(), name="task-move"),
+    path("roadmap/", RoadmapApiView.as_view(), name="roadmap"),
 ]
 
 urlpatterns = router.urls + extra_urlpatterns
