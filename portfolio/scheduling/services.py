@@ -417,11 +417,15 @@ def _set_dates(task: Task, data: Mapping[str, Any], calendar_of) -> None:
         task.constraint_type = engine.ConstraintType.START_NO_EARLIER_THAN.value
         task.constraint_date = data["start"]
         task.start = data["start"]
+        # Keep the row coherent until the re-schedule of this transaction recomputes it (the
+        # finish-after-start check constraint holds at every save).
+        task.finish = task.start if task.milestone else calendar_of().finish_date(task.start, task.duration)
     if "finish" in data and data["finish"] is not None and not task.milestone:
         begin = task.start if task.start is not None else data["finish"]
         if data["finish"] < begin:
             raise DomainValidationError(field_errors={"finish": [_("The finish is before the start.")]})
         task.duration = max(1, calendar_of().working_days_in(begin, data["finish"]))
+        task.finish = data["finish"]
 
 
 def _apply(task: Task, data: Mapping[str, Any], *, project: Project, summary: bool) -> None:

@@ -114,6 +114,16 @@ def test_start_on_auto_task_becomes_snet_and_finish_sets_duration(plan, pmo_user
     assert conception.duration == 3 and conception.finish == D(2025, 1, 22)
 
 
+def test_a_start_after_the_current_finish_moves_the_whole_auto_task(plan, pmo_user):
+    # Was an IntegrityError (409): the start moved past the stored finish before the re-schedule.
+    conception = fresh(plan["conception"])
+    later = conception.finish + datetime.timedelta(days=60)
+    services.task_update(actor=pmo_user, task=conception, data={"start": later})
+    conception = fresh(conception)
+    assert conception.start >= later and conception.finish >= conception.start
+    assert conception.constraint_type == "snet" and conception.constraint_date == later
+
+
 def test_manual_task_keeps_pinned_dates(plan, pmo_user):
     conception = fresh(plan["conception"])
     services.task_update(
