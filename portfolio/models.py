@@ -8,12 +8,23 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import rules
 from portfolio.rules import ProjectStatus
+from portfolio.scheduling.models import (  # noqa: F401  (the schedule's models, issue #6)
+    Baseline,
+    BaselineTask,
+    CalendarException,
+    CalendarSubdivision,
+    PortfolioBaseline,
+    PortfolioBaselineEntry,
+    Task,
+    TaskLink,
+)
 from ppm.lifecycle import StatusChange
 from ppm.text import search_normalise
 from ppm.versioning import VersionedModel
 
 # The fields whose text the project search looks at (kept normalised in `search_text`).
 SEARCH_FIELDS = ("code", "name", "description")
+
 PLANNED_DATE_VALIDATORS = [MinValueValidator(rules.DATE_MIN), MaxValueValidator(rules.DATE_MAX)]
 
 
@@ -122,6 +133,15 @@ class Project(VersionedModel):
     # Code, name and description without accents, lowercased (ppm.text.search_normalise): the search
     # compares the normalised query with it, the same way on SQLite and PostgreSQL.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # The schedule (portfolio.scheduling): forecast dates and slippage written by each reschedule.
+    forecast_start = models.DateField(_("forecast start"), null=True, blank=True, editable=False)
+    forecast_finish = models.DateField(_("forecast finish"), null=True, blank=True, editable=False)
+    # Working days from planned_end to forecast_finish (positive = late).
+    slippage_days = models.IntegerField(_("slippage (working days)"), null=True, blank=True, editable=False)
+    calendar_subdiv = models.CharField(
+        _("public holidays"), max_length=3, blank=True, default="", choices=CalendarSubdivision.choices
+    )
+    schedule_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -141,6 +161,7 @@ class Project(VersionedModel):
             models.Index(fields=["directorate", "status"]),
             models.Index(fields=["manager", "status"]),
             models.Index(fields=["planned_start", "planned_end"]),
+            models.Index(fields=["slippage_days"]),
         ]
 
     def __str__(self) -> str:
