@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import rules
 from portfolio.rules import ProjectStatus
+from portfolio.scheduling.ical import CalendarFeedToken  # noqa: F401  (iCalendar feeds, issue #6)
 from portfolio.scheduling.models import (  # noqa: F401  (the schedule's models, issue #6)
     Baseline,
     BaselineTask,

@@ -82,14 +82,14 @@ class Comparison:
 
 
 def drift_days(calendar: Calendar, reference: date | None, current: date | None) -> int | None:
-    """Working days from `reference` to `current` (positive when `current` is later); None if either is missing."""
+    """Working days from `reference` to `current` (positive when later); None if either is missing."""
     if reference is None or current is None:
         return None
     return calendar.working_days_between(reference, current)
 
 
 def drift_tone(days: int | None, *, danger_after: int = LATE_DANGER_DAYS) -> str:
-    """The tone of a drift (ppm.presentation.Tone values): ahead success, on time neutral, late warning/danger."""
+    """The tone of a drift (ppm.presentation.Tone values): ahead success, on time neutral, late warning."""
     if days is None:
         return "neutral"
     if days < 0:
@@ -275,7 +275,8 @@ def compare_portfolio(
         rows.append(
             ProjectDrift(
                 key, now.code, now.name, Status.MOVED if changed else Status.SAME,
-                _end(then), _end(now), drift, then.planned_end != now.planned_end, milestones, drift_tone(drift),
+                _end(then), _end(now), drift, then.planned_end != now.planned_end, milestones,
+                drift_tone(drift),
             )
         )  # fmt: skip
     for key, then in before.items():
