@@ -17,7 +17,10 @@ from ppm.models import AuditEntry
 D = datetime.date
 
 
-def make_tasks(project, n, *, start=D(2026, 3, 2)):
+FIRST_MONDAY = D(2026, 3, 2)
+
+
+def make_tasks(project, n, *, start=FIRST_MONDAY):
     """n one-week tasks in a row (working days only), every fifth a milestone."""
     tasks = []
     day = start
