@@ -44,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from portfolio.scheduling.baselines import baseline_take, portfolio_baseline_take
 from portfolio.tests.factories import TagFactory
 from ppm import services
 from ppm.models import ApiToken
@@ -115,6 +116,11 @@ def map_path_parameters(context, path_parameters):
     if isinstance(path_parameters, dict) and "id" in path_parameters:
         collection = _collection(context.operation.path)
         path_parameters = {**path_parameters, "id": _known(collection, path_parameters["id"], every=2)}
+    if isinstance(path_parameters, dict) and "project_pk" in path_parameters:
+        path_parameters = {
+            **path_parameters,
+            "project_pk": _known("projects", path_parameters["project_pk"], every=2),
+        }
     return path_parameters
 
 
@@ -173,6 +179,10 @@ def fuzz_world(db, _keep_test_connection):
         project.tags.add(tag)
     pmo = world.user(Role.PROJECT_OFFICE.value)
     spare_tokens = [services.api_token_create(user=pmo, name=f"spare {n}")[0] for n in range(2)]
+    project_baselines = [
+        baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
+    ]
+    portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -182,6 +192,8 @@ def fuzz_world(db, _keep_test_connection):
             "tags": [tag.pk for tag in tags],
             "tokens": [token.pk for token in spare_tokens],
             "users": [user.pk for user in world.users.values()],
+            "baselines": [baseline.pk for baseline in project_baselines],
+            "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
         }
     )
     yield pmo

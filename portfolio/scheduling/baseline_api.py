@@ -137,7 +137,12 @@ def _other_id(request) -> str | None:
     return value
 
 
-@extend_schema(tags=["baselines"])
+PROJECT_PK_PARAMETER = OpenApiParameter(
+    "project_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The project's id.")
+)
+
+
+@extend_schema(tags=["baselines"], parameters=[PROJECT_PK_PARAMETER])
 @extend_schema_view(
     list=extend_schema(
         summary=_("List a project's baselines"),
@@ -183,7 +188,6 @@ class ProjectBaselineViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Gener
 class BaselineViewSet(
     ApiViewMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
-    lookup_value_regex = "[0-9]+"
     serializer_class = BaselineSerializer
     filter_backends: list = []
     pagination_class = None
@@ -237,7 +241,6 @@ class PortfolioBaselineViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    lookup_value_regex = "[0-9]+"
     serializer_class = PortfolioBaselineSerializer
     filter_backends: list = []
 
