@@ -116,11 +116,6 @@ def map_path_parameters(context, path_parameters):
     if isinstance(path_parameters, dict) and "id" in path_parameters:
         collection = _collection(context.operation.path)
         path_parameters = {**path_parameters, "id": _known(collection, path_parameters["id"], every=2)}
-    if isinstance(path_parameters, dict) and "project_pk" in path_parameters:
-        path_parameters = {
-            **path_parameters,
-            "project_pk": _known("projects", path_parameters["project_pk"], every=2),
-        }
     return path_parameters
 
 

@@ -52,6 +52,12 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/users/me/",
         "/api/v1/users/me/tokens/",
         "/api/v1/users/me/tokens/{id}/",
+        "/api/v1/projects/{id}/baselines/",
+        "/api/v1/baselines/{id}/",
+        "/api/v1/baselines/{id}/compare/",
+        "/api/v1/portfolio-baselines/",
+        "/api/v1/portfolio-baselines/{id}/",
+        "/api/v1/portfolio-baselines/{id}/compare/",
     } == set(schema["paths"])
     assert "delete" not in schema["paths"]["/api/v1/projects/{id}/"], "projects are cancelled, not deleted"
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

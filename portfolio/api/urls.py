@@ -11,7 +11,7 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register(
-    r"projects/(?P<project_pk>[0-9]+)/baselines",
+    r"projects/(?P<id>[0-9]+)/baselines",
     baseline_api.ProjectBaselineViewSet,
     basename="project-baseline",
 )

@@ -1,6 +1,6 @@
 """API of baselines (issue #6 §4): project baselines and portfolio baselines, with their comparison.
 
-* `/api/v1/projects/{project_pk}/baselines/` list, create (the schedule's editors)
+* `/api/v1/projects/{id}/baselines/` list, create (the schedule's editors)
 * `/api/v1/baselines/{id}/` retrieve, delete (project office); `/{id}/compare/?with=<id>|today`
 * `/api/v1/portfolio-baselines/` list, create (project office); `/{id}/` retrieve, delete; `/{id}/compare/`
 
@@ -138,7 +138,7 @@ def _other_id(request) -> str | None:
 
 
 PROJECT_PK_PARAMETER = OpenApiParameter(
-    "project_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The project's id.")
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The project's id.")
 )
 
 
@@ -160,7 +160,7 @@ class ProjectBaselineViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Gener
     filter_backends: list = []
 
     def _project(self):
-        return selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["project_pk"])
+        return selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["id"])
 
     def get_queryset(self):
         return baselines.baseline_list(self._project())
