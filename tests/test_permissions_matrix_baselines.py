@@ -15,11 +15,10 @@ from portfolio.models import Baseline, CalendarFeedToken, PortfolioBaseline
 from portfolio.scheduling.baselines import baseline_take, portfolio_baseline_take
 from portfolio.scheduling.ical import feed_token_create
 from ppm.services import api_token_create
-from tests.test_permissions_matrix import (
-    NA,
-    _cases,
-    setup,  # noqa: F401  (the matrix's fixture)
-)
+from tests import test_permissions_matrix as matrix
+from tests.test_permissions_matrix import NA, _cases
+
+setup = matrix.setup  # the matrix's fixture: (role, owner) → (user, project)
 
 # fmt: off
 PAGE_EXPECTED = [
@@ -62,7 +61,7 @@ def _state():
 
 
 @pytest.fixture
-def baseline_setup(world, setup):
+def baseline_setup(world, setup):  # noqa: F811
     def _setup(role, owner):
         user, project = setup(role, owner)
         pmo = world.user("pmo")
@@ -168,7 +167,7 @@ def test_baseline_api_permissions(baseline_setup, role, action, owner, expected)
     _expected_change(action, before, _state(), expected in (200, 201, 204))
 
 
-def test_calendar_feed_is_read_without_signing_in_by_its_token_only(client, world, setup):
+def test_calendar_feed_is_read_without_signing_in_by_its_token_only(client, world, setup):  # noqa: F811
     user, project = setup("reader", "other")
     _token, raw = feed_token_create(actor=user, scope="project", project=project)
     assert client.get(reverse("portfolio:calendar_feed", kwargs={"token": raw})).status_code == 200
