@@ -86,6 +86,9 @@ REFERENCES = {
     "manager": "users",
     "objective": "objectives",
     "objectives": "objectives",
+    "predecessor": "tasks",
+    "successor": "tasks",
+    "assignee": "users",
 }
 
 
@@ -174,6 +177,7 @@ def fuzz_world(db, _keep_test_connection):
         project.tags.add(tag)
     pmo = world.user(Role.PROJECT_OFFICE.value)
     spare_tokens = [services.api_token_create(user=pmo, name=f"spare {n}")[0] for n in range(2)]
+    schedule = fuzz_schedule(world.projects[0], pmo)
     project_baselines = [
         baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
     ]
@@ -187,12 +191,49 @@ def fuzz_world(db, _keep_test_connection):
             "tags": [tag.pk for tag in tags],
             "tokens": [token.pk for token in spare_tokens],
             "users": [user.pk for user in world.users.values()],
+            **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
         }
     )
     yield pmo
     KNOWN_IDS.clear()
+
+
+def fuzz_schedule(project, actor) -> dict[str, list[int]]:
+    """A small schedule (a phase, two tasks, a milestone, links) and calendar exceptions to fuzz."""
+    import datetime
+
+    from portfolio.scheduling import services as schedule_services
+
+    tasks = schedule_services.schedule_replace(
+        project=project,
+        actor=actor,
+        tasks=[
+            {"key": 1, "name": "Cadrage"},
+            {"key": 2, "parent": 1, "name": "Ateliers", "duration": 5},
+            {"key": 3, "parent": 1, "name": "Note de cadrage", "duration": 3},
+            {"key": 4, "name": "COPIL de lancement", "milestone": True},
+        ],
+        links=[{"predecessor": 2, "successor": 3}, {"predecessor": 1, "successor": 4}],
+    )
+    closures = [
+        schedule_services.calendar_exception_create(
+            actor=actor, name="Pont", start=datetime.date(2025, 5, 2), end=datetime.date(2025, 5, 2)
+        ),
+        schedule_services.calendar_exception_create(
+            actor=actor,
+            project=project,
+            name="Fermeture",
+            start=datetime.date(2025, 8, 4),
+            end=datetime.date(2025, 8, 15),
+        ),
+    ]
+    return {
+        "tasks": [task.pk for task in tasks.values()],
+        "links": list(project.task_links.values_list("pk", flat=True)),
+        "calendar-exceptions": [closure.pk for closure in closures],
+    }
 
 
 @pytest.fixture

@@ -269,3 +269,170 @@ def test_api_permissions(world, setup, role, action, owner, expected):
         assert "MATRIX-1" in [row["code"] for row in response.json()["results"]]
     if action in WRITE_ACTIONS:
         _assert_effect(action, before, Snapshot.take(project), expected in (200, 201), project)
+
+
+# ------------------------------------------------------------------------------------- schedule API
+# Ownership for the schedule: "own" = the acting user manages the project (when a project manager) and
+# the task is assigned to them (any role); "other" = another project manager manages it and the task is
+# assigned to nobody. Contributors (and any role but reader) update the progress of their own tasks.
+
+# fmt: off
+SCHEDULE_API_EXPECTED = [
+    # action             owner    admin pmo  committee manager contributor reader anonymous
+    ("task_list",        "other", 200,  200, 200,      200,    200,        200,   401),
+    ("task_detail",      "other", 200,  200, 200,      200,    200,        200,   401),
+    ("gantt",            "other", 200,  200, 200,      200,    200,        200,   401),
+    ("link_list",        "other", 200,  200, 200,      200,    200,        200,   401),
+    ("task_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("task_create",      "other", 201,  201, 403,      403,    403,        403,   401),
+    ("task_patch",       "own",   200,  200, 403,      200,    403,        403,   NA),
+    ("task_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_progress",    "own",   200,  200, 200,      200,    200,        403,   NA),
+    ("task_progress",    "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
+    ("task_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
+    ("task_reorder",     "own",   200,  200, 403,      200,    403,        403,   NA),
+    ("task_reorder",     "other", 200,  200, 403,      403,    403,        403,   401),
+    ("link_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("link_create",      "other", 201,  201, 403,      403,    403,        403,   401),
+    ("link_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
+    ("link_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
+    ("link_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
+    ("closure_org",      "-",     201,  201, 403,      403,    403,        403,   401),
+    ("closure_project",  "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("closure_project",  "other", 201,  201, 403,      403,    403,        403,   401),
+]
+# fmt: on
+
+
+@dataclass
+class ScheduleSnapshot:
+    tasks: int
+    links: int
+    closures: int
+    name: str
+    version: int
+    percent: int
+    positions: tuple
+    lag: int
+
+    @classmethod
+    def take(cls, project):
+        from portfolio.scheduling.models import CalendarException, Task, TaskLink
+
+        first = Task.objects.filter(project=project).order_by("pk").first()
+        link = TaskLink.objects.filter(project=project).order_by("pk").first()
+        return cls(
+            tasks=Task.objects.filter(project=project).count(),
+            links=TaskLink.objects.filter(project=project).count(),
+            closures=CalendarException.objects.count(),
+            name=first.name if first else "",
+            version=first.version if first else 0,
+            percent=first.percent_complete if first else 0,
+            positions=tuple(
+                Task.objects.filter(project=project).order_by("pk").values_list("position", flat=True)
+            ),
+            lag=link.lag if link else 0,
+        )
+
+
+def _schedule_request(client, action, project, tasks):
+    first, second, third = tasks
+    link = project.task_links.order_by("pk").first()
+    if action == "task_list":
+        return client.get(f"/api/v1/projects/{project.pk}/tasks/")
+    if action == "task_detail":
+        return client.get(f"/api/v1/tasks/{first.pk}/")
+    if action == "gantt":
+        return client.get(f"/api/v1/projects/{project.pk}/gantt/")
+    if action == "link_list":
+        return client.get(f"/api/v1/projects/{project.pk}/links/")
+    if action == "task_create":
+        return client.post(f"/api/v1/projects/{project.pk}/tasks/", {"name": "Recette"}, format="json")
+    if action == "task_patch":
+        return client.patch(f"/api/v1/tasks/{first.pk}/", {"name": NEW_NAME}, format="json")
+    if action == "task_progress":
+        return client.patch(f"/api/v1/tasks/{first.pk}/", {"percent_complete": 40}, format="json")
+    if action == "task_delete":
+        return client.delete(f"/api/v1/tasks/{third.pk}/")
+    if action == "task_reorder":
+        return client.post(
+            f"/api/v1/projects/{project.pk}/tasks/reorder/",
+            {"moves": [{"id": third.pk, "parent_id": None, "position": 0}]},
+            format="json",
+        )
+    if action == "link_create":
+        return client.post(
+            f"/api/v1/projects/{project.pk}/links/",
+            {"predecessor": second.pk, "successor": third.pk, "type": "SS"},
+            format="json",
+        )
+    if action == "link_patch":
+        return client.patch(f"/api/v1/links/{link.pk}/", {"lag": 2}, format="json")
+    if action == "link_delete":
+        return client.delete(f"/api/v1/links/{link.pk}/")
+    if action == "closure_org":
+        return client.post(
+            "/api/v1/calendar-exceptions/",
+            {"name": "Pont", "start": "2025-05-02", "end": "2025-05-02"},
+            format="json",
+        )
+    if action == "closure_project":
+        return client.post(
+            "/api/v1/calendar-exceptions/",
+            {"project": project.pk, "name": "Fermeture", "start": "2025-08-04", "end": "2025-08-08"},
+            format="json",
+        )
+    raise AssertionError(action)
+
+
+def _schedule_effect(action, before, after, allowed):
+    if not allowed or action in {"task_list", "task_detail", "gantt", "link_list"}:
+        assert after == before, f"{action} changed something: {before} → {after}"
+        return
+    expected = {
+        "task_create": lambda: after.tasks == before.tasks + 1,
+        "task_patch": lambda: after.name == NEW_NAME and after.version == before.version + 1,
+        "task_progress": lambda: after.percent == 40 and after.version == before.version + 1,
+        "task_delete": lambda: after.tasks == before.tasks - 1,
+        "task_reorder": lambda: after.positions != before.positions,
+        "link_create": lambda: after.links == before.links + 1,
+        "link_patch": lambda: after.lag == 2,
+        "link_delete": lambda: after.links == before.links - 1,
+        "closure_org": lambda: after.closures == before.closures + 1,
+        "closure_project": lambda: after.closures == before.closures + 1,
+    }[action]
+    assert expected(), f"{action} did not apply: {before} → {after}"
+
+
+@pytest.mark.parametrize(("role", "action", "owner", "expected"), list(_cases(SCHEDULE_API_EXPECTED)))
+def test_schedule_api_permissions(world, setup, role, action, owner, expected):
+    from portfolio.scheduling import services as schedule_services
+
+    user, project = setup(role, owner)
+    created = schedule_services.schedule_replace(
+        project=project,
+        actor=None,
+        tasks=[
+            {"key": 1, "name": "Cadrage", "duration": 5, "assignee": user if owner == "own" else None},
+            {"key": 2, "name": "Conception", "duration": 10},
+            {"key": 3, "name": "Mise en production", "milestone": True},
+        ],
+        links=[{"predecessor": 1, "successor": 2}],
+    )
+    tasks = [created[1], created[2], created[3]]
+    client = APIClient()
+    if user is not None:
+        _token, raw = api_token_create(user=user, name="matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    before = ScheduleSnapshot.take(project)
+
+    response = _schedule_request(client, action, project, tasks)
+
+    assert response.status_code == expected, (
+        f"{role} {action} ({owner}): expected {expected}, got {response.status_code}: "
+        f"{getattr(response, 'data', response.content)!r}"
+    )
+    if expected in (401, 403):
+        assert "detail" in response.json(), "a refusal explains itself"
+    _schedule_effect(action, before, ScheduleSnapshot.take(project), expected in (200, 201, 204))

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
 from portfolio.scheduling import baseline_api
+from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
 router.register("axes", views.StrategicAxisViewSet, basename="axis")
@@ -18,4 +19,7 @@ router.register(
 router.register("baselines", baseline_api.BaselineViewSet, basename="baseline")
 router.register("portfolio-baselines", baseline_api.PortfolioBaselineViewSet, basename="portfolio-baseline")
 
-urlpatterns = router.urls
+# Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
+extra_urlpatterns = scheduling_urlpatterns
+
+urlpatterns = router.urls + extra_urlpatterns

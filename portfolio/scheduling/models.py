@@ -59,7 +59,7 @@ class LinkTypeChoice(models.TextChoices):
     START_TO_FINISH = LinkType.START_TO_FINISH.value, _("Start to finish")
 
 
-class CalendarException(models.Model):
+class CalendarException(VersionedModel):
     """Closed days (inclusive range): for one project, or for the whole organisation (project null)."""
 
     project = models.ForeignKey(

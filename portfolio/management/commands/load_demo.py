@@ -263,6 +263,10 @@ def load_demo_portfolio(*, today: date) -> Counter:
     users = _users(created, directorates)
     objectives = _objectives(created, users[demo_data.DEMO_PROJECT_OFFICE])
     _projects(created, directorates, objectives, users, today)
+    # Issue #6: a schedule (WBS, dependencies) for every framing/approved/in-progress/closed project.
+    from portfolio.scheduling.demo import load_demo_schedules
+
+    load_demo_schedules(today=today, actor=users[demo_data.DEMO_PROJECT_OFFICE], created=created)
     if created["projects"]:
         # Only when the portfolio changed: a second run must change nothing, snapshots included.
         _snapshots(created, today)

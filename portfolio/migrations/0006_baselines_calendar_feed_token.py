@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0004_schedule_models'),
+        ('portfolio', '0005_schedule_calendar_exception_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
