@@ -29,14 +29,14 @@ help:
 	@echo "  make run       install, migrate, load the demo once, run web + Celery worker + beat"
 	@echo "                 (HOST=$(HOST) PORT=$(PORT); Ctrl-C stops everything)"
 	@echo "  make test      run the whole test suite (PYTEST_ARGS='-k sheet -x' to narrow it)"
-	@echo "  make lint      ruff check + ruff format --check + mypy (services, selectors, rules, tasks)"
+	@echo "  make lint      ruff check + ruff format --check + import layers (lint-imports) + mypy"
 	@echo "  make format    ruff format + ruff check --fix"
 	@echo "  make migrate   apply database migrations"
 	@echo "  make demo      load the demo portfolio (idempotent)"
 	@echo "  make messages  update the French catalogue and compile it (needs GNU gettext)"
 	@echo "  make bench     seed a large portfolio in PostgreSQL and print QUALITY.md's performance figures"
 	@echo "                 (DATABASE_URL if it is PostgreSQL, else $(BENCH_DATABASE_URL);"
-	@echo "                 BENCH_ARGS='--projects 5000 --repeat 50 --strict --reseed')"
+	@echo "                 BENCH_ARGS='--projects 10000 --repeat 50 --wrk-seconds 10 --strict --reseed')"
 	@echo "  make clean     remove the virtualenv, caches and build files (keeps var/ and its database)"
 
 # -- the virtualenv ---------------------------------------------------------------------------------
@@ -92,6 +92,7 @@ test: $(STAMP) $(MO_FILES)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_DEBUG=1 $(BIN)/mypy
 
 format: $(STAMP)

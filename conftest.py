@@ -1,16 +1,75 @@
-"""Fixtures shared by every app's tests: one user per role, the API client."""
+"""Fixtures shared by every app's tests: one user per role, the API client; pytest-xdist safety."""
+
+import os
+import re
 
 import pytest
+from django.core.cache import cache, caches
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from ppm.roles import Role
 from ppm.tests.factories import DEFAULT_PASSWORD, DirectorateFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    # Tests that start a real Celery worker (or the whole application) run one after the other on one
+    # xdist worker (`--dist loadgroup`): each starts processes of its own and they would fight for
+    # the two cores and for broker databases.
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("worker"))
+
+
+def xdist_worker_number() -> int | None:
+    """0 for the first pytest-xdist worker (gw0), 1 for gw1, …; None outside xdist."""
+    match = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+    return int(match.group(1)) if match else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_cache_per_xdist_worker():
+    """With a Redis cache (CACHE_URL=redis://…/N), xdist worker k uses database N − 1 − k: tests empty
+    the cache (throttles), which must not wipe another worker's keys in the middle of its test, nor
+    those of tests that use CACHE_URL's own database with a key prefix. Without xdist, N itself.
+    (SQLite test databases are per process already; PostgreSQL ones get pytest-django's _gwK suffix.)"""
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    number = xdist_worker_number()
+    match = re.fullmatch(r"(rediss?://[^/]*/)(\d+)", str(location))
+    if number is None or not match:
+        yield
+        return
+    database = int(match.group(2)) - 1 - number
+    if database < 0:
+        pytest.exit(f"Not enough Redis databases below {match.group(2)} for xdist worker gw{number}.")
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": f"{match.group(1)}{database}"}}
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on 2 cores; the suite creates many users and logs in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttle counters and cached summaries live in the cache: a test starts from an empty one
+    # (primary keys are reused from test to test, so a counter would follow a user into the next).
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+def _clear_cache() -> None:
+    cache.clear()
+    if type(caches["default"]).__module__.endswith(".redis"):
+        # A Redis database left empty looks free to tests/test_worker.py, which picks an empty one
+        # for its broker: a key marks it taken while this session uses it as its cache.
+        cache.set("pilotis-test-cache-in-use", 1, None)
 
 
 @pytest.fixture

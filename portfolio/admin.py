@@ -1,23 +1,49 @@
+"""The portfolio in Django's admin: reference data written through the services (validated, audited,
+never deleted here); projects read-only. The project office manages all of it on /manage/."""
+
 from django.contrib import admin
 
+from portfolio import services
 from portfolio.models import Objective, PortfolioSnapshot, Project, StrategicAxis, Tag
+from ppm.admin import ServiceAdmin
 
 
 @admin.register(StrategicAxis)
-class StrategicAxisAdmin(admin.ModelAdmin):
+class StrategicAxisAdmin(ServiceAdmin):
     list_display = ("code", "name", "order")
+    service_fields = services.AXIS_FIELDS
+
+    def service_create(self, actor, data):
+        return services.axis_create(actor=actor, data=data)
+
+    def service_update(self, actor, obj, data):
+        return services.axis_update(actor=actor, axis=obj, data=data)
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(ServiceAdmin):
     list_display = ("code", "name", "axis", "order")
     list_filter = ("axis",)
     list_select_related = ("axis",)
+    service_fields = services.OBJECTIVE_FIELDS
+
+    def service_create(self, actor, data):
+        return services.objective_create(actor=actor, data=data)
+
+    def service_update(self, actor, obj, data):
+        return services.objective_update(actor=actor, objective=obj, data=data)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ServiceAdmin):
     search_fields = ("name",)
+    service_fields = services.TAG_FIELDS
+
+    def service_create(self, actor, data):
+        return services.tag_create(actor=actor, name=data["name"])
+
+    def service_update(self, actor, obj, data):
+        return services.tag_update(actor=actor, tag=obj, name=data["name"])
 
 
 @admin.register(Project)

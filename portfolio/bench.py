@@ -1,33 +1,19 @@
-"""The benchmark behind `make bench` (`manage.py bench`): a large seeded portfolio and measurements.
+"""The portfolio's part of the benchmark (`make bench`, see ppm/bench.py): its seed and screens.
 
 Seeding writes straight to the tables with `bulk_create` (a thousand projects with their history
 in a few seconds): going through the services would take minutes, and the services are exercised
 by the test suite, not here. The data is deterministic (a seeded random generator, a fixed anchor
-date), so two runs at the same size measure the same rows.
-
-Measuring a screen: the Django server time of N in-process requests (the test `Client`), the SQL
-statements of one more request (`CaptureQueriesContext`), and the time PostgreSQL takes for those
-same statements replayed on a raw DB-API cursor (round-trips and row decoding included, Django
-excluded); on PostgreSQL each statement's plan is also read (`EXPLAIN (ANALYZE, FORMAT JSON)`) for
-its execution time and any sequential scan.
+date), so two runs at the same size measure the same rows. It builds on the core's seed (ppm/bench.py:
+directorates and users).
 """
 
-import json
-import math
 import random
-import statistics
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portfolio.models import (
@@ -40,17 +26,25 @@ from portfolio.models import (
     Tag,
 )
 from portfolio.rules import ProjectStatus
-from ppm.models import AuditEntry, Directorate, User
+from ppm.bench import (
+    NO_LARGE_SEQ_SCAN,
+    QUALITY_BAR,
+    Screen,
+    at_most_queries,
+    explicit_timestamps,
+    p95_at_most,
+    seeded_users,
+)
+from ppm.models import AuditEntry, Directorate
 from ppm.roles import Role
 
 SEED = 1789
 ANCHOR = date(2025, 6, 30)  # "today" of the seeded portfolio: fixed, so the data never drifts
 CODE_PREFIX = "BENCH-"
-USER_PREFIX = "bench-"
 SNAPSHOT_DAYS = 300
 SEARCH_WORD = "portail"  # occurs in about one project name in eight
-LARGE_TABLE_ROWS = 10_000  # QUALITY: no sequential scan past this many rows
-WATCHED_TABLES = ("portfolio_project", "ppm_auditentry", "portfolio_projectstatuschange")
+WATCHED_TABLES = ("portfolio_project", "portfolio_projectstatuschange")
+SEEDED_MODELS = (Project, StrategicAxis, Objective, Tag, ProjectStatusChange, PortfolioSnapshot)
 
 S = ProjectStatus
 # The lifecycle actions that lead from a new demand to each status.
@@ -82,18 +76,6 @@ STATUS_WEIGHTS = {
     S.CLOSED: 18,
     S.CANCELLED: 6,
 }
-DIRECTORATE_NAMES = (
-    "Direction des systèmes d'information",
-    "Direction des finances",
-    "Direction des ressources humaines",
-    "Direction de l'éducation et des collèges",
-    "Direction des routes",
-    "Direction de l'autonomie",
-    "Direction de l'enfance et de la famille",
-    "Direction de l'insertion",
-    "Direction de la culture",
-    "Direction de l'environnement",
-)
 AXES = (
     ("AX1", "Un territoire connecté", 4),
     ("AX2", "Des services publics numériques", 3),
@@ -137,67 +119,27 @@ TAGS = (
 )
 
 
-@contextmanager
-def _explicit_timestamps(*fields) -> Iterator[None]:
-    """Let bulk_create keep the historical dates we give instead of `auto_now(_add)`'s now."""
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
 def _moment(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime(8 + rng.randrange(10), rng.randrange(60))))
 
 
-def dataset_size() -> int:
+def seeded_projects() -> int:
     return Project.objects.filter(code__startswith=CODE_PREFIX).count()
 
 
 def foreign_data() -> bool:
-    """True when the database holds projects or users that the benchmark did not seed."""
-    return (
-        Project.objects.exclude(code__startswith=CODE_PREFIX).exists()
-        or User.objects.exclude(username__startswith=USER_PREFIX).exists()
-    )
+    """True when the database holds projects that the benchmark did not seed."""
+    return Project.objects.exclude(code__startswith=CODE_PREFIX).exists()
 
 
-def wipe() -> None:
-    """Empty every table the seed writes (PostgreSQL; the database holds benchmark data only)."""
-    tables = [
-        model._meta.db_table
-        for model in (
-            AuditEntry,
-            ProjectStatusChange,
-            PortfolioSnapshot,
-            Project,
-            Tag,
-            Objective,
-            StrategicAxis,
-            User,
-            Directorate,
-        )
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t) for t in tables)} CASCADE")
-
-
-@transaction.atomic
-def seed(*, projects: int) -> dict[str, int]:
-    """Write the benchmark portfolio of `projects` projects; returns the row counts."""
+def seed(*, projects: int) -> None:
+    """Write the benchmark portfolio of `projects` projects on the core's directorates and users."""
     rng = random.Random(SEED)
-    directorates = Directorate.objects.bulk_create(
-        Directorate(code=f"D{n:02d}", name=f"{DIRECTORATE_NAMES[n % len(DIRECTORATE_NAMES)]} {n // 10 + 1}")
-        for n in range(40)
-    )
+    directorates = list(Directorate.objects.order_by("pk"))
     axes = StrategicAxis.objects.bulk_create(
         StrategicAxis(code=code, name=name, order=order) for order, (code, name, _n) in enumerate(AXES)
     )
-    objectives = []
+    objectives: list[Objective] = []
     for axis, (code, _name, n_objectives) in zip(axes, AXES, strict=True):
         objectives.extend(
             Objective(axis=axis, code=f"{code}-O{n + 1}", name=f"Objectif {n + 1} de {code}", order=n)
@@ -206,28 +148,7 @@ def seed(*, projects: int) -> dict[str, int]:
     objectives = Objective.objects.bulk_create(objectives)
     tags = Tag.objects.bulk_create(Tag(name=name) for name in TAGS)
 
-    roles = (
-        [Role.ADMINISTRATOR] * 2
-        + [Role.PROJECT_OFFICE] * 6
-        + [Role.COMMITTEE_MEMBER] * 12
-        + [Role.PROJECT_MANAGER] * 110
-        + [Role.CONTRIBUTOR] * 40
-        + [Role.READER] * 30
-    )
-    users = User.objects.bulk_create(
-        User(
-            username=f"{USER_PREFIX}{role}-{n + 1}",
-            first_name=f"Prénom{n + 1}",
-            last_name=f"Nom{n + 1:03d}",
-            email=f"{USER_PREFIX}{n + 1}@example.org",
-            password="!bench-unusable",  # noqa: S106 - an unusable password hash: nobody logs in
-            role=role,
-            is_staff=role == Role.ADMINISTRATOR,
-            is_superuser=role == Role.ADMINISTRATOR,
-            directorate=directorates[n % len(directorates)],
-        )
-        for n, role in enumerate(roles)
-    )
+    users = seeded_users()
     managers = [u for u in users if u.role == Role.PROJECT_MANAGER]
     office = [u for u in users if u.role == Role.PROJECT_OFFICE]
 
@@ -264,12 +185,13 @@ def seed(*, projects: int) -> dict[str, int]:
         )
         histories.append(created)
     project_model = Project._meta
-    with _explicit_timestamps(project_model.get_field("created_at"), project_model.get_field("updated_at")):
+    with explicit_timestamps(project_model.get_field("created_at"), project_model.get_field("updated_at")):
         rows = Project.objects.bulk_create(rows, batch_size=1000)
 
     project_objectives = Project.objectives.through
     project_tags = Project.tags.through
-    links_o, links_t = [], []
+    links_o: list = []
+    links_t: list = []
     for project in rows:
         links_o.extend(
             project_objectives(project_id=project.pk, objective_id=objective.pk)
@@ -300,7 +222,7 @@ def seed(*, projects: int) -> dict[str, int]:
         entries.append(
             AuditEntry(
                 content_type=project_type,
-                object_id=str(project.pk),
+                object_id=project.pk,
                 object_repr=str(project)[:255],
                 action=audit_action,
                 actor=actor,
@@ -326,7 +248,7 @@ def seed(*, projects: int) -> dict[str, int]:
                 "name": {"label": "name", "old": "", "new": project.name},
             },
         )
-        source = S.DEMAND
+        source: str = S.DEMAND
         span = max((ANCHOR - created).days, 10)
         for action, target in PATHS[project.status]:
             day = min(day + timedelta(days=rng.randrange(1, span // 5 + 2)), ANCHOR)
@@ -353,7 +275,7 @@ def seed(*, projects: int) -> dict[str, int]:
         entries.extend(
             AuditEntry(
                 content_type=project_type,
-                object_id=str(project.pk),
+                object_id=project.pk,
                 object_repr=repr_,
                 action=AuditEntry.Action.UPDATE,
                 actor=project.manager or actor,
@@ -369,7 +291,7 @@ def seed(*, projects: int) -> dict[str, int]:
             )
             for update in range(rng.randint(2, 12))
         )
-    with _explicit_timestamps(ProjectStatusChange._meta.get_field("at"), AuditEntry._meta.get_field("at")):
+    with explicit_timestamps(ProjectStatusChange._meta.get_field("at"), AuditEntry._meta.get_field("at")):
         ProjectStatusChange.objects.bulk_create(changes, batch_size=2000)
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
 
@@ -390,118 +312,34 @@ def seed(*, projects: int) -> dict[str, int]:
                 by_objective={codes[pk]: round(count * share) for pk, count in by_objective.items()},
             )
         )
-    with _explicit_timestamps(PortfolioSnapshot._meta.get_field("taken_at")):
+    with explicit_timestamps(PortfolioSnapshot._meta.get_field("taken_at")):
         PortfolioSnapshot.objects.bulk_create(snapshots)
-    return counts_of_dataset()
 
 
-def counts_of_dataset() -> dict[str, int]:
-    return {
-        "projects": Project.objects.count(),
-        "directorates": Directorate.objects.count(),
-        "users": User.objects.count(),
-        "axes": StrategicAxis.objects.count(),
-        "objectives": Objective.objects.count(),
-        "tags": Tag.objects.count(),
-        "status changes": ProjectStatusChange.objects.count(),
-        "audit entries": AuditEntry.objects.count(),
-        "snapshots": PortfolioSnapshot.objects.count(),
-    }
-
-
-# --- measuring ------------------------------------------------------------------------------
-
-
-@dataclass
-class Bar:
-    label: str
-    met: Callable[["Measure"], bool]
-
-
-@dataclass
-class Screen:
-    label: str
-    path: str
-    bars: list[Bar] = field(default_factory=list)
-    accept: str = "text/html"
-
-
-@dataclass
-class SeqScan:
-    table: str
-    rows: int
-
-    @property
-    def large(self) -> bool:
-        return self.rows > LARGE_TABLE_ROWS
-
-
-@dataclass
-class Measure:
-    screen: Screen
-    queries: int
-    server_ms: list[float]
-    db_ms: list[float]
-    db_exec_ms: float | None  # sum of EXPLAIN ANALYZE execution times (PostgreSQL only)
-    seq_scans: list[SeqScan]
-
-    @property
-    def server_median(self) -> float:
-        return statistics.median(self.server_ms)
-
-    @property
-    def server_p95(self) -> float:
-        ordered = sorted(self.server_ms)
-        return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
-
-    @property
-    def db_median(self) -> float:
-        return statistics.median(self.db_ms)
-
-    @property
-    def ratio(self) -> float:
-        return self.server_median / self.db_median if self.db_median else math.inf
-
-    @property
-    def missed(self) -> list[str]:
-        return [bar.label for bar in self.screen.bars if not bar.met(self)]
-
-
-def at_most_queries(limit: int) -> Bar:
-    return Bar(f"≤ {limit} queries", lambda m: m.queries <= limit)
-
-
-NO_LARGE_SEQ_SCAN = Bar(
-    f"no seq scan > {LARGE_TABLE_ROWS:,} rows", lambda m: not any(s.large for s in m.seq_scans)
-)
-
-
-def screens(*, project_id: int) -> list[Screen]:
+def screens() -> list[Screen]:
+    project_id = showcase_project_id()
     return [
-        Screen(
-            "Portfolio dashboard",
-            "/",
-            [Bar("≤ 1.5 × PostgreSQL", lambda m: m.ratio <= 1.5), at_most_queries(20), NO_LARGE_SEQ_SCAN],
-        ),
-        Screen("Project list, page 1", "/projects/", [at_most_queries(12), NO_LARGE_SEQ_SCAN]),
+        Screen("Portfolio dashboard", "/", [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN]),
+        Screen("Project list, page 1", "/projects/", [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN]),
         Screen(
             "Project list, filtered",
             f"/projects/?status=in_progress&q={SEARCH_WORD}",
-            [at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
         ),
         Screen(
             "API projects, page of 100",
             "/api/v1/projects/?page_size=100",
-            [Bar("p95 ≤ 30 ms", lambda m: m.server_p95 <= 30), at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            [QUALITY_BAR, p95_at_most(30), at_most_queries(12), NO_LARGE_SEQ_SCAN],
             accept="application/json",
+            load_test=True,
         ),
         Screen(
             "API project detail",
             f"/api/v1/projects/{project_id}/",
-            [NO_LARGE_SEQ_SCAN],
+            [QUALITY_BAR, NO_LARGE_SEQ_SCAN],
             accept="application/json",
         ),
-        Screen("Project page with history", f"/projects/{project_id}/", [NO_LARGE_SEQ_SCAN]),
+        Screen("Project page with history", f"/projects/{project_id}/", [QUALITY_BAR, NO_LARGE_SEQ_SCAN]),
     ]
 
 
@@ -510,7 +348,7 @@ def showcase_project_id() -> int:
     project_type = ContentType.objects.get_for_model(Project)
     ids = Project.objects.filter(status=S.CLOSED).values_list("pk", flat=True)
     busiest = (
-        AuditEntry.objects.filter(content_type=project_type, object_id__in=[str(pk) for pk in ids])
+        AuditEntry.objects.filter(content_type=project_type, object_id__in=list(ids))
         .values("object_id")
         .annotate(n=Count("id"))
         .order_by("-n", "object_id")
@@ -521,79 +359,3 @@ def showcase_project_id() -> int:
         if busiest
         else Project.objects.order_by("pk").values_list("pk", flat=True)[0]
     )
-
-
-_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
-
-
-def _replayable(statements: list[str]) -> list[str]:
-    return [sql for sql in statements if not sql.lstrip().upper().startswith(_TRANSACTION_CONTROL)]
-
-
-def replay(statements: list[str], *, repeat: int) -> list[float]:
-    """Milliseconds the database takes for `statements`, run `repeat` times on a raw cursor."""
-    connection.ensure_connection()
-    raw = connection.connection
-    timings = []
-    cursor = raw.cursor()
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            for sql in statements:
-                cursor.execute(sql)
-                if cursor.description is not None:
-                    cursor.fetchall()
-            timings.append((time.perf_counter() - start) * 1000)
-    finally:
-        cursor.close()
-    return timings
-
-
-def _plan_nodes(node: dict) -> Iterator[dict]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from _plan_nodes(child)
-
-
-def explain(statements: list[str]) -> tuple[float, list[SeqScan]]:
-    """PostgreSQL: summed execution time of the SELECTs and the sequential scans of every plan."""
-    execution, scans, sizes = 0.0, [], {}
-    with connection.cursor() as cursor:
-        for sql in statements:
-            is_select = sql.lstrip().upper().startswith(("SELECT", "WITH"))
-            options = "ANALYZE, FORMAT JSON" if is_select else "FORMAT JSON"
-            cursor.execute(f"EXPLAIN ({options}) {sql}")
-            document = cursor.fetchone()[0]
-            plan = (json.loads(document) if isinstance(document, str) else document)[0]
-            execution += plan.get("Execution Time", 0.0)
-            for node in _plan_nodes(plan["Plan"]):
-                if node.get("Node Type") == "Seq Scan":
-                    table = node["Relation Name"]
-                    if table not in sizes:
-                        cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-                        sizes[table] = cursor.fetchone()[0]
-                    scans.append(SeqScan(table, sizes[table]))
-    unique = {(s.table, s.rows): s for s in scans}
-    return execution, list(unique.values())
-
-
-def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:
-    def get():
-        response = client.get(screen.path, secure=True, HTTP_ACCEPT=screen.accept)
-        if response.status_code != 200:
-            raise RuntimeError(f"{screen.path} answered {response.status_code}, not 200")
-        return response
-
-    for _ in range(warmup):
-        get()
-    server_ms = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        get()
-        server_ms.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as captured:
-        get()
-    statements = _replayable([query["sql"] for query in captured.captured_queries])
-    db_ms = replay(statements, repeat=repeat)
-    db_exec, scans = explain(statements) if connection.vendor == "postgresql" else (None, [])
-    return Measure(screen, len(captured.captured_queries), server_ms, db_ms, db_exec, scans)

@@ -1,80 +1,22 @@
-"""Content of the demonstration portfolio (`manage.py load_demo`).
+"""Content of the demonstration portfolio (`manage.py load_demo`, loaded by portfolio/demo.py).
 
-A fictional French département, the « Département de la Vallée-Haute », and its 2024–2027 digital
-roadmap: 3 strategic axes, 6 strategic objectives, 16 directorates, 69 projects in every lifecycle
-status, and one user per role. The content is French on purpose: it is the data of a French
+The 2024–2027 digital roadmap of the fictional « Département de la Vallée-Haute » (its directorates
+and users are the core's demo data, ppm/demo.py): 3 strategic axes, 6 strategic objectives and 69
+projects in every lifecycle status. The content is French on purpose: it is the data of a French
 public body, not interface text, so it is not translated.
 
 Everything here is fixed data (calendar dates included), so loading it twice, or on two machines,
 gives the same portfolio. The only values that depend on the day of loading are the portfolio
-snapshots, which are dated relative to today (see `portfolio.management.commands.load_demo`).
-
-DEMO_PASSWORD is public: it exists for demonstrations and local development only. Never load the
-demo into a production database (the command refuses unless PILOTIS_DEMO is on or --force is given).
+snapshots, which are dated relative to today (see portfolio/demo.py).
 """
 
 from dataclasses import dataclass
 
 from portfolio.rules import ProjectStatus
-from ppm.roles import Role
 
-DEMO_PASSWORD = "pilotis-demo"  # noqa: S105 - public demo password, documented in README.md
 DEMO_SEED = 20240101
-DEMO_ORGANISATION = "Département de la Vallée-Haute"
-DEMO_EMAIL_DOMAIN = "vallee-haute.example"
 # Number of days of synthetic history in front of today's real snapshot (the dashboard trend).
 DEMO_SNAPSHOT_DAYS = 60
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    first_name: str
-    last_name: str
-    role: str
-    directorate: str
-    is_superuser: bool = False
-
-    @property
-    def email(self) -> str:
-        return f"{self.username}@{DEMO_EMAIL_DOMAIN}"
-
-
-DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("admin", "Claire", "Martin", Role.ADMINISTRATOR, "DSI", is_superuser=True),
-    DemoUser("pmo", "Sophie", "Bernard", Role.PROJECT_OFFICE, "DGS"),
-    DemoUser("comite", "Jean-Marc", "Lefèvre", Role.COMMITTEE_MEMBER, "DGS"),
-    DemoUser("cheffe.projet", "Camille", "Durand", Role.PROJECT_MANAGER, "DSI"),
-    DemoUser("contributeur", "Lucas", "Petit", Role.CONTRIBUTOR, "DSI"),
-    DemoUser("lecteur", "Élodie", "Moreau", Role.READER, "DCOM"),
-    DemoUser("antoine.roux", "Antoine", "Roux", Role.PROJECT_MANAGER, "DSI"),
-    DemoUser("nadia.haddad", "Nadia", "Haddad", Role.PROJECT_MANAGER, "DSI"),
-    DemoUser("isabelle.fabre", "Isabelle", "Fabre", Role.PROJECT_MANAGER, "DAUT"),
-    DemoUser("mathieu.garnier", "Mathieu", "Garnier", Role.PROJECT_MANAGER, "DSI"),
-    DemoUser("julien.mercier", "Julien", "Mercier", Role.PROJECT_MANAGER, "DINS"),
-)
-# The account that creates the projects and moves them through framing and approval.
-DEMO_PROJECT_OFFICE = "pmo"
-
-# (code, name): a flat organisation chart, enough for the portfolio's views by directorate.
-DEMO_DIRECTORATES: tuple[tuple[str, str], ...] = (
-    ("DGS", "Direction générale des services"),
-    ("DSI", "Direction des systèmes d'information"),
-    ("DRH", "Direction des ressources humaines"),
-    ("DFIN", "Direction des finances"),
-    ("DCP", "Direction de la commande publique"),
-    ("DAJ", "Direction des affaires juridiques"),
-    ("DCOM", "Direction de la communication"),
-    ("ROUTES", "Direction des routes"),
-    ("DBAT", "Direction des bâtiments"),
-    ("DAUT", "Direction de l'autonomie"),
-    ("DEF", "Direction de l'enfance et de la famille"),
-    ("DINS", "Direction de l'insertion"),
-    ("DEC", "Direction de l'éducation et des collèges"),
-    ("DCULT", "Direction de la culture"),
-    ("DENV", "Direction de l'environnement"),
-    ("DARCH", "Direction des archives départementales"),
-)
 
 # (code, name, description)
 DEMO_AXES: tuple[tuple[str, str, str], ...] = (

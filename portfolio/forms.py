@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portfolio import rules
+from portfolio import permissions, rules
 from portfolio.models import Objective, Project
 from portfolio.services import EDITABLE_FIELDS
 from ppm.exceptions import DomainValidationError
@@ -31,6 +31,7 @@ class ProjectForm(forms.ModelForm):
         help_text=_("Separate tags with commas, e.g. “cloud, citizens”."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    read_only_fields: list[str] = []
 
     class Meta:
         model = Project
@@ -45,7 +46,7 @@ class ProjectForm(forms.ModelForm):
             "code": _("A short unique reference: letters, digits, dots, dashes and underscores."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
         current_directorate = self.instance.directorate_id if editing else None
@@ -69,6 +70,19 @@ class ProjectForm(forms.ModelForm):
                 self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
         else:
             del self.fields["version"]
+        if editing and user is not None:
+            self._disable_fields_of_others(user)
+
+    def _disable_fields_of_others(self, user) -> None:
+        """Fields `user` may not change are shown disabled: the browser does not send them and Django
+        keeps the stored value whatever is posted (the service refuses such changes anyway)."""
+        editable = permissions.editable_project_fields(user, self.instance)
+        self.read_only_fields = []
+        for name in permissions.RULES.fields_of("project"):
+            if name in self.fields and name not in editable:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Set by the project office.")
+                self.read_only_fields.append(name)
 
     def clean_tags(self) -> list[str]:
         try:

@@ -1,13 +1,20 @@
 """Reads of the portfolio: querysets and plain data whose query count does not grow with rows."""
 
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
+from portfolio import permissions
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.lifecycle import Moves
-from ppm.models import Directorate, User
+from ppm.models import AuditEntry, Directorate, User
+from ppm.permissions import get_for_user
 
 
 def project_list() -> QuerySet[Project]:
@@ -18,23 +25,68 @@ def project_list() -> QuerySet[Project]:
     )
 
 
-def project_get_for_user(*, user, pk) -> Project:
-    """The project, or Http404. Every signed-in user may read every project."""
-    try:
-        return project_list().get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
-
-
-def project_detail_get(*, user, pk) -> Project:
-    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
-    queryset = project_list().prefetch_related(
-        Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+def roadmap_rows(
+    *,
+    axis: int | None = None,
+    objective: int | None = None,
+    directorate: int | None = None,
+    year: int | None = None,
+) -> list[dict]:
+    """The dashboard roadmap's rows (as `dashboard_data()["roadmap"]`) for the projects of a strategic
+    axis, an objective, a directorate and/or whose plan overlaps a year; one query."""
+    queryset = Project.objects.filter(planned_start__isnull=False, planned_end__isnull=False).exclude(
+        status=ProjectStatus.CANCELLED
     )
-    try:
-        return queryset.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+    if directorate is not None:
+        queryset = queryset.filter(directorate_id=directorate)
+    if objective is not None:
+        queryset = queryset.filter(
+            pk__in=Project.objectives.through.objects.filter(objective_id=objective).values("project_id")
+        )
+    if axis is not None:
+        queryset = queryset.filter(
+            pk__in=Project.objectives.through.objects.filter(objective__axis_id=axis).values("project_id")
+        )
+    if year is not None:
+        queryset = queryset.filter(planned_start__year__lte=year, planned_end__year__gte=year)
+    rows = queryset.order_by("planned_start", "code").values(
+        "id", "code", "name", "status", "planned_start", "planned_end", "directorate__name"
+    )
+    return [dict(row) for row in rows]
+
+
+def project_visible_to(user) -> QuerySet[Project]:
+    """The projects `user` may see, loaded like `project_list` (every signed-in user sees them all)."""
+    if not permissions.RULES.may_on_some(user, "project.view"):
+        return Project.objects.none()
+    return project_list()
+
+
+def project_get_for_user(
+    *, user, pk, action: str = "view", queryset: QuerySet[Project] | None = None
+) -> Project:
+    """The project `pk` if `user` may do `action` on it ("view", "change", "transition", ... or a full
+    rule name): Http404 when it is not visible to them, PermissionDenied (403) when the action is refused."""
+    return get_for_user(
+        project_visible_to(user) if queryset is None else queryset,
+        table=permissions.RULES,
+        user=user,
+        pk=pk,
+        action=action if "." in action else f"project.{action}",
+        not_found=_("No such project."),
+    )
+
+
+def project_detail_get(*, user, pk, action: str = "view") -> Project:
+    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
+    return project_get_for_user(
+        user=user,
+        pk=pk,
+        action=action,
+        queryset=project_visible_to(user).prefetch_related(
+            Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+        ),
+    )
 
 
 def project_transitions_for(project: Project, *, actor=None) -> Moves:
@@ -48,6 +100,39 @@ def project_transitions_for(project: Project, *, actor=None) -> Moves:
         status_before_end=project.status_before_end or None,
     )
     return available_transitions(facts, actor=actor)
+
+
+def project_page_links(projects: list[Project]) -> list[Project]:
+    """Give each project of a page `objective_ids` and `tag_names` (sorted like the prefetches)
+    from the link tables, in two queries that load no Objective or Tag object: on a page of 100
+    projects, some 350 fewer model instances than `project_list()`'s prefetches."""
+    ids = [project.pk for project in projects]
+    objectives: dict[int, list[int]] = {pk: [] for pk in ids}
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        links = Project.objectives.through.objects.filter(project_id__in=ids)
+        for project_id, objective_id in links.order_by(*_related_order(Objective, "objective")).values_list(
+            "project_id", "objective_id"
+        ):
+            objectives[project_id].append(objective_id)
+        tag_links = Project.tags.through.objects.filter(project_id__in=ids)
+        for project_id, name in tag_links.order_by(*_related_order(Tag, "tag")).values_list(
+            "project_id", "tag__name"
+        ):
+            tags[project_id].append(name)
+    for project in projects:
+        project.objective_ids = objectives[project.pk]  # type: ignore[attr-defined]
+        project.tag_names = tags[project.pk]  # type: ignore[attr-defined]
+    return projects
+
+
+def _related_order(model, through_field: str) -> list[str]:
+    """The related model's default ordering, seen from the link table (what a prefetch returns)."""
+    ordering = [*model._meta.ordering, "pk"]
+    return [
+        f"-{through_field}__{name[1:]}" if name.startswith("-") else f"{through_field}__{name}"
+        for name in ordering
+    ]
 
 
 def objective_list() -> QuerySet[Objective]:
@@ -69,9 +154,43 @@ def portfolio_counts() -> dict:
     }
 
 
+# The dashboard's summary is cached until the portfolio changes: at most this long, in case a change
+# escapes the fingerprint below (a bulk UPDATE that touches neither version nor updated_at).
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def _portfolio_fingerprint() -> str:
+    """What the dashboard depends on, in ONE cheap query: the projects' count, last change and summed
+    versions (any create, edit, transition or delete moves one of them), the last snapshot taken, and
+    the last audit entry (every service write records one: renamed objectives, axes, directorates)."""
+    project = connection.ops.quote_name(Project._meta.db_table)
+    snapshot = connection.ops.quote_name(PortfolioSnapshot._meta.db_table)
+    audit = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(updated_at), SUM(version), "  # noqa: S608 - table names from models
+            f"(SELECT MAX(taken_at) FROM {snapshot}), (SELECT MAX(id) FROM {audit}) FROM {project}"
+        )
+        row = cursor.fetchone()
+    return "|".join(str(value) for value in row)
+
+
 def dashboard_data() -> dict:
-    """Everything the portfolio home shows, as plain data ready for the charts."""
-    counts = portfolio_counts()
+    """Everything the portfolio home shows, as plain data ready for the charts.
+
+    Computed once per state of the portfolio and language, then served from the cache: a page view
+    costs one small query while nothing changes (see `_portfolio_fingerprint`)."""
+    fingerprint = _portfolio_fingerprint()
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+    key = f"portfolio:dashboard:v1:{get_language() or 'default'}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = _dashboard_data_live()
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
+
+
+def _dashboard_data_live() -> dict:
     objectives = list(
         Objective.objects.select_related("axis").annotate(
             n_projects=Count("projects"),
@@ -80,6 +199,13 @@ def dashboard_data() -> dict:
             ),
         )
     )
+    # portfolio_counts()'s figures, with the counts by objective taken from the query above.
+    by_status = dict(Project.objects.order_by().values_list("status").annotate(n=Count("id")))
+    counts = {
+        "total": sum(by_status.values()),
+        "by_status": {status: by_status.get(status, 0) for status in ProjectStatus.values},
+        "by_objective": {objective.code: objective.n_projects for objective in objectives},
+    }
     directorates = list(
         Directorate.objects.annotate(n_projects=Count("projects"))
         .filter(n_projects__gt=0)
@@ -95,7 +221,8 @@ def dashboard_data() -> dict:
     trend.reverse()
     return {
         "counts": counts,
-        "status_labels": dict(ProjectStatus.choices),
+        # Translated once here (plain strings), not once per roadmap row by the charts.
+        "status_labels": {value: str(label) for value, label in ProjectStatus.choices},
         "objectives": objectives,
         "directorates": directorates,
         "roadmap": roadmap,
@@ -137,3 +264,31 @@ def project_filter_choices() -> dict[str, list[tuple[str, str]]]:
     for options in choices.values():
         options.sort(key=lambda option: option[1].casefold())
     return choices
+
+
+# --- Reference data, as the project office's management pages list it ---------------------------
+
+
+def axis_visible_to(user) -> QuerySet[StrategicAxis]:
+    """Strategic axes with their number of objectives (one query)."""
+    if not permissions.RULES.may_on_some(user, "axis.view"):
+        return StrategicAxis.objects.none()
+    return StrategicAxis.objects.annotate(n_objectives=Count("objectives")).order_by("order", "code", "pk")
+
+
+def objective_visible_to(user) -> QuerySet[Objective]:
+    """Objectives with their axis and number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "objective.view"):
+        return Objective.objects.none()
+    return (
+        Objective.objects.select_related("axis")
+        .annotate(n_projects=Count("projects"))
+        .order_by("axis__order", "axis__code", "order", "code", "pk")
+    )
+
+
+def tag_visible_to(user) -> QuerySet[Tag]:
+    """Tags with their number of projects (one query)."""
+    if not permissions.RULES.may_on_some(user, "tag.view"):
+        return Tag.objects.none()
+    return Tag.objects.annotate(n_projects=Count("projects")).order_by("name", "pk")

@@ -140,6 +140,7 @@ def project_update(
     if not permissions.can_edit_project(actor, project):
         raise PermissionDenied(_("You may not edit this project."))
     check_version(project, expected_version)
+    permissions.check_project_fields(actor, project, data)  # field level: 403 naming refused fields
     unknown = set(data) - set(EDITABLE_FIELDS) - {"objectives", "tags"}
     if unknown:
         raise DomainValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})

@@ -27,24 +27,13 @@ from portfolio.selectors import objective_list, project_detail_get
 from ppm.audit import audit_entries_for
 from ppm.models import ReportJob
 from ppm.pdf import render_pdf
+from ppm.presentation import colour_for
 from ppm.reports import ReportError
 
 SHEET_KIND = "project_sheet"
 SHEET_TEMPLATE = "portfolio/pdf/project_sheet.html"
 RECENT_CHANGES = 12
 CHANGE_VALUE_MAX = 160
-
-# Status colours of the chart (accessible contrast with white text on the darker ones).
-STATUS_COLOURS: dict[str, str] = {
-    ProjectStatus.DEMAND: "#6b7280",
-    ProjectStatus.FRAMING: "#7c3aed",
-    ProjectStatus.APPROVED: "#0369a1",
-    ProjectStatus.IN_PROGRESS: "#15803d",
-    ProjectStatus.ON_HOLD: "#b45309",
-    ProjectStatus.CLOSED: "#1f2937",
-    ProjectStatus.CANCELLED: "#b91c1c",
-    ProjectStatus.NOT_RETAINED: "#6b4e3d",
-}
 
 
 def css_string(value: str) -> str:
@@ -198,7 +187,7 @@ def schedule_chart_svg(
         )
     for segment in segments:
         x0, x1 = x(segment.start), x(segment.end)
-        colour = STATUS_COLOURS.get(segment.status, "#6b7280")
+        colour = colour_for(ProjectStatus, segment.status)
         parts.append(
             f'<rect x="{x0}" y="{row_status + 3}" width="{max(x1 - x0, 2)}" height="{row_height - 6}" '
             f'fill="{colour}"/>'
@@ -233,7 +222,7 @@ def schedule_chart_svg(
     lx = label_width
     for status in dict.fromkeys(s.status for s in segments):
         label = str(ProjectStatus(status).label)
-        colour = STATUS_COLOURS.get(status, "#6b7280")
+        colour = colour_for(ProjectStatus, status)
         parts.append(
             f'<rect x="{lx}" y="{legend_y - 8}" width="9" height="9" fill="{colour}"/>'
             f'<text x="{lx + 13}" y="{legend_y}" {text} fill="#111827">{xml_escape(label)}</text>'

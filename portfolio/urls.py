@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from portfolio import import_views, sheet_views, views
+from portfolio import import_views, reference_views, sheet_views, views
 from portfolio.scheduling import baseline_views
 
 app_name = "portfolio"
@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
     ),
+    path("", include((reference_views.urlpatterns, "reference"))),
     # Baselines and calendar feeds (portfolio.scheduling.baseline_views)
     path("projects/<int:pk>/baselines/", baseline_views.project_baselines, name="project_baselines"),
     path("projects/<int:pk>/baselines/take/", baseline_views.baseline_take, name="baseline_take"),

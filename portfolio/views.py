@@ -5,89 +5,97 @@ portfolio.selectors, writes go through portfolio.services, rights from portfolio
 """
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from portfolio import exports, permissions, selectors, services, sheet_views
 from portfolio.filters import ProjectFilterSet
 from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
-from portfolio.rules import ProjectStatus
+from portfolio.rules import ACTIVE_STATUSES, TERMINAL_STATUSES, ProjectStatus
+from ppm import charts, lists
 from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
+from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from ppm.permissions import requires
+from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
-PAGE_SIZE = 25
+PAGE_SIZE = lists.PAGE_SIZE
 AUDIT_ENTRIES_SHOWN = 100
 
-# One colour per status, shared by the badges (CSS classes) and the charts. Every colour carries
-# white text at a contrast ratio of at least 4.5:1, and a status is always written too.
-STATUS_COLOURS = {
-    ProjectStatus.DEMAND: "#5a6570",
-    ProjectStatus.FRAMING: "#6a4fb3",
-    ProjectStatus.APPROVED: "#0b6e99",
-    ProjectStatus.IN_PROGRESS: "#1d7a3b",
-    ProjectStatus.ON_HOLD: "#a35200",
-    ProjectStatus.CLOSED: "#2b3a67",
-    ProjectStatus.CANCELLED: "#a4262c",
-    ProjectStatus.NOT_RETAINED: "#6b4e3d",
-}
-
-# (ordering parameter, column label); the values are the ProjectFilterSet ordering names.
+# Sortable columns of the project list: the keys are the ProjectFilterSet ordering names.
 SORTABLE_COLUMNS = (
-    ("code", gettext_lazy("Code")),
-    ("name", gettext_lazy("Name")),
-    ("status", gettext_lazy("Status")),
-    ("directorate", gettext_lazy("Directorate")),
-    ("planned_start", gettext_lazy("Planned start")),
-    ("planned_end", gettext_lazy("Planned end")),
-    ("priority", gettext_lazy("Priority")),
+    lists.SortColumn("code", gettext_lazy("Code")),
+    lists.SortColumn("name", gettext_lazy("Name")),
+    lists.SortColumn("status", gettext_lazy("Status")),
+    lists.SortColumn("directorate", gettext_lazy("Directorate")),
+    lists.SortColumn("planned_start", gettext_lazy("Planned start")),
+    lists.SortColumn("planned_end", gettext_lazy("Planned end")),
+    lists.SortColumn("priority", gettext_lazy("Priority")),
 )
+# Dashboard trend lines: one dash style per status besides its colour (never colour alone).
+TREND_DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
 
 
-def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
-    # The same URL answers a full page or a fragment: caches must keep them apart.
-    response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "HX-Request"]))
-    return response
+def _list_url(**filters) -> str:
+    """The project list filtered by `filters` (a value may be a list: the parameter repeats)."""
+    return reverse("portfolio:project_list") + "?" + urlencode(filters, doseq=True)
 
 
 # --- Dashboard ----------------------------------------------------------------------------
 
 
-def _dashboard_charts(data: dict) -> dict:
-    """Plain JSON for static/js/dashboard.js (labels already translated)."""
+class RoadmapFilterForm(forms.Form):
+    """The roadmap's filters; options come from the dashboard's own data (no extra query)."""
+
+    axis = forms.TypedChoiceField(label=gettext_lazy("Strategic axis"), required=False, coerce=int)
+    objective = forms.TypedChoiceField(label=gettext_lazy("Objective"), required=False, coerce=int)
+    directorate = forms.TypedChoiceField(label=gettext_lazy("Directorate"), required=False, coerce=int)
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int)
+    prefix = "roadmap"
+
+    def __init__(self, *args, objectives, directorates, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_choice = ("", _("Any"))
+        axes = {objective.axis_id: objective.axis for objective in objectives}
+        fields = cast(dict[str, forms.ChoiceField], self.fields)
+        fields["axis"].choices = [any_choice, *((pk, str(axis)) for pk, axis in axes.items())]
+        fields["objective"].choices = [
+            any_choice,
+            *((objective.pk, f"{objective.code} · {objective.name}") for objective in objectives),
+        ]
+        fields["directorate"].choices = [any_choice, *((d.pk, d.name) for d in directorates)]
+        fields["year"].choices = [any_choice, *((year, str(year)) for year in years)]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+def _roadmap_rows(data: dict, filters: dict) -> list[dict]:
+    """Plain rows of the roadmap, active projects first (closed ones after them), then by start."""
+    rows = selectors.roadmap_rows(**filters) if filters else data["roadmap"]
     labels = data["status_labels"]
-    counts = data["counts"]["by_status"]
-    statuses = [
-        {"key": key, "label": str(labels[key]), "count": counts.get(key, 0), "colour": STATUS_COLOURS[key]}
-        for key in ProjectStatus.values
-    ]
-    objectives = [
-        {
-            "axis": str(objective.axis),
-            "code": objective.code,
-            "name": objective.name,
-            "count": objective.n_projects,
-            "active": objective.n_active,
-        }
-        for objective in data["objectives"]
-    ]
-    directorates = [{"name": d.name, "count": d.n_projects} for d in data["directorates"]]
     # One reverse() for the whole roadmap, not one per project (it can hold a thousand rows).
     sentinel = 987654321
     detail_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
-    roadmap = [
+    ordered = sorted(
+        rows, key=lambda row: (row["status"] in TERMINAL_STATUSES, row["planned_start"], row["code"])
+    )
+    return [
         {
             "code": row["code"],
             "name": row["name"],
@@ -98,120 +106,188 @@ def _dashboard_charts(data: dict) -> dict:
             "directorate": row["directorate__name"],
             "url": detail_url.format(row["id"]),
         }
-        for row in data["roadmap"]
+        for row in ordered
     ]
+
+
+def _roadmap_figures(rows: list[dict], today: date) -> dict:
+    short_date = charts.date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
+    period = _("from %(start)s to %(end)s")
+    spans = [
+        charts.Span(
+            key=row["code"],
+            label=f"{row['code']} · {row['name']}",
+            start=row["start"],
+            end=row["end"],
+            colour=colour_for(ProjectStatus, row["status"]),
+            link=row["url"],
+            hover=(
+                f"{row['code']} · {row['name']}",
+                row["status_label"],
+                row["directorate"],
+                period % {"start": short_date(row["start"]), "end": short_date(row["end"])},
+            ),
+        )
+        for row in rows
+    ]
+    if not spans:
+        return {}
+    x_range = charts.timeline_range(spans, today)
+    return {
+        "roadmap_axis": charts.timeline_axis_figure(today=today, x_range=x_range),
+        "roadmap": charts.timeline_figure(spans, today=today, x_range=x_range),
+    }
+
+
+def _dashboard_charts(data: dict, roadmap_filters: dict) -> dict:
+    """The charts' data (labels already translated) and their Plotly figures (ppm.charts)."""
+    labels = data["status_labels"]
+    counts = data["counts"]["by_status"]
+    statuses = [
+        {
+            "key": key,
+            "label": str(labels[key]),
+            "count": counts.get(key, 0),
+            "colour": colour_for(ProjectStatus, key),
+            "url": _list_url(status=key),
+        }
+        for key in ProjectStatus.values
+    ]
+    objectives = [
+        {
+            "axis": str(objective.axis),
+            "axis_id": objective.axis_id,
+            "code": objective.code,
+            "name": objective.name,
+            "count": objective.n_projects,
+            "active": objective.n_active,
+            "url": _list_url(objective=objective.pk),
+        }
+        for objective in data["objectives"]
+    ]
+    directorates = [
+        {"name": d.name, "count": d.n_projects, "url": _list_url(directorate=d.pk)}
+        for d in data["directorates"]
+    ]
+    roadmap = _roadmap_rows(data, roadmap_filters)
     days = [snapshot["day"] for snapshot in data["trend"]]
     trend = [
         {
             "key": status["key"],
             "label": status["label"],
             "colour": status["colour"],
+            "url": status["url"],
             "values": [snapshot["by_status"].get(status["key"], 0) for snapshot in data["trend"]],
         }
         for status in statuses
     ]
+    today = timezone.localdate()
+    projects = _("Projects")
+    figures = {
+        "status": charts.bar_figure(
+            [
+                charts.Point(s["label"], s["count"], s["colour"], s["url"], (f"{s['label']}: {s['count']}",))
+                for s in statuses
+            ],
+            value_title=projects,
+        ),
+        "directorate": charts.bar_figure(
+            [
+                charts.Point(
+                    d["name"], d["count"], SERIES_COLOURS[0], d["url"], (f"{d['name']}: {d['count']}",)
+                )
+                for d in directorates
+            ],
+            value_title=projects,
+        ),
+        "objective": _objective_figure(objectives, projects),
+        **_roadmap_figures(roadmap, today),
+    }
+    if days:
+        figures["trend"] = charts.line_figure(
+            days,
+            [
+                charts.Series(line["label"], line["values"], line["colour"], line["url"], dash)
+                for line, dash in zip(trend, TREND_DASHES * 2, strict=False)
+            ],
+            value_title=projects,
+        )
     return {
         "statuses": statuses,
         "objectives": objectives,
         "directorates": directorates,
         "roadmap": roadmap,
         "trend": {"days": days, "series": trend},
-        "today": timezone.localdate(),
-        "locale": _chart_locale(),
-        "text": {
-            "projects": _("Projects"),
-            "today": _("Today"),
-            "activeProjects": _("Approved or in progress"),
-            "from": _("from"),
-            "to": _("to"),
-        },
+        "today": today,
+        "figures": figures,
+        "locale": charts.chart_locale(),
     }
 
 
-# Django date-format characters and their d3-time-format (Plotly) equivalents.
-D3_DATE_CODES = {
-    "d": "%d",
-    "j": "%-d",
-    "m": "%m",
-    "n": "%-m",
-    "y": "%y",
-    "Y": "%Y",
-    "b": "%b",
-    "M": "%b",
-    "N": "%b",
-    "F": "%B",
-    "D": "%a",
-    "l": "%A",
-}
-
-
-def _d3_date_format(django_format: str, *, short_month: bool = False) -> str:
-    """A Django date format ("j F Y") as a d3 one ("%-d %B %Y"): the locale's own order."""
-    result = "".join(D3_DATE_CODES.get(char, char) for char in django_format.replace("\\", ""))
-    return result.replace("%B", "%b") if short_month else result
-
-
-def _chart_locale() -> dict:
-    """Plotly's locale for the active language: month and day names and number separators from
-    Django's translations, so the charts' date axes read in the user's language."""
-    weekdays = [str(WEEKDAYS[(index + 6) % 7]) for index in range(7)]  # Plotly starts on Sunday
-    weekdays_abbr = [str(WEEKDAYS_ABBR[(index + 6) % 7]) for index in range(7)]
-    return {
-        # Not "en": registering over Plotly's base locale would replace its defaults.
-        "name": f"pilotis-{(get_language() or 'en').lower()}",
-        "format": {
-            "days": weekdays,
-            "shortDays": weekdays_abbr,
-            "months": [str(MONTHS[number]) for number in range(1, 13)],
-            # Associated-Press abbreviations ("janv.", "juil.", "Sept."): unambiguous in French too.
-            "shortMonths": [str(MONTHS_AP[number]) for number in range(1, 13)],
-            "decimal": formats.get_format("DECIMAL_SEPARATOR"),
-            "thousands": formats.get_format("THOUSAND_SEPARATOR"),
-            "date": _d3_date_format(formats.get_format("SHORT_DATE_FORMAT")),
-            "dayMonth": _d3_date_format(formats.get_format("MONTH_DAY_FORMAT"), short_month=True),
-            "dayMonthYear": _d3_date_format(formats.get_format("DATE_FORMAT"), short_month=True),
-            "month": _d3_date_format(formats.get_format("YEAR_MONTH_FORMAT"), short_month=True),
-            "year": "%Y",
-            "time": "%H:%M:%S",
-            "dateTime": "%x %X",
-            "periods": ["AM", "PM"],
-            "grouping": [3],
-            "currency": ["", " €"],
-        },
-        "dictionary": {
-            "Download plot as a PNG": _("Download the chart as a PNG image"),
-            "Download plot": _("Download the chart"),
-        },
-    }
+def _objective_figure(objectives: list[dict], projects: str) -> dict:
+    groups: dict[str, list[charts.Point]] = {}
+    active = _("Approved or in progress")
+    for objective in objectives:
+        groups.setdefault(objective["axis"], []).append(
+            charts.Point(
+                f"{objective['code']} · {objective['name']}",
+                objective["count"],
+                link=objective["url"],
+                hover=(
+                    f"{objective['code']} · {objective['name']}",
+                    objective["axis"],
+                    f"{projects}: {objective['count']}",
+                    f"{active}: {objective['active']}",
+                ),
+            )
+        )
+    return charts.grouped_bar_figure(
+        [charts.Group(name, points) for name, points in groups.items()], value_title=projects
+    )
 
 
 @login_required
 def dashboard(request):
     data = selectors.dashboard_data()
-    charts = _dashboard_charts(data)
+    years = sorted(
+        {
+            year
+            for row in data["roadmap"]
+            for year in range(row["planned_start"].year, row["planned_end"].year + 1)
+        }
+    )
+    roadmap_form = RoadmapFilterForm(
+        request.GET or None, objectives=data["objectives"], directorates=data["directorates"], years=years
+    )
+    charts_data = _dashboard_charts(data, roadmap_form.filters())
+    # The roadmap's legend: the statuses it shows, in the lifecycle's order.
+    shown = {row["status"] for row in charts_data["roadmap"]}
+    roadmap_statuses = [key for key in ProjectStatus.values if key in shown]
     by_status = data["counts"]["by_status"]
+    active = sorted(ACTIVE_STATUSES)
     kpis = [
-        {"label": _("Projects in the portfolio"), "value": data["counts"]["total"], "status": None},
         {
-            "label": _("In progress"),
-            "value": by_status.get(ProjectStatus.IN_PROGRESS, 0),
-            "status": ProjectStatus.IN_PROGRESS,
+            "label": _("Active projects"),
+            "value": sum(by_status.get(status, 0) for status in active),
+            "status": None,
+            "tone": None,
+            "url": _list_url(status=active),
         },
-        {
-            "label": _("Approved, not started"),
-            "value": by_status.get(ProjectStatus.APPROVED, 0),
-            "status": ProjectStatus.APPROVED,
-        },
-        {
-            "label": pgettext("dashboard tile: number of projects", "On hold"),
-            "value": by_status.get(ProjectStatus.ON_HOLD, 0),
-            "status": ProjectStatus.ON_HOLD,
-        },
-        {
-            "label": _("Demands to examine"),
-            "value": by_status.get(ProjectStatus.DEMAND, 0),
-            "status": ProjectStatus.DEMAND,
-        },
+        *(
+            {
+                "label": label,
+                "value": by_status.get(status, 0),
+                "status": status,
+                "tone": tone_for(ProjectStatus, status).value,
+                "url": _list_url(status=status),
+            }
+            for status, label in (
+                (ProjectStatus.IN_PROGRESS, _("In progress")),
+                (ProjectStatus.APPROVED, _("Approved, not started")),
+                (ProjectStatus.ON_HOLD, pgettext("dashboard tile: number of projects", "On hold")),
+                (ProjectStatus.DEMAND, _("Demands to examine")),
+            )
+        ),
     ]
     trend_rows = [
         {
@@ -226,9 +302,12 @@ def dashboard(request):
         "portfolio/dashboard.html",
         {
             "kpis": kpis,
-            "charts": charts,
+            "charts": charts_data,
             "data": data,
             "trend_rows": trend_rows,
+            "roadmap_form": roadmap_form,
+            "roadmap_legend": legend(ProjectStatus, roadmap_statuses),
+            "roadmap_filtered": bool(roadmap_form.filters()),
             "can_create": permissions.can_create_project(request.user),
         },
     )
@@ -238,58 +317,38 @@ def dashboard(request):
 
 
 def _filterset(request) -> ProjectFilterSet:
-    return ProjectFilterSet(request.GET, queryset=selectors.project_list(), request=request)
-
-
-def _sort_columns(ordering: str) -> list[dict]:
-    current = (ordering or "code").split(",")[0].strip()
-    columns = []
-    for key, label in SORTABLE_COLUMNS:
-        if current == key:
-            direction, next_ordering = "ascending", f"-{key}"
-        elif current == f"-{key}":
-            direction, next_ordering = "descending", key
-        else:
-            direction, next_ordering = "", key
-        columns.append({"key": key, "label": label, "direction": direction, "next": next_ordering})
-    return columns
+    return ProjectFilterSet(request.GET, queryset=selectors.project_visible_to(request.user), request=request)
 
 
 def _tune_filter_form(form) -> None:
     """Page-only presentation of the shared FilterSet: status as checkboxes, "Any" as empty choice,
     reference options from one query."""
-    status = form.fields["status"]
-    status.widget = forms.CheckboxSelectMultiple(choices=status.choices)
-    # Only the widgets' options change (validation still uses the FilterSet's querysets).
-    for name, options in selectors.project_filter_choices().items():
-        form.fields[name].widget.choices = [("", _("Any")), *options]
-    form.fields["priority"].widget.choices = [("", _("Any")), *Priority.choices]
+    lists.tune_filter_form(
+        form,
+        checkboxes=["status"],
+        options={**selectors.project_filter_choices(), "priority": Priority.choices},
+    )
 
 
 @login_required
 def project_list(request):
     filterset = _filterset(request)
     _tune_filter_form(filterset.form)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "filterset": filterset,
-        "filter_form": filterset.form,
-        "page_obj": page,
-        "projects": page.object_list,
-        "columns": _sort_columns(request.GET.get("ordering", "")),
-        "status_colours": STATUS_COLOURS,
-        "can_create": permissions.can_create_project(request.user),
-        "is_filtered": any(
-            value
-            for key, values in request.GET.lists()
-            if key not in ("page", "ordering")
-            for value in values
-        ),
-    }
-    htmx = request.htmx
-    if htmx and not htmx.history_restore_request and htmx.target == "project-results":
-        return _vary_on_htmx(render(request, "portfolio/partials/project_table.html", context))
-    return _vary_on_htmx(render(request, "portfolio/project_list.html", context))
+    return lists.render_list(
+        request,
+        "portfolio/project_list.html",
+        "portfolio/partials/project_table.html",
+        target="project-results",
+        queryset=filterset.qs,
+        columns=SORTABLE_COLUMNS,
+        per_page=PAGE_SIZE,
+        context={
+            "filterset": filterset,
+            "filter_form": filterset.form,
+            "can_create": permissions.can_create_project(request.user),
+            "filters_open": lists.is_filtered(request.GET),
+        },
+    )
 
 
 @login_required
@@ -301,13 +360,10 @@ def project_export(request, fmt: str):
     if fmt == "csv":
         delimiter = exports.DELIMITERS.get(request.GET.get("delimiter", ""), ",")
         response = HttpResponse(
-            exports.projects_csv(projects, delimiter=delimiter), content_type="text/csv; charset=utf-8"
+            exports.projects_csv(projects, delimiter=delimiter), content_type=CSV_CONTENT_TYPE
         )
     else:
-        response = HttpResponse(
-            exports.projects_xlsx(projects),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(exports.projects_xlsx(projects), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(fmt)}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -330,13 +386,10 @@ def _objective_groups(project) -> list[dict]:
 @login_required
 def project_detail(request, pk: int):
     project = selectors.project_detail_get(user=request.user, pk=pk)
-    if not permissions.can_view_project(request.user, project):
-        raise PermissionDenied(_("You may not see this project."))
     can_transition = permissions.can_transition_project(request.user, project)
     audit = list(audit_entries_for(project)[: AUDIT_ENTRIES_SHOWN + 1])
     context = {
         "project": project,
-        "status_colours": STATUS_COLOURS,
         "objective_groups": _objective_groups(project),
         "status_changes": list(reversed(project.status_changes.all())),
         "audit_entries": audit[:AUDIT_ENTRIES_SHOWN],
@@ -353,9 +406,7 @@ def project_detail(request, pk: int):
 @login_required
 @require_POST
 def project_transition(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_transition_project(request.user, project):
-        raise PermissionDenied(_("You may not change the status of this project."))
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="transition")
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The status change was incomplete. Reload the page and try again."))
@@ -423,7 +474,7 @@ def _conflicting_values(form: ProjectForm, current) -> list[dict]:
         elif name == "tags":
             yours_text = ", ".join(sorted(yours)) or "—"
         elif name == "priority":
-            yours_text = str(dict(field.choices).get(yours, yours))
+            yours_text = str(dict(getattr(field, "choices", ())).get(yours, yours))
         else:
             yours_text = _display(yours)
         current_text = current_values.get(name, _display(getattr(current, name)))
@@ -446,10 +497,8 @@ def _render_form(request, form, *, project=None, conflicts=None, status=200):
     )
 
 
-@login_required
+@requires(permissions.RULES, "project.create")
 def project_create(request):
-    if not permissions.can_create_project(request.user):
-        raise PermissionDenied(_("Only the project office and administrators create projects."))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -464,14 +513,10 @@ def project_create(request):
 
 @login_required
 def project_edit(request, pk: int):
-    project = selectors.project_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_edit_project(request.user, project):
-        raise PermissionDenied(
-            _("Only the project office, administrators and its manager edit this project.")
-        )
+    project = selectors.project_get_for_user(user=request.user, pk=pk, action="change")
     if request.method != "POST":
-        return _render_form(request, ProjectForm(instance=project), project=project)
-    form = ProjectForm(request.POST, instance=project)
+        return _render_form(request, ProjectForm(instance=project, user=request.user), project=project)
+    form = ProjectForm(request.POST, instance=project, user=request.user)
     if form.is_valid():
         try:
             services.project_update(
@@ -485,7 +530,11 @@ def project_edit(request, pk: int):
             conflicts = _conflicting_values(form, current)
             # Start again from what is stored now; the user's entries are listed beside it.
             return _render_form(
-                request, ProjectForm(instance=current), project=current, conflicts=conflicts, status=409
+                request,
+                ProjectForm(instance=current, user=request.user),
+                project=current,
+                conflicts=conflicts,
+                status=409,
             )
         except ValidationError as error:
             form.add_service_error(error)

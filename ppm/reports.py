@@ -52,10 +52,12 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, models, t
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ppm.models import ReportJob
 
+StrOrPromise = str | Promise
 logger = logging.getLogger(__name__)
 
 # Errors worth retrying: the database went away or was locked for a moment. Tasks list these
@@ -140,7 +142,7 @@ class ReportKind:
     can_view: Callable[[Any, ReportJob], bool] = requester_only
     prepare: Callable[[HttpRequest], JobRequest] | None = None
     render: Render | None = None
-    label: str = ""
+    label: StrOrPromise = ""
     downloadable: bool = True
     content_type: str = ""
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from ppm import audit_views, health, report_views, throttle
+from ppm.api.schema import ApiDocsView
 
 admin.site.site_header = _("Pilotis administration")
 admin.site.site_title = _("Pilotis administration")
@@ -26,10 +27,11 @@ urlpatterns = [
     path("api/v1/", include("ppm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("jobs/<int:pk>/", report_views.report_job_status, name="report_job_status"),
     path("jobs/<int:pk>/download/", report_views.report_job_download, name="report_job_download"),
     path("jobs/<slug:kind>/request/", report_views.report_job_request_view, name="report_job_request"),
+    path("", include("ppm.manage_urls")),
     path("", include("portfolio.urls")),
 ]
 # MEDIA_URL is never served, not even in DEBUG: generated files are reachable only through the

@@ -51,6 +51,8 @@ from ppm.models import ApiToken
 from ppm.roles import Role
 from tests.helpers import build_world
 
+pytestmark = pytest.mark.fuzz
+
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -154,6 +156,16 @@ class TokenCredentials:
         if not ApiToken.objects.filter(pk=self.token_id).exists():
             self.issue()
         return {"Authorization": f"Token {self.raw}"}
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(settings):
+    """Hundreds of requests a minute from one user or address: the throttle is not under test here
+    (ppm/tests/test_api_defaults.py tests it)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    }
 
 
 @pytest.fixture

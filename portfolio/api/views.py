@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -42,6 +42,7 @@ from ppm.api.concurrency import (
 from ppm.api.schema import error_responses
 from ppm.api.views import ApiViewMixin, ReferenceDataViewSet, reference_schema
 from ppm.audit import audit_entries_for
+from ppm.permissions import TablePermission
 
 # --------------------------------------------------------------------------------- reference data
 
@@ -55,6 +56,8 @@ from ppm.audit import audit_entries_for
 )
 class StrategicAxisViewSet(ReferenceDataViewSet):
     serializer_class = StrategicAxisSerializer
+    rules = portfolio_permissions.RULES
+    rule_entity = "axis"
     input_serializer_class = StrategicAxisInputSerializer
     search_fields = ["code", "name"]
     ordering_fields = ["order", "code", "name"]
@@ -78,6 +81,8 @@ class StrategicAxisViewSet(ReferenceDataViewSet):
 )
 class ObjectiveViewSet(ReferenceDataViewSet):
     serializer_class = ObjectiveSerializer
+    rules = portfolio_permissions.RULES
+    rule_entity = "objective"
     input_serializer_class = ObjectiveInputSerializer
     filter_backends = [DjangoFilterBackend, *ReferenceDataViewSet.filter_backends]
     filterset_fields = ["axis"]
@@ -103,6 +108,8 @@ class ObjectiveViewSet(ReferenceDataViewSet):
 )
 class TagViewSet(ReferenceDataViewSet):
     serializer_class = TagSerializer
+    rules = portfolio_permissions.RULES
+    rule_entity = "tag"
     input_serializer_class = TagInputSerializer
     search_fields = ["name"]
     ordering_fields = ["name"]
@@ -122,35 +129,19 @@ class TagViewSet(ReferenceDataViewSet):
 # ---------------------------------------------------------------------------------------- projects
 
 
-class ProjectPermission(permissions.BasePermission):
-    """Everyone signed in reads; editors create; editors and the project's manager change a project."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        if view.action == "create" and not portfolio_permissions.can_create_project(user):
-            self.message = _("Only the project office and administrators may create projects.")
-            return False
-        return True
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        user = request.user
-        if view.action in ("update", "partial_update"):
-            self.message = _("Only the project office, administrators and its manager may edit this project.")
-            return portfolio_permissions.can_edit_project(user, obj)
-        if view.action == "transition":
-            self.message = _(
-                "Only the project office, administrators and its manager may change this project's status."
-            )
-            return portfolio_permissions.can_transition_project(user, obj)
-        return portfolio_permissions.can_view_project(user, obj)
-
-
 _WRITE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 415)
 _CONCURRENCY_NOTE = _(
     "Send the ETag you read in `If-Match` to be protected against lost updates (412 when the project "
     "changed since). Without If-Match the change is applied whatever the current version."
+)
+_UPDATE_NOTE = format_lazy(
+    "{} {}",
+    _CONCURRENCY_NOTE,
+    _(
+        "A project's manager changes its `name`, `description`, `objectives` and `tags`; `code`, "
+        "`directorate`, `priority`, `manager`, `planned_start` and `planned_end` are read-only for them "
+        "(the project office's): changing one is refused with 403 naming the fields."
+    ),
 )
 
 
@@ -182,14 +173,14 @@ _CONCURRENCY_NOTE = _(
     ),
     update=extend_schema(
         summary=_("Replace a project's fields"),
-        description=_CONCURRENCY_NOTE,
+        description=_UPDATE_NOTE,
         request=ProjectInputSerializer,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
         responses={200: ProjectSerializer, **_WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary=_("Change some of a project's fields"),
-        description=_CONCURRENCY_NOTE,
+        description=_UPDATE_NOTE,
         request=ProjectInputSerializer,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
         responses={200: ProjectSerializer, **_WRITE_ERRORS},
@@ -199,12 +190,15 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
     """Projects. Not deletable (405): cancel them with the `cancel` lifecycle action."""
 
     serializer_class = ProjectSerializer
-    permission_classes = [ProjectPermission]
+    permission_classes = [TablePermission]
+    rules = portfolio_permissions.RULES
+    rule_entity = "project"
+    rule_actions = {"transition": "transition", "history": "view"}
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProjectFilterSet
 
     def get_queryset(self) -> QuerySet[Project]:
-        return selectors.project_list()
+        return selectors.project_visible_to(self.request.user)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -235,8 +229,9 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
         )
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        # Objectives and tags of the page from their link tables (ids and names only), not prefetched.
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = selectors.project_page_links(self.paginate_queryset(queryset))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):

@@ -4,9 +4,7 @@ lifecycle transitions, history) and the query count of the project list."""
 import datetime
 
 import pytest
-from django.db import connection
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from portfolio import services
@@ -15,6 +13,7 @@ from portfolio.rules import ProjectStatus
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, StrategicAxisFactory, TagFactory
 from ppm.models import AuditEntry
 from ppm.roles import Role
+from ppm.testing import assert_same_queries_at_two_sizes
 from ppm.tests.factories import DirectorateFactory, UserFactory
 
 PROJECTS = "/api/v1/projects/"
@@ -84,34 +83,6 @@ def test_editors_create_and_update_reference_data(users, role, endpoint):
     assert response.data["name"] == "Renamed"
     created.refresh_from_db()
     assert created.name == "Renamed"
-
-
-@pytest.mark.parametrize("endpoint", ["axes", "objectives", "tags"])
-@pytest.mark.parametrize("role", ["committee", "manager", "contributor", "reader"])
-def test_others_read_but_cannot_write_reference_data(users, role, endpoint):
-    existing = {"axes": StrategicAxisFactory, "objectives": ObjectiveFactory, "tags": TagFactory}[endpoint]()
-    model = REFERENCE_MODELS[endpoint]
-    before = model.objects.count()
-    client = client_for(users[role])
-
-    listed = client.get(f"/api/v1/{endpoint}/")
-    assert listed.status_code == 200
-    assert existing.pk in [row["id"] for row in listed.data["results"]]
-
-    created = client.post(f"/api/v1/{endpoint}/", REFERENCE_CREATES[endpoint](), format="json")
-    assert created.status_code == 403
-    assert "project office" in created.data["detail"]
-    assert client.patch(f"/api/v1/{endpoint}/{existing.pk}/", {"name": "x"}, format="json").status_code == 403
-    assert model.objects.count() == before
-    existing.refresh_from_db()
-    assert existing.name != "x"
-
-
-@pytest.mark.parametrize("endpoint", ["axes", "objectives", "tags", "projects"])
-def test_anonymous_gets_401_with_a_message(db, endpoint):
-    response = APIClient().get(f"/api/v1/{endpoint}/")
-    assert response.status_code == 401
-    assert response.json()["detail"]
 
 
 def test_reference_data_is_not_deleted(pmo_user):
@@ -249,14 +220,6 @@ def test_editors_create_projects(users, role, directorate):
     assert AuditEntry.objects.filter(object_id=str(project.pk), action="create", actor=users[role]).exists()
 
 
-@pytest.mark.parametrize("role", ["committee", "manager", "contributor", "reader"])
-def test_others_cannot_create_projects(users, role, directorate):
-    response = client_for(users[role]).post(PROJECTS, project_body(directorate), format="json")
-    assert response.status_code == 403
-    assert "create projects" in response.data["detail"]
-    assert not Project.objects.filter(code="GED-2026").exists()
-
-
 def test_refusal_comes_before_validation(reader_user):
     """A reader learns nothing about the input rules: 403 even for a bad body."""
     assert client_for(reader_user).post(PROJECTS, {"code": ""}, format="json").status_code == 403
@@ -271,40 +234,6 @@ def test_editors_update_any_project(users, role, project):
     project.refresh_from_db()
     assert project.name == "New ERP" and project.version == 2
     assert list(project.tags.values_list("name", flat=True)) == ["x"]
-
-
-def test_manager_updates_own_project_but_not_another(manager_user, other_manager, project, directorate):
-    others = ProjectFactory(directorate=directorate, manager=other_manager, name="Not mine")
-    client = client_for(manager_user)
-
-    assert client.patch(detail(project), {"name": "Mine, renamed"}, format="json").status_code == 200
-    refused = client.patch(detail(others), {"name": "Hijacked"}, format="json")
-
-    assert refused.status_code == 403
-    assert "its manager" in refused.data["detail"]
-    project.refresh_from_db()
-    others.refresh_from_db()
-    assert project.name == "Mine, renamed"
-    assert others.name == "Not mine" and others.version == 1
-
-
-@pytest.mark.parametrize("role", ["committee", "contributor", "reader"])
-def test_non_editors_cannot_update(users, role, project):
-    response = client_for(users[role]).patch(detail(project), {"name": "x"}, format="json")
-    assert response.status_code == 403
-    project.refresh_from_db()
-    assert project.name == "Financial ERP"
-
-
-def test_anonymous_cannot_write(project, directorate):
-    client = APIClient()
-    assert client.patch(detail(project), {"name": "x"}, format="json").status_code == 401
-    assert client.post(PROJECTS, project_body(directorate), format="json").status_code == 401
-    assert (
-        client.post(f"{detail(project)}transition/", {"action": "approve"}, format="json").status_code == 401
-    )
-    project.refresh_from_db()
-    assert project.name == "Financial ERP" and project.status == "framing"
 
 
 def test_put_needs_the_required_fields_and_keeps_the_others(pmo_user, project, directorate):
@@ -630,20 +559,6 @@ def test_hold_and_resume(pmo_user, project):
     assert transition(client, project, "resume").data["status"] == "framing"
 
 
-@pytest.mark.parametrize("role", ["committee", "contributor", "reader"])
-def test_transition_refused_to_others(users, role, project):
-    response = transition(client_for(users[role]), project, "approve")
-    assert response.status_code == 403
-    project.refresh_from_db()
-    assert project.status == "framing"
-
-
-def test_manager_cannot_move_another_managers_project(other_manager, project):
-    assert transition(client_for(other_manager), project, "cancel").status_code == 403
-    project.refresh_from_db()
-    assert project.status == "framing"
-
-
 def test_history_lists_status_changes_and_audit_entries(pmo_user, reader_user, directorate):
     client = client_for(pmo_user)
     created = client.post(PROJECTS, project_body(directorate), format="json")
@@ -698,40 +613,36 @@ def add_projects(db):
     return add
 
 
-def count_list_queries(client, params) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(PROJECTS, params)
-    assert response.status_code == 200, response.data
-    return len(context.captured_queries), len(response.data["results"])
-
-
 @pytest.mark.parametrize("filtered", [False, True])
-def test_project_list_query_count_does_not_grow(
-    pmo_user, add_projects, filtered, django_assert_max_num_queries
-):
+def test_project_list_query_count_does_not_grow(pmo_user, add_projects, filtered):
     client = client_for(pmo_user)
     params = (
         {"objective": add_projects.objective.pk, "ordering": "-priority", "q": "Project"} if filtered else {}
     )
-    add_projects(3)
-    small, rows_small = count_list_queries(client, params)
-    add_projects(27)
-    with django_assert_max_num_queries(12):
-        large, rows_large = count_list_queries(client, params)
-    assert rows_large == 10 * rows_small
-    assert large == small, f"{small} queries for {rows_small} projects, {large} for {rows_large}"
+    rows = []
+
+    def read():
+        response = client.get(PROJECTS, params)
+        assert response.status_code == 200, response.data
+        rows.append(len(response.data["results"]))
+
+    assert_same_queries_at_two_sizes(read, grow=add_projects, ceiling=12)
+    assert rows[-1] == 10 * rows[0] > 0
 
 
-def test_token_authenticated_list_is_also_bounded(pmo_user, add_projects, django_assert_max_num_queries):
+def test_token_authenticated_list_is_also_bounded(pmo_user, add_projects):
     from ppm.services import api_token_create
 
-    add_projects(30)
     _token, raw = api_token_create(user=pmo_user, name="bi")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    with django_assert_max_num_queries(12):
-        response = client.get(PROJECTS)
-    assert len(response.data["results"]) == 30
+    rows = []
+
+    def read():
+        rows.append(len(client.get(PROJECTS).data["results"]))
+
+    assert_same_queries_at_two_sizes(read, grow=add_projects, ceiling=12)
+    assert rows == [3, 3, 30]
 
 
 def test_planned_dates_round_trip(pmo_user, project):

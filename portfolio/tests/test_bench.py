@@ -1,19 +1,10 @@
-"""`manage.py bench` on a tiny dataset: it seeds, measures every screen and prints the figures.
-
-No timing is asserted (QUALITY.md: figures belong to benchmarks, never to unit tests).
-"""
-
-import re
-from io import StringIO
+"""The portfolio's part of the benchmark (portfolio/bench.py): its seed and its screens."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import connection
 
 from portfolio import bench
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
-from portfolio.tests.factories import ProjectFactory
+from ppm import bench as core_bench
 from ppm.models import AuditEntry, Directorate, User
 
 SCREENS = (
@@ -26,43 +17,49 @@ SCREENS = (
 )
 
 
-def run_bench(*args: str) -> str:
-    out = StringIO()
-    call_command("bench", "--projects", "20", "--repeat", "2", "--any-database", *args, stdout=out)
-    return out.getvalue()
+def seed(projects: int = 20) -> None:
+    core_bench.seed_all(projects=projects)
 
 
 @pytest.mark.django_db
-def test_bench_seeds_measures_every_screen_and_prints_the_figures():
-    text = run_bench()
+def test_seed_writes_the_portfolio_on_the_core_users():
+    seed()
 
-    assert Project.objects.filter(code__startswith=bench.CODE_PREFIX).count() == 20
+    assert bench.seeded_projects() == 20 == core_bench.dataset_size()
     assert PortfolioSnapshot.objects.count() == bench.SNAPSHOT_DAYS
-    assert "Dataset: 20 projects, 40 directorates, 200 users" in text
-    for label in SCREENS:
-        # label | queries | server median | p95 | DB median | exec | ratio | bars | verdict
-        row = re.search(
-            rf"^{re.escape(label)} +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+|n/a) +([\d.]+|inf)× +(.+)$",
-            text,
-            re.MULTILINE,
-        )
-        assert row, f"no figures for {label}:\n{text}"
-        assert int(row.group(1)) > 0
-        assert row.group(7).rstrip().endswith("pass") or "OVER:" in row.group(7)
-    assert "≤ 1.5 × PostgreSQL; ≤ 20 queries" in text
-    assert "p95 ≤ 30 ms; ≤ 12 queries" in text
-    assert re.search(r"Screens meeting every bar: \d of 6\.", text)
+    managers = set(Project.objects.exclude(manager=None).values_list("manager__username", flat=True))
+    assert managers and all(name.startswith(core_bench.USER_PREFIX) for name in managers)
+    counts = core_bench.counts_of_dataset()
+    assert list(counts)[0] == "projects"
+    assert counts["users"] == 200 and counts["directorates"] == 40
+
+
+@pytest.mark.django_db
+def test_screens_cover_the_portfolio_with_quality_bars():
+    seed()
+
+    screens = bench.screens()
+
+    assert [screen.label for screen in screens] == list(SCREENS)
+    assert all(core_bench.QUALITY_BAR in screen.bars for screen in screens)
+    dashboard = screens[0]
+    assert "≤ 20 queries" in [bar.label for bar in dashboard.bars]
+    api_page = screens[3]
+    assert api_page.load_test and "p95 ≤ 30 ms" in [bar.label for bar in api_page.bars]
+    showcase = Project.objects.get(pk=bench.showcase_project_id())
+    assert showcase.status == "closed"
+    assert screens[-1].path == f"/projects/{showcase.pk}/"
 
 
 @pytest.mark.django_db
 def test_seeded_history_matches_each_project_status():
-    bench.seed(projects=20)
+    seed()
 
     for project in Project.objects.prefetch_related("status_changes"):
         changes = list(project.status_changes.all())
         assert changes[0].action == "create"
         assert changes[-1].target == project.status
-        trail = AuditEntry.objects.filter(object_id=str(project.pk), action=AuditEntry.Action.TRANSITION)
+        trail = AuditEntry.objects.filter(object_id=project.pk, action=AuditEntry.Action.TRANSITION)
         assert trail.count() == len(changes) - 1
         if project.status not in ("demand", "framing"):
             assert project.manager_id and project.planned_start and project.planned_end
@@ -73,49 +70,33 @@ def _seeded_rows():
     return (
         list(
             Project.objects.order_by("code").values_list(
-                "code", "name", "status", "planned_start", "priority"
+                "code", "name", "status", "planned_start", "priority", "manager__username"
             )
         ),
-        bench.counts_of_dataset(),
+        core_bench.counts_of_dataset(),
     )
 
 
 @pytest.mark.django_db
 def test_seed_is_deterministic():
-    bench.seed(projects=20)
+    seed()
     first = _seeded_rows()
     for model in (AuditEntry, ProjectStatusChange, PortfolioSnapshot, Project, Tag, Objective, StrategicAxis):
         model.objects.all().delete()
     User.objects.all().delete()
     Directorate.objects.all().delete()
 
-    bench.seed(projects=20)
+    seed()
 
     assert _seeded_rows() == first
     assert first[0][0][0] == f"{bench.CODE_PREFIX}00001"
 
 
 @pytest.mark.django_db
-def test_second_run_at_the_same_size_does_not_seed_again():
-    run_bench()
-    before = AuditEntry.objects.count()
+def test_a_project_it_did_not_seed_is_foreign_data():
+    seed()
+    assert not core_bench.any_foreign_data()
 
-    assert "Dataset already seeded with 20 projects." in run_bench()
-    assert AuditEntry.objects.count() == before
+    Project.objects.filter(pk=Project.objects.order_by("pk").first().pk).update(code="REAL-1")
 
-
-@pytest.mark.django_db
-def test_refuses_a_database_with_data_it_did_not_seed():
-    ProjectFactory(code="REAL-1")
-
-    with pytest.raises(CommandError, match="did not seed"):
-        run_bench()
-    assert not Project.objects.filter(code__startswith=bench.CODE_PREFIX).exists()
-
-
-@pytest.mark.django_db
-def test_needs_postgresql_unless_told_otherwise(monkeypatch):
-    # Runs on both test databases: on PostgreSQL, the connection pretends to be another vendor.
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    with pytest.raises(CommandError, match="needs PostgreSQL"):
-        call_command("bench", "--projects", "20", "--repeat", "2", stdout=StringIO())
+    assert core_bench.any_foreign_data()

@@ -2,15 +2,17 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 
 from portfolio import demo_data
-from portfolio.management.commands.load_demo import synthetic_history
+from portfolio.demo import synthetic_history
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectStatus
 from portfolio.selectors import portfolio_counts
 from portfolio.tests.factories import ProjectFactory
+from ppm.demo import DEMO_PASSWORD
+from ppm.management.commands.load_demo import demo_modules
 from ppm.models import AuditEntry, Directorate
 from ppm.roles import Role
 
@@ -57,7 +59,7 @@ def test_load_demo_builds_the_whole_portfolio(client):
     assert admin.is_superuser and admin.is_staff
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
     for username in ("pmo", "comite", "cheffe.projet", "contributeur", "lecteur"):
-        assert client.login(username=username, password=demo_data.DEMO_PASSWORD), username
+        assert client.login(username=username, password=DEMO_PASSWORD), username
     assert Project.objects.filter(manager__username="cheffe.projet").count() >= 5
 
     # Every lifecycle status, about 30 projects running, each project where the data says.
@@ -135,22 +137,7 @@ def test_load_demo_if_empty_leaves_an_existing_portfolio_alone():
     assert not User.objects.filter(username="admin").exists()
 
 
-@pytest.mark.django_db
-def test_load_demo_refuses_when_demo_mode_is_off(settings):
-    settings.PILOTIS_DEMO = False
+def test_the_portfolio_demo_loads_after_the_core_demo():
+    modules = [module.__name__ for module in demo_modules()]
 
-    with pytest.raises(CommandError, match="PILOTIS_DEMO"):
-        load()
-
-    assert not User.objects.exists()
-    assert not Project.objects.exists()
-
-
-@pytest.mark.django_db
-def test_load_demo_if_empty_skips_quietly_when_demo_mode_is_off(settings):
-    settings.PILOTIS_DEMO = False
-
-    output = load(if_empty=True)
-
-    assert "PILOTIS_DEMO is off" in output
-    assert not Project.objects.exists()
+    assert modules.index("portfolio.demo") > modules.index("ppm.demo")

@@ -1,50 +1,74 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.http import Http404
 
 from portfolio.filters import ProjectFilterSet
+from portfolio.models import Objective, PortfolioSnapshot
 from portfolio.rules import ProjectStatus
-from portfolio.selectors import dashboard_data, project_get_for_user, project_list
+from portfolio.selectors import (
+    dashboard_data,
+    portfolio_counts,
+    project_get_for_user,
+    project_list,
+)
+from portfolio.services import objective_update, project_transition
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, TagFactory
+from ppm.testing import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
 
-def build(n, directorate):
+def grower(directorate):
+    """`grow(n)` for assert_same_queries_at_two_sizes: n more projects, statuses in turn, on one
+    objective and one tag shared by all."""
     objective = ObjectiveFactory()
     tag = TagFactory(name="ged")
-    for i in range(n):
-        ProjectFactory(
-            directorate=directorate,
-            objectives=[objective],
-            tags=[tag],
-            status=list(ProjectStatus)[i % len(ProjectStatus)],
-        )
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            made.append(
+                ProjectFactory(
+                    directorate=directorate,
+                    objectives=[objective],
+                    tags=[tag],
+                    status=list(ProjectStatus)[len(made) % len(ProjectStatus)],
+                )
+            )
+
+    grow.made = made
+    return grow
 
 
-@pytest.mark.parametrize("n", [3, 30])
-def test_project_list_queries_do_not_grow(n, directorate, django_assert_max_num_queries):
-    build(n, directorate)
-    with django_assert_max_num_queries(3):
+def test_project_list_queries_do_not_grow(directorate):
+    grow = grower(directorate)
+
+    def read():
         rows = [
             (p.directorate.name, [o.code for o in p.objectives.all()], [t.name for t in p.tags.all()])
             for p in project_list()
         ]
-    assert len(rows) == n
+        assert len(rows) == len(grow.made)
+
+    assert assert_same_queries_at_two_sizes(read, grow=grow, ceiling=3) == 3
 
 
-@pytest.mark.parametrize("n", [3, 30])
-def test_dashboard_queries_do_not_grow(n, directorate, django_assert_max_num_queries):
-    build(n, directorate)
-    with django_assert_max_num_queries(6):
+def test_dashboard_queries_do_not_grow(directorate):
+    grow = grower(directorate)
+
+    def read():
+        n = len(grow.made)
+        cache.clear()  # the live computation, not the cached summary
         data = dashboard_data()
-        objective_counts = [o.n_projects for o in data["objectives"]]
-    assert data["counts"]["total"] == n
-    assert objective_counts == [n]
-    assert len(data["roadmap"]) == n - sum(
-        1 for i in range(n) if list(ProjectStatus)[i % len(ProjectStatus)] == "cancelled"
-    )
+        assert data["counts"]["total"] == n
+        assert [o.n_projects for o in data["objectives"]] == [n]
+        statuses = list(ProjectStatus)
+        cancelled = sum(1 for i in range(n) if statuses[i % len(statuses)] == "cancelled")
+        assert len(data["roadmap"]) == n - cancelled
+
+    assert_same_queries_at_two_sizes(read, grow=grow, ceiling=6)
 
 
 def test_get_for_user_404_on_unknown_or_garbage(reader_user):
@@ -111,3 +135,32 @@ def test_filter_choices_in_one_query(directorate, manager_user, django_assert_nu
     assert choices["objective"] == [(str(objective.pk), "OS9 · Open data")]
     assert choices["manager"] == [(str(manager_user.pk), manager_user.get_full_name())]
     assert [label for _value, label in choices["tag"]] == ["alpha", "zeta"]
+
+
+def test_dashboard_summary_is_cached_until_the_portfolio_changes(
+    directorate, pmo_user, django_assert_num_queries
+):
+    grow = grower(directorate)
+    grow(3)
+    first = dashboard_data()
+    assert first["counts"] == portfolio_counts()
+
+    with django_assert_num_queries(1):  # the fingerprint only
+        assert dashboard_data() == first
+
+    project = grow.made[0]
+    assert project.status == ProjectStatus.DEMAND
+    project_transition(actor=pmo_user, project=project, action="start_framing")
+    assert dashboard_data()["counts"]["by_status"][ProjectStatus.FRAMING] == (
+        first["counts"]["by_status"][ProjectStatus.FRAMING] + 1
+    )
+
+    grow(1)
+    assert dashboard_data()["counts"]["total"] == 4
+
+    PortfolioSnapshot.objects.create(day=datetime.date(2025, 1, 1), total=4, by_status={}, by_objective={})
+    assert [row["day"] for row in dashboard_data()["trend"]] == [datetime.date(2025, 1, 1)]
+
+    objective = Objective.objects.get()
+    objective_update(actor=pmo_user, objective=objective, data={"name": "Renamed objective"})
+    assert [o.name for o in dashboard_data()["objectives"]] == ["Renamed objective"]

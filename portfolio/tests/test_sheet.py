@@ -126,7 +126,7 @@ def test_page_footer_uses_the_translated_page_counter(project):
 @needs_poppler
 def test_sheet_in_french_uses_french_formats(project, pmo_user):
     text = pdf_text(_sheet(project, pmo_user, language="fr"))
-    assert "1 mars 2025" in text  # Django's own French date format
+    assert "01/03/2025" in text  # French short dates (dd/mm/yyyy), as DOMAIN.md asks
     with translation.override("fr"):
         # Whatever the French catalog says (the labels are translated later), the sheet uses it.
         assert gettext("Lifecycle history") in text

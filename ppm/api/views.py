@@ -1,9 +1,6 @@
 """Cross-cutting API: the building blocks every app's API uses, and users, tokens and directorates."""
 
-import json
-
 import django_filters
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.text import format_lazy
@@ -11,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
+from rest_framework import exceptions, filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from ppm import services
+from ppm.api.defaults import JSONBodyParser, RequestBodyTooLarge, SafeSearchFilter
 from ppm.api.schema import error_responses
 from ppm.api.serializers import (
     MAX_ID,
@@ -29,61 +26,10 @@ from ppm.api.serializers import (
     UserSerializer,
 )
 from ppm.models import ApiToken, Directorate, User
-from ppm.roles import Role, is_portfolio_editor
+from ppm.permissions import RULES, RuleTable, TablePermission
+from ppm.roles import Role
 
 # ----------------------------------------------------------------------------------- building blocks
-
-
-class RequestBodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large.")
-    default_code = "request_too_large"
-
-
-class JSONBodyParser(JSONParser):
-    """JSON bodies only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE; every malformed body is a 400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if limit is not None and len(raw) > limit:
-            raise RequestBodyTooLarge(
-                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
-            )
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            return json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError) as error:
-            raise exceptions.ParseError(
-                _("The request body is not valid JSON (%(error)s).") % {"error": str(error)[:200]}
-            ) from None
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON value")
-
-
-class SafeSearchFilter(filters.SearchFilter):
-    """`?search=`: at most 8 words are used; NUL characters are refused with a 400 naming the parameter."""
-
-    def get_search_terms(self, request):
-        try:
-            return super().get_search_terms(request)[:8]
-        except exceptions.ValidationError as error:
-            # DRF raises a bare list (`["Null characters are not allowed."]`): API errors are objects.
-            raise exceptions.ValidationError({self.search_param: error.detail}) from None
-
-
-class IsPortfolioEditorOrReadOnly(permissions.BasePermission):
-    """Everyone signed in reads; the project office and administrators write."""
-
-    message = _("Only the project office and administrators may change this data.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        return request.method in permissions.SAFE_METHODS or is_portfolio_editor(user)
 
 
 @csrf_exempt  # it changes nothing; a CSRF refusal would be an HTML page
@@ -115,7 +61,9 @@ class ReferenceDataViewSet(
     `create_object` / `update_object` by calling their services.
     """
 
-    permission_classes = [IsPortfolioEditorOrReadOnly]
+    permission_classes = [TablePermission]
+    rules: RuleTable  # the app's table of rules and the entity of its actions ("<rule_entity>.create")
+    rule_entity: str
     filter_backends = [SafeSearchFilter, filters.OrderingFilter]
     input_serializer_class: type | None = None
 
@@ -200,6 +148,8 @@ class DirectorateFilterSet(django_filters.FilterSet):
 class DirectorateViewSet(ReferenceDataViewSet):
     serializer_class = DirectorateSerializer
     input_serializer_class = DirectorateInputSerializer
+    rules = RULES
+    rule_entity = "directorate"
     filter_backends = [DjangoFilterBackend, SafeSearchFilter, filters.OrderingFilter]
     filterset_class = DirectorateFilterSet
     search_fields = ["code", "name"]
@@ -238,6 +188,10 @@ class UserFilterSet(django_filters.FilterSet):
 )
 class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = UserSerializer
+    permission_classes = [TablePermission]
+    rules = RULES
+    rule_entity = "user"
+    rule_actions = {"me": "view"}
     filter_backends = [DjangoFilterBackend, SafeSearchFilter, filters.OrderingFilter]
     filterset_class = UserFilterSet
     search_fields = ["username", "first_name", "last_name"]
@@ -286,6 +240,9 @@ class ApiTokenViewSet(
 ):
     queryset = ApiToken.objects.none()  # the model, for the schema; get_queryset() gives the user's own
     serializer_class = ApiTokenSerializer
+    permission_classes = [TablePermission]
+    rules = RULES
+    rule_entity = "apitoken"
     pagination_class = None  # a user holds at most services.MAX_TOKENS_PER_USER tokens
     filter_backends: list = []
 
@@ -312,9 +269,9 @@ __all__ = [
     "ApiTokenViewSet",
     "ApiViewMixin",
     "DirectorateViewSet",
-    "IsPortfolioEditorOrReadOnly",
     "JSONBodyParser",
     "ReferenceDataViewSet",
+    "RequestBodyTooLarge",
     "SafeSearchFilter",
     "UserViewSet",
     "api_not_found",

@@ -222,10 +222,6 @@ def test_token_name_is_required_and_tokens_are_capped(manager_user):
     assert "revoke one first" in str(response.json())
 
 
-def test_anonymous_cannot_manage_tokens(db):
-    assert APIClient().post(TOKENS, {"name": "x"}, format="json").status_code == 401
-
-
 def test_token_last_use_is_not_written_on_every_request(manager_user):
     token, raw = api_token_create(user=manager_user, name="bi")
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
@@ -264,18 +260,6 @@ def test_editors_manage_directorates(make_user, role):
         .order_by("at", "pk")
         .values_list("action", flat=True)
     ) == ["create", "update"]
-
-
-@pytest.mark.parametrize("role", [Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER, Role.CONTRIBUTOR, Role.READER])
-def test_others_cannot_write_directorates(make_user, role):
-    client = client_for(make_user(role))
-    existing = DirectorateFactory(code="DSI", name="Information systems")
-    assert client.get("/api/v1/directorates/").status_code == 200
-    assert client.post("/api/v1/directorates/", {"code": "X", "name": "X"}, format="json").status_code == 403
-    assert (
-        client.patch(f"/api/v1/directorates/{existing.pk}/", {"name": "Y"}, format="json").status_code == 403
-    )
-    assert list(Directorate.objects.values_list("name", flat=True)) == ["Information systems"]
 
 
 def test_directorate_cannot_be_its_own_ancestor(pmo_user):

@@ -12,6 +12,19 @@
     }
   }
 
+  // Panels folded on a phone (<details data-open-wide>, e.g. the list filters) start open on wide screens.
+  function openWide() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 60.01rem)").matches) { return; }
+    document.querySelectorAll("details[data-open-wide]:not([open])").forEach(function (details) {
+      details.setAttribute("open", "");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openWide);
+  } else {
+    openWide();
+  }
+
   // The account menu is a <details>: close it with Escape or a click elsewhere.
   function closeMenus(except) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {

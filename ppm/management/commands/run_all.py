@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from ppm import demo
 from ppm.roles import Role
 
 STOP_TIMEOUT_SECONDS = 10
@@ -75,7 +75,8 @@ class Command(BaseCommand):
         "Run the web server, a Celery worker and Celery beat together until Ctrl-C (for local use; "
         "production runs them as separate services)."
     )
-    requires_system_checks = []  # runserver runs them itself, in the web process
+    requires_system_checks: list[str] = []  # runserver runs them itself, in the web process
+    _stop_signal: int | None = None
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -162,7 +163,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _signal_group(child: Child, signum: int) -> None:
-        if child.running:
+        if child.process is not None and child.running:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.process.pid, signum)
 
@@ -206,31 +207,22 @@ class Command(BaseCommand):
             return False
 
     def _banner(self, base_url: str) -> str:
-        from portfolio import demo_data
-
         lines = [
             _("Pilotis is running at %(url)s/") % {"url": base_url},
             _("API documentation: %(url)s/api/docs/") % {"url": base_url},
         ]
-        present = set()
-        if settings.PILOTIS_DEMO:
-            usernames = [user.username for user in demo_data.DEMO_USERS]
-            present = set(
-                get_user_model().objects.filter(username__in=usernames).values_list("username", flat=True)
-            )
-        if present:
+        # The demo logins come from the core's demo data (ppm/demo.py), for the accounts present.
+        logins = demo.logins_banner_lines() if settings.PILOTIS_DEMO else []
+        if logins:
             lines += [
                 "",
                 _("Demo logins, all with the password “%(password)s” (demonstration only):")
-                % {"password": demo_data.DEMO_PASSWORD},
+                % {"password": demo.DEMO_PASSWORD},
             ]
-            width = max(len(user.username) for user in demo_data.DEMO_USERS)
-            role_width = max(len(str(Role(user.role).label)) for user in demo_data.DEMO_USERS)
-            for user in demo_data.DEMO_USERS:
-                if user.username in present:
-                    role = str(Role(user.role).label)
-                    name = f"{user.first_name} {user.last_name}"
-                    lines.append(f"  {user.username.ljust(width)}  {role.ljust(role_width)}  {name}")
+            width = max(len(user.username) for user in demo.DEMO_USERS)
+            role_width = max(len(str(Role(user.role).label)) for user in demo.DEMO_USERS)
+            for username, role, name in logins:
+                lines.append(f"  {username.ljust(width)}  {role.ljust(role_width)}  {name}")
         lines += ["", _("Press Ctrl-C to stop the web server, the worker and beat.")]
         inner = max(len(line) for line in lines)
         return "\n".join(
@@ -249,7 +241,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, reload: bool, startup_timeout: float, **options):
         self._output_lock = threading.Lock()
         self._signals_received = 0
-        self._stop_signal: int | None = None
+        self._stop_signal = None
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         children = self._children(host, port, reload)
         base_url = self._base_url(host, port)
@@ -264,7 +256,7 @@ class Command(BaseCommand):
                     failure = _("The %(label)s (%(name)s) stopped unexpectedly with exit code %(code)s.") % {
                         "label": dead.label,
                         "name": dead.name,
-                        "code": dead.process.returncode,
+                        "code": dead.process.returncode if dead.process is not None else None,
                     }
                     self._say(failure + " " + _("Stopping the other processes."))
                     break

@@ -1,11 +1,10 @@
-"""`manage.py load_demo`: the demonstration portfolio of the Département de la Vallée-Haute.
+"""The portfolio's part of the demonstration data (`manage.py load_demo`, see ppm/demo.py).
 
-Idempotent and deterministic: every object is looked up by its code or username first and only
-what is missing is created, so a second run changes nothing. Axes, objectives and projects are
-written through the portfolio services (`axis_create`, `objective_create`, `project_create`, then
-`project_transition` along each project's lifecycle) by the demo project office account, so their
-lifecycle history and audit trail are real. Directorates and users have no service yet: they are
-created directly. Everything happens in one transaction.
+The roadmap of portfolio/demo_data.py on the core's demo directorates and users. Idempotent and
+deterministic: every object is looked up by its code first and only what is missing is created, so a
+second run changes nothing. Axes, objectives and projects are written through the portfolio services
+(`axis_create`, `objective_create`, `project_create`, then `project_transition` along each project's
+lifecycle) by the demo project office account, so their lifecycle history and audit trail are real.
 
 Snapshots: the one for today is a real `portfolio_snapshot_take`. The ~60 before it are
 synthetic (the demo has no past): they are derived from today's statuses by undoing, day after
@@ -17,13 +16,9 @@ import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.base import CommandError
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from portfolio import demo_data
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis
@@ -36,7 +31,15 @@ from portfolio.services import (
     project_transition,
 )
 from ppm.audit import audit_entries_for
-from ppm.models import AuditEntry, Directorate
+from ppm.demo import DEMO_PROJECT_OFFICE, demo_directorates, demo_users
+from ppm.models import AuditEntry
+
+KINDS = {
+    "projects": ngettext_lazy("%(count)d project", "%(count)d projects", "count"),
+    "axes": ngettext_lazy("%(count)d strategic axis", "%(count)d strategic axes", "count"),
+    "objectives": ngettext_lazy("%(count)d objective", "%(count)d objectives", "count"),
+    "snapshots": ngettext_lazy("%(count)d portfolio snapshot", "%(count)d portfolio snapshots", "count"),
+}
 
 # Actions the project office performs; the others are the project manager's (when there is one).
 PROJECT_OFFICE_ACTIONS = frozenset({"start_framing", "approve", "cancel"})
@@ -54,47 +57,6 @@ def _month_end(value: str | None) -> date | None:
         return None
     year, month = (int(part) for part in value.split("-"))
     return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _directorates(created: Counter) -> dict:
-    directorates = {}
-    for code, name in demo_data.DEMO_DIRECTORATES:
-        directorates[code], was_created = Directorate.objects.get_or_create(
-            code=code, defaults={"name": name}
-        )
-        created["directorates"] += was_created
-    return directorates
-
-
-def _users(created: Counter, directorates: dict) -> dict:
-    user_model = get_user_model()
-    existing = {
-        user.username: user
-        for user in user_model.objects.filter(username__in=[spec.username for spec in demo_data.DEMO_USERS])
-    }
-    # One hash for every demo account: the password is public anyway, and hashing costs ~0.3 s.
-    password_hash = None
-    users = {}
-    for spec in demo_data.DEMO_USERS:
-        user = existing.get(spec.username)
-        if user is None:
-            password_hash = password_hash or make_password(demo_data.DEMO_PASSWORD)
-            user = user_model(
-                username=spec.username,
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                email=spec.email,
-                role=spec.role,
-                directorate=directorates[spec.directorate],
-                is_staff=spec.is_superuser,
-                is_superuser=spec.is_superuser,
-                password=password_hash,
-            )
-            user.full_clean()
-            user.save()
-            created["users"] += 1
-        users[spec.username] = user
-    return users
 
 
 def _objectives(created: Counter, actor) -> dict:
@@ -128,7 +90,7 @@ def _objectives(created: Counter, actor) -> dict:
 
 
 def _projects(created: Counter, directorates: dict, objectives: dict, users: dict, today: date) -> None:
-    project_office = users[demo_data.DEMO_PROJECT_OFFICE]
+    project_office = users[DEMO_PROJECT_OFFICE]
     existing = set(
         Project.objects.filter(code__in=[spec.code for spec in demo_data.DEMO_PROJECTS]).values_list(
             "code", flat=True
@@ -255,13 +217,20 @@ def _snapshots(created: Counter, today: date) -> None:
         created["snapshots"] += was_created
 
 
-@transaction.atomic
-def load_demo_portfolio(*, today: date) -> Counter:
-    """Create whatever part of the demo portfolio is missing; return what was created, by kind."""
+def holds_data() -> bool:
+    """The database already holds a portfolio: `load_demo --if-empty` leaves it alone."""
+    return Project.objects.exists()
+
+
+def load(*, today: date) -> Counter:
+    """Create whatever part of the demo portfolio is missing; return what was created, by kind.
+
+    Runs after the core's demo data (ppm/demo.py: directorates and users), inside load_demo's
+    transaction."""
     created: Counter = Counter()
-    directorates = _directorates(created)
-    users = _users(created, directorates)
-    objectives = _objectives(created, users[demo_data.DEMO_PROJECT_OFFICE])
+    directorates = demo_directorates()
+    users = demo_users()
+    objectives = _objectives(created, users[DEMO_PROJECT_OFFICE])
     _projects(created, directorates, objectives, users, today)
     # Issue #6: a schedule (WBS, dependencies) for every framing/approved/in-progress/closed project.
     from portfolio.scheduling.demo import load_demo_schedules
@@ -271,70 +240,3 @@ def load_demo_portfolio(*, today: date) -> Counter:
         # Only when the portfolio changed: a second run must change nothing, snapshots included.
         _snapshots(created, today)
     return created
-
-
-class Command(BaseCommand):
-    help = _(
-        "Load the demonstration portfolio (a fictional French département: 69 projects, one user per "
-        "role). Safe to run twice: only what is missing is created."
-    )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--if-empty",
-            action="store_true",
-            help=_(
-                "Do nothing when the database already holds at least one project, or when PILOTIS_DEMO "
-                "is off (instead of failing)."
-            ),
-        )
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help=_("Load even when PILOTIS_DEMO is off. The demo accounts share a public password."),
-        )
-
-    def handle(self, *args, if_empty: bool = False, force: bool = False, **options):
-        if not (settings.PILOTIS_DEMO or force):
-            if if_empty:
-                # `make run` asks for the demo "if appropriate": without demo mode it is not.
-                self.stdout.write(_("PILOTIS_DEMO is off: the demo portfolio is not loaded."))
-                return
-            raise CommandError(
-                _(
-                    "PILOTIS_DEMO is off, so this looks like a production instance: the demo creates "
-                    "accounts whose password is public. Set PILOTIS_DEMO=1 (or DJANGO_DEBUG=1), or pass "
-                    "--force if you really mean it."
-                )
-            )
-        if if_empty and Project.objects.exists():
-            self.stdout.write(_("The database already holds projects: the demo portfolio is not loaded."))
-            return
-        created = load_demo_portfolio(today=timezone.localdate())
-        if not any(created.values()):
-            self.stdout.write(_("The demo portfolio is already loaded: nothing to do."))
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                _(
-                    "Demo portfolio of the %(organisation)s loaded: %(projects)d projects, "
-                    "%(directorates)d directorates, %(axes)d strategic axes, %(objectives)d objectives, "
-                    "%(users)d users, %(snapshots)d portfolio snapshots created."
-                )
-                % {
-                    "organisation": demo_data.DEMO_ORGANISATION,
-                    **{
-                        key: created[key]
-                        for key in ("projects", "directorates", "axes", "objectives", "users", "snapshots")
-                    },
-                }
-            )
-        )
-        if created["users"]:
-            self.stdout.write(
-                _("Demo logins: %(usernames)s (password: %(password)s, for demonstrations only).")
-                % {
-                    "usernames": ", ".join(user.username for user in demo_data.DEMO_USERS),
-                    "password": demo_data.DEMO_PASSWORD,
-                }
-            )

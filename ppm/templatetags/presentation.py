@@ -1,0 +1,40 @@
+"""Template tags of the shared presentation: the one status badge and the palette for PDFs.
+
+{% load presentation %}
+{% badge project "status" %}            the badge of a model field with declared tones
+{% badge_for value label tone %}        the badge of any value whose tone the view knows
+<style>{% tone_css %}</style>           `.tone-<name>` rules from the palette (PDFs)
+"""
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from ppm import presentation
+
+register = template.Library()
+
+
+@register.inclusion_tag("partials/badge.html")
+def badge(instance, field_name: str) -> dict:
+    display = getattr(instance, f"get_{field_name}_display", None)
+    value = getattr(instance, field_name)
+    return {
+        "value": value,
+        "label": display() if display else value,
+        "tone": presentation.tone_of_field(instance, field_name).value,
+    }
+
+
+@register.inclusion_tag("partials/badge.html")
+def badge_for(value, label, tone) -> dict:
+    return {"value": value, "label": label, "tone": presentation.Tone(tone or "neutral").value}
+
+
+@register.simple_tag
+def tone_css(prefix: str = "tone") -> SafeString:
+    return mark_safe(presentation.tone_css(prefix))  # noqa: S308 - built from the fixed palette only
+
+
+@register.simple_tag
+def tone_colour(tone) -> str:
+    return presentation.PALETTE[presentation.Tone(tone or "neutral")]

@@ -1,0 +1,61 @@
+"""Test helpers every app's tests share (no test runs from here).
+
+`assert_same_queries_at_two_sizes` is STYLE.md's query-count test: a list, a board, a dashboard or a
+Gantt is measured with a few objects and with ten times more, and must issue the SAME number of SQL
+queries at both sizes (Zulip's `assert_database_query_count`), under the ceiling QUALITY.md sets. A
+ceiling alone would hide a query per row as long as the rows are few.
+"""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+SIZES = (3, 30)
+
+
+def captured_queries(action: Callable[[], object]) -> list[str]:
+    """The SQL statements `action()` sends to the default database."""
+    with CaptureQueriesContext(connection) as context:
+        action()
+    return [query["sql"] for query in context.captured_queries]
+
+
+def assert_same_queries_at_two_sizes(
+    action: Callable[[], object],
+    *,
+    grow: Callable[[int], object],
+    ceiling: int | None = None,
+    sizes: tuple[int, int] = SIZES,
+    warm_up: bool = True,
+) -> int:
+    """Grow the data to `sizes[0]` objects, count the queries of `action()`; grow it to `sizes[1]`,
+    count again. The two counts must be equal (and at most `ceiling`); returns the count.
+
+    `grow(n)` adds `n` more objects (first `sizes[0]`, then `sizes[1] - sizes[0]`). `action()` should
+    itself check that it saw the objects (rows on the page), or the sizes prove nothing. With
+    `warm_up`, `action()` runs once before the first count, so that what a process loads once (the
+    content types, a first token lookup) is not counted as growth.
+    """
+    small, large = sizes
+    if not 0 < small < large:
+        raise ValueError(f"sizes must grow: {sizes}")
+    grow(small)
+    if warm_up:
+        action()
+    first = captured_queries(action)
+    grow(large - small)
+    second = captured_queries(action)
+    if len(first) != len(second):
+        extra = [sql for sql in second if sql not in first] or second
+        raise AssertionError(
+            f"{len(first)} queries with {small} objects but {len(second)} with {large}: the count grows "
+            "with the data. Queries seen only at the larger size (or all of them):\n  "
+            + "\n  ".join(sql[:300] for sql in extra[:10])
+        )
+    if ceiling is not None and len(first) > ceiling:
+        raise AssertionError(
+            f"{len(first)} queries, more than the ceiling of {ceiling}:\n  "
+            + "\n  ".join(sql[:300] for sql in first)
+        )
+    return len(first)

@@ -1,0 +1,138 @@
+"""`manage.py bench` on a tiny dataset: it seeds every app, measures every screen and prints the figures.
+
+No timing is asserted (QUALITY.md: figures belong to benchmarks, never to unit tests). The screens and
+seeds are the installed apps' (`<app>.bench`); this core test names none of them.
+"""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from ppm import bench
+from ppm.management.commands.bench import parse_wrk
+from ppm.models import Directorate, User
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:40111/api/v1/projects/?page_size=100
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    11.02ms    3.10ms  48.71ms   90.12%
+    Req/Sec   182.40     20.11   230.00     70.00%
+  Latency Distribution
+     50%   10.48ms
+     75%   11.90ms
+     90%   13.61ms
+     99%    1.02s
+  1824 requests in 5.01s, 55.12MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    364.07
+Transfer/sec:     11.00MB
+"""
+
+
+def run_bench(*args: str) -> str:
+    out = StringIO()
+    call_command("bench", "--projects", "20", "--repeat", "2", "--any-database", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_bench_modules_come_in_installed_apps_order_core_first():
+    modules = bench.bench_modules()
+
+    assert modules[0] is bench
+    assert all(callable(module.seed) and callable(module.screens) for module in modules)
+
+
+@pytest.mark.django_db
+def test_bench_seeds_measures_every_screen_and_prints_the_figures():
+    text = run_bench()
+
+    assert bench.dataset_size() == 20
+    assert Directorate.objects.count() == 40
+    assert User.objects.filter(username__startswith=bench.USER_PREFIX).count() == 200
+    assert re.search(r"^Dataset: 20 projects, .*40 directorates, 200 users", text, re.MULTILINE), text
+    screens = bench.all_screens()
+    assert screens
+    for screen in screens:
+        # label | queries | server median | p95 | DB median | exec | python | cpu | ratio | bars | verdict
+        row = re.search(
+            rf"^{re.escape(screen.label)} +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+|n/a) +([\d.]+) "
+            rf"+([\d.]+) +([\d.]+|inf)× +(.+)$",
+            text,
+            re.MULTILINE,
+        )
+        assert row, f"no figures for {screen.label}:\n{text}"
+        assert int(row.group(1)) > 0
+        assert "; ".join(bar.label for bar in screen.bars) in row.group(9)
+        assert row.group(9).rstrip().endswith("pass") or "OVER:" in row.group(9)
+    assert bench.QUALITY_BAR.label in text
+    assert re.search(rf"Screens meeting every bar: \d+ of {len(screens)}\.", text)
+    # The load test needs a gunicorn that sees the data: not on the test database.
+    assert "Load test" in text and "not run: needs PostgreSQL" in text
+
+
+@pytest.mark.django_db
+def test_second_run_at_the_same_size_does_not_seed_again():
+    run_bench("--wrk-seconds", "0")
+    before = User.objects.count()
+
+    assert "Dataset already seeded with 20 projects." in run_bench("--wrk-seconds", "0")
+    assert User.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_with_users_it_did_not_seed(make_user):
+    make_user(username="a-real-person")
+
+    with pytest.raises(CommandError, match="did not seed"):
+        run_bench()
+    assert not User.objects.filter(username__startswith=bench.USER_PREFIX).exists()
+
+
+@pytest.mark.django_db
+def test_needs_postgresql_unless_told_otherwise(monkeypatch):
+    # Runs on both test databases: on PostgreSQL, the connection pretends to be another vendor.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("bench", "--projects", "20", "--repeat", "2", stdout=StringIO())
+
+
+def _measure(server_ms: list[float], db_ms: float) -> bench.Measure:
+    screen = bench.Screen("s", "/", [bench.QUALITY_BAR])
+    return bench.Measure(screen, 3, server_ms, [db_ms] * len(server_ms), None, [])
+
+
+def test_quality_bar_is_python_share_below_10_ms_of_sql_and_a_ratio_above():
+    # SQL under 10 ms: Python's own share (server − SQL) ≤ 20 ms and p95 ≤ 2 × p50.
+    assert _measure([24.5] * 20, 4.0).missed == [bench.QUALITY_BAR.label]
+    assert not _measure([24.0] * 20, 4.0).missed
+    assert _measure([10.0] * 18 + [21.0, 21.0], 2.0).missed  # p95 21 > 2 × 10
+    # SQL of 10 ms or more: server ≤ 1.5 × SQL.
+    assert not _measure([45.0] * 20, 30.0).missed
+    assert _measure([46.0] * 20, 30.0).missed
+
+
+def test_wrk_report_is_read():
+    figures = parse_wrk(WRK_OUTPUT)
+
+    assert figures == {
+        "requests_per_second": 364.07,
+        "requests": 1824,
+        "p50_ms": 10.48,
+        "p99_ms": 1020.0,
+        "errors": 3,
+    }
+
+
+def test_the_measures_leave_the_garbage_collector_as_they_found_it():
+    import gc
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    with bench.tuned_gc():
+        assert gc.get_threshold() == bench.GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
