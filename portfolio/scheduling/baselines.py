@@ -22,9 +22,10 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portfolio.models import Project
-from portfolio.permissions import can_edit_project
+from portfolio.permissions import MANAGERS, manages
 from portfolio.scheduling import drift
 from portfolio.scheduling.calendar import WorkingCalendar, french_calendar
 from portfolio.scheduling.models import (
@@ -38,7 +39,7 @@ from portfolio.scheduling.models import (
 from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
-from ppm.roles import is_portfolio_editor
+from ppm.permissions import EDITORS, SIGNED_IN, Rule, RuleTable
 
 NAME_MAX_LENGTH = 200
 NOTE_MAX_LENGTH = 5000
@@ -49,17 +50,45 @@ BASELINE_TASK_FIELDS = ("id", "wbs", "name", "start", "finish", "duration", "est
 # ------------------------------------------------------------------------------------- permissions
 
 
+def _owns_feed(user, token) -> bool:
+    return getattr(token, "user_id", None) == user.pk
+
+
+# The baselines' and calendar feeds' table (ppm.permissions); its answers are stated in
+# tests/test_permissions_matrix.py. `baseline.create` is about a project (its manager takes baselines).
+RULES = RuleTable(
+    "baselines",
+    rules=[
+        Rule("baseline.view", roles=SIGNED_IN),
+        Rule("baseline.create", roles=EDITORS),
+        Rule("baseline.create", roles=MANAGERS, when=manages),
+        Rule("baseline.change", roles=EDITORS),
+        Rule("portfoliobaseline.view", roles=SIGNED_IN),
+        Rule("portfoliobaseline.create", roles=EDITORS),
+        Rule("portfoliobaseline.change", roles=EDITORS),
+        Rule("calendarfeed.create", roles=SIGNED_IN),
+        Rule("calendarfeed.delete", roles=SIGNED_IN, when=_owns_feed),
+    ],
+    messages={
+        "baseline.create": _lazy("Only the project office and the project's manager take its baselines."),
+        "baseline.change": _lazy("Only the project office renames or deletes a baseline."),
+        "portfoliobaseline.create": _lazy("Only the project office takes a portfolio baseline."),
+        "portfoliobaseline.change": _lazy("Only the project office renames or deletes a baseline."),
+    },
+)
+
+
 def can_take_baseline(user, project: Project) -> bool:
-    return can_edit_project(user, project)
+    return RULES.allows(user, "baseline.create", project)
 
 
 def can_take_portfolio_baseline(user) -> bool:
-    return is_portfolio_editor(user)
+    return RULES.allows(user, "portfoliobaseline.create")
 
 
 def can_change_baseline(user) -> bool:
     """Rename or delete a (project or portfolio) baseline: the project office's and administrators'."""
-    return is_portfolio_editor(user)
+    return RULES.allows(user, "baseline.change")
 
 
 # ------------------------------------------------------------------------------------------ input
@@ -93,9 +122,7 @@ def baseline_take(
 
     One INSERT for the baseline, one for its tasks (whatever their number), one audit entry."""
     if not can_take_baseline(actor, project):
-        raise DomainPermissionError(
-            _("Only the project office and the project's manager take its baselines.")
-        )
+        raise DomainPermissionError(RULES.message("baseline.create"))
     name, note = _clean_text(name, note)
     baseline = Baseline.objects.create(
         project=project,
@@ -136,7 +163,7 @@ def baseline_take(
 @transaction.atomic
 def baseline_rename(*, actor, baseline: Baseline, name: str, note: str | None = None) -> Baseline:
     if not can_change_baseline(actor):
-        raise DomainPermissionError(_("Only the project office renames a baseline."))
+        raise DomainPermissionError(RULES.message("baseline.change"))
     baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
     name, clean_note = _clean_text(name, baseline.note if note is None else note)
     with audited(baseline, actor, ("name", "note")) as audit:
@@ -149,7 +176,7 @@ def baseline_rename(*, actor, baseline: Baseline, name: str, note: str | None = 
 @transaction.atomic
 def baseline_delete(*, actor, baseline: Baseline) -> None:
     if not can_change_baseline(actor):
-        raise DomainPermissionError(_("Only the project office deletes a baseline."))
+        raise DomainPermissionError(RULES.message("baseline.change"))
     audit_record(instance=baseline, action=AuditEntry.Action.DELETE, actor=actor)
     baseline.delete()
 
@@ -164,7 +191,7 @@ def portfolio_baseline_take(
     """Save every project's planned and forecast dates and its milestones (three queries, whatever the
     number of projects)."""
     if not can_take_portfolio_baseline(actor):
-        raise DomainPermissionError(_("Only the project office takes a portfolio baseline."))
+        raise DomainPermissionError(RULES.message("portfoliobaseline.create"))
     name, note = _clean_text(name, note)
     baseline = PortfolioBaseline.objects.create(
         name=name,
@@ -217,7 +244,7 @@ def portfolio_baseline_rename(
     *, actor, baseline: PortfolioBaseline, name: str, note: str | None = None
 ) -> PortfolioBaseline:
     if not can_change_baseline(actor):
-        raise DomainPermissionError(_("Only the project office renames a baseline."))
+        raise DomainPermissionError(RULES.message("baseline.change"))
     baseline = PortfolioBaseline.objects.select_for_update().get(pk=baseline.pk)
     name, clean_note = _clean_text(name, baseline.note if note is None else note)
     with audited(baseline, actor, ("name", "note")) as audit:
@@ -230,7 +257,7 @@ def portfolio_baseline_rename(
 @transaction.atomic
 def portfolio_baseline_delete(*, actor, baseline: PortfolioBaseline) -> None:
     if not can_change_baseline(actor):
-        raise DomainPermissionError(_("Only the project office deletes a baseline."))
+        raise DomainPermissionError(RULES.message("baseline.change"))
     audit_record(instance=baseline, action=AuditEntry.Action.DELETE, actor=actor)
     baseline.delete()
 
