@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -447,3 +447,87 @@ def resolve_portfolio_other(value: str | None) -> PortfolioBaseline | None:
     if value in (None, "", TODAY):
         return None
     return portfolio_baseline_get(pk=value)
+
+
+# -------------------------------------------------------------------------------------------- demo
+
+
+def last_quarterly_committee(today: date) -> date:
+    """The demo's committee sits on the 15th of the first month of each quarter: the last one on or before
+    `today` (the 15th moved back to a Tuesday, the usual committee day)."""
+    quarter_month = (today.month - 1) // 3 * 3 + 1
+    day = date(today.year, quarter_month, 15)
+    if day > today:
+        quarter_month -= 3
+        day = date(today.year - (quarter_month < 1), (quarter_month - 1) % 12 + 1, 15)
+    return day - timedelta(days=(day.weekday() - 1) % 7)
+
+
+def demo_baseline_take(*, project: Project, today: date, actor, seed: str) -> Baseline | None:
+    """The baseline the last quarterly committee approved for a demo project (called by the schedule demo).
+
+    It is today's plan with the work still ahead of the committee date compressed on about two projects in
+    three: those have slipped since (1 to 15 working days by the project's end), the others are on plan.
+    Deterministic from `seed`."""
+    import random
+
+    committee = last_quarterly_committee(today)
+    name = _("Steering committee of %(date)s") % {"date": committee.strftime("%d/%m/%Y")}
+    if not can_take_baseline(actor, project) or Baseline.objects.filter(project=project, name=name).exists():
+        return None
+    rng = random.Random(f"{seed}:baseline:{project.code}")  # noqa: S311 - demo data, not security
+    taken_at = timezone.make_aware(datetime.combine(committee, time(16, 0)))
+    baseline = baseline_take(actor=actor, project=project, name=name, note="", taken_at=taken_at)
+    slip = rng.choice((0, 0, 2, 4, 6, 9, 12, 15))
+    if not slip:
+        return baseline
+    calendar = project_calendar(project)
+    rows = list(BaselineTask.objects.filter(baseline=baseline, start__isnull=False, finish__isnull=False))
+    last = max((row.finish for row in rows), default=None)
+    if last is None or last <= committee:
+        return baseline
+    span = max(1, calendar.working_days_between(committee, last))
+    for row in rows:
+        if row.start <= committee:
+            continue
+        # Work further from the committee slipped more: the baseline had it earlier.
+        shift = round(slip * calendar.working_days_between(committee, row.start) / span)
+        if shift:
+            row.start = max(committee, calendar.add_working_days(row.start, -shift))
+            row.finish = max(row.start, calendar.add_working_days(row.finish, -shift))
+    BaselineTask.objects.bulk_update(rows, ["start", "finish"], batch_size=500)
+    return baseline
+
+
+def demo_portfolio_baseline_take(*, today: date, actor) -> PortfolioBaseline | None:
+    """The portfolio baseline of the last quarterly committee: every project's dates then, the scheduled
+    ones from their demo baseline (so the portfolio comparison shows the same drift)."""
+    if not can_take_portfolio_baseline(actor) or PortfolioBaseline.objects.exists():
+        return None
+    committee = last_quarterly_committee(today)
+    taken_at = timezone.make_aware(datetime.combine(committee, time(17, 0)))
+    name = _("Portfolio committee of %(date)s") % {"date": committee.strftime("%d/%m/%Y")}
+    portfolio = portfolio_baseline_take(actor=actor, name=name, taken_at=taken_at)
+    committee_baselines = {
+        b.project_id: b for b in Baseline.objects.filter(taken_at=taken_at - timedelta(hours=1))
+    }
+    milestones: dict[int, list] = defaultdict(list)
+    finishes: dict[int, date] = {}
+    starts: dict[int, date] = {}
+    for row in BaselineTask.objects.filter(baseline__in=committee_baselines.values()).values(
+        "baseline__project_id", "task_id", "name", "start", "finish", "milestone"
+    ):
+        project_id = row["baseline__project_id"]
+        if row["finish"]:
+            finishes[project_id] = max(finishes.get(project_id, row["finish"]), row["finish"])
+        if row["start"]:
+            starts[project_id] = min(starts.get(project_id, row["start"]), row["start"])
+        if row["milestone"] and row["finish"]:
+            milestones[project_id].append([row["task_id"], row["name"], row["finish"].isoformat()])
+    entries = list(portfolio.entries.filter(project_id__in=committee_baselines))
+    for entry in entries:
+        entry.forecast_start = starts.get(entry.project_id, entry.forecast_start)
+        entry.forecast_finish = finishes.get(entry.project_id, entry.forecast_finish)
+        entry.milestones = sorted(milestones.get(entry.project_id, []), key=lambda m: (m[2], m[0]))
+    PortfolioBaselineEntry.objects.bulk_update(entries, ["forecast_start", "forecast_finish", "milestones"])
+    return portfolio

@@ -223,3 +223,36 @@ def test_portfolio_page_query_count_constant(client, pmo_user):
         make_tasks(ProjectFactory(), 5)
     baselines.portfolio_baseline_take(actor=pmo_user, name="B")
     assert _count_queries(client, url + "?with=today") == small
+
+
+# ------------------------------------------------------------------------------------------- demo
+
+
+def test_last_quarterly_committee():
+    assert baselines.last_quarterly_committee(D(2026, 3, 2)) == D(2026, 1, 13)  # Tuesday before 15 Jan
+    assert baselines.last_quarterly_committee(D(2026, 1, 10)) == D(2025, 10, 14)
+    assert baselines.last_quarterly_committee(D(2026, 11, 30)) == D(2026, 10, 13)
+
+
+def test_demo_baselines_show_drift_on_some_projects(pmo_user, manager_user):
+    from portfolio.scheduling.demo import load_demo_schedules
+
+    for n in range(8):
+        ProjectFactory(
+            code=f"DEMO-{n}", manager=manager_user, status="in_progress",
+            planned_start=D(2025, 9, 1), planned_end=D(2026, 12, 31),
+        )  # fmt: skip
+    created = load_demo_schedules(today=D(2026, 3, 2), actor=pmo_user)
+    assert created["baselines"] == 8 and created["portfolio baselines"] == 1
+    drifts = []
+    for baseline in Baseline.objects.all():
+        assert baseline.taken_at.date() == D(2026, 1, 13)
+        drifts.append(baselines.baseline_compare(reference=baseline, other=None).result.finish_drift)
+    assert any(d > 0 for d in drifts) and 0 in drifts  # some slipped, some on plan
+    assert all(d >= 0 for d in drifts)
+    portfolio = PortfolioBaseline.objects.get()
+    rows = baselines.portfolio_baseline_compare(reference=portfolio, other=None)
+    assert sorted(r.end_drift for r in rows) == sorted(drifts)
+    # Loading again adds nothing.
+    created = load_demo_schedules(today=D(2026, 3, 2), actor=pmo_user)
+    assert Baseline.objects.count() == 8 and PortfolioBaseline.objects.count() == 1
