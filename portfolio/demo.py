@@ -235,7 +235,7 @@ def load(*, today: date) -> Counter:
     # Issue #6: a schedule (WBS, dependencies) for every framing/approved/in-progress/closed project.
     from portfolio.scheduling.demo import load_demo_schedules
 
-    load_demo_schedules(today=today, actor=users[demo_data.DEMO_PROJECT_OFFICE], created=created)
+    load_demo_schedules(today=today, actor=users[DEMO_PROJECT_OFFICE], created=created)
     if created["projects"]:
         # Only when the portfolio changed: a second run must change nothing, snapshots included.
         _snapshots(created, today)
