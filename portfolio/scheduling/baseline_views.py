@@ -221,7 +221,7 @@ def trend_figure(trend: Trend) -> dict:
             "xaxis": {"type": "date", "title": {"text": _("Date of the plan")}, "tickformat": "%d/%m/%Y"},
             "yaxis": {"type": "date", "title": {"text": _("Milestone date")}, "tickformat": "%d/%m/%Y"},
             "legend": {"orientation": "h", "y": -0.25},
-            "margin": {"l": 64, "r": 16, "t": 12, "b": 64},
+            "margin": {"l": 96, "r": 16, "t": 12, "b": 64},
         },
     }
 

@@ -32,3 +32,13 @@ def absolute(value):
         return abs(int(value))
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def signed(value):
+    """A drift as read: "+3", "-2", "0"."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{number:+d}" if number else "0"
