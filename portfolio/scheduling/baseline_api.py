@@ -155,7 +155,7 @@ PROJECT_PK_PARAMETER = OpenApiParameter(
         responses={201: BaselineSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
     ),
 )
-class ProjectBaselineViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ProjectBaselineViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[misc]
     serializer_class = BaselineSerializer
     filter_backends: list = []
 
@@ -185,7 +185,7 @@ class ProjectBaselineViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Gener
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
-class BaselineViewSet(
+class BaselineViewSet(  # type: ignore[misc]
     ApiViewMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = BaselineSerializer
@@ -234,7 +234,7 @@ class BaselineViewSet(
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
-class PortfolioBaselineViewSet(
+class PortfolioBaselineViewSet(  # type: ignore[misc]
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -384,7 +384,7 @@ def milestone_trend(project: Project, *, today: date | None = None) -> drift.Tre
             timezone.localdate(b.taken_at),
             [
                 drift.TaskDates(t.task_id or f"b{t.pk}", t.wbs, t.name, t.start, t.finish, 0, True)
-                for t in b.milestone_tasks  # type: ignore[attr-defined]
+                for t in b.milestone_tasks
             ],
         )
         for b in baselines
@@ -483,18 +483,19 @@ def demo_baseline_take(*, project: Project, today: date, actor, seed: str) -> Ba
         return baseline
     calendar = project_calendar(project)
     rows = list(BaselineTask.objects.filter(baseline=baseline, start__isnull=False, finish__isnull=False))
-    last = max((row.finish for row in rows), default=None)
+    last = max((row.finish for row in rows if row.finish), default=None)
     if last is None or last <= committee:
         return baseline
     span = max(1, calendar.working_days_between(committee, last))
     for row in rows:
-        if row.start <= committee:
+        start, finish = row.start, row.finish
+        if start is None or finish is None or start <= committee:
             continue
         # Work further from the committee slipped more: the baseline had it earlier.
-        shift = round(slip * calendar.working_days_between(committee, row.start) / span)
+        shift = round(slip * calendar.working_days_between(committee, start) / span)
         if shift:
-            row.start = max(committee, calendar.add_working_days(row.start, -shift))
-            row.finish = max(row.start, calendar.add_working_days(row.finish, -shift))
+            row.start = max(committee, calendar.add_working_days(start, -shift))
+            row.finish = max(row.start, calendar.add_working_days(finish, -shift))
     BaselineTask.objects.bulk_update(rows, ["start", "finish"], batch_size=500)
     return baseline
 
