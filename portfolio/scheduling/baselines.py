@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from portfolio.models import Project
 from portfolio.permissions import MANAGERS, manages
 from portfolio.scheduling import drift
-from portfolio.scheduling.calendar import WorkingCalendar, french_calendar
+from portfolio.scheduling.calendar import WorkingCalendar
 from portfolio.scheduling.models import (
     Baseline,
     BaselineTask,
@@ -36,6 +36,7 @@ from portfolio.scheduling.models import (
     PortfolioBaselineEntry,
     Task,
 )
+from portfolio.scheduling.services import base_calendar, project_calendar
 from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
@@ -265,17 +266,10 @@ def portfolio_baseline_delete(*, actor, baseline: PortfolioBaseline) -> None:
 # --------------------------------------------------------------------------------------- selectors
 
 
-def project_calendar(project: Project) -> WorkingCalendar:
-    """The project's working calendar: French holidays (its subdivision) minus the organisation's and
-    the project's closures (one query)."""
-    exceptions = CalendarException.objects.filter(Q(project__isnull=True) | Q(project=project))
-    closures = list(exceptions.values_list("start", "end"))
-    return french_calendar(subdiv=project.calendar_subdiv or None, extra_closed=closures)
-
-
 def portfolio_calendar() -> WorkingCalendar:
-    closures = list(CalendarException.objects.filter(project__isnull=True).values_list("start", "end"))
-    return french_calendar(extra_closed=closures)
+    """Metropolitan France minus the organisation's closed days: the calendar of portfolio drifts."""
+    closures = CalendarException.objects.filter(project__isnull=True).values_list("start", "end")
+    return base_calendar("").with_closures(list(closures))
 
 
 def baseline_list(project: Project) -> QuerySet[Baseline]:
