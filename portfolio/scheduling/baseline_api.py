@@ -146,7 +146,7 @@ PROJECT_PK_PARAMETER = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(
         summary=_("List a project's baselines"),
-        responses={200: BaselineSerializer(many=True), **error_responses(401, 404)},
+        responses={200: BaselineSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     create=extend_schema(
         summary=_("Take a baseline of a project's schedule"),
@@ -216,7 +216,7 @@ class BaselineViewSet(  # type: ignore[misc]
 @extend_schema_view(
     list=extend_schema(
         summary=_("List portfolio baselines"),
-        responses={200: PortfolioBaselineSerializer(many=True), **error_responses(401, 404)},
+        responses={200: PortfolioBaselineSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary=_("Read a portfolio baseline"),
