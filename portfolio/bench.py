@@ -24,6 +24,8 @@ from portfolio.models import (
     ProjectStatusChange,
     StrategicAxis,
     Tag,
+    Task,
+    TaskLink,
 )
 from portfolio.rules import ProjectStatus
 from ppm.bench import (
@@ -44,7 +46,16 @@ CODE_PREFIX = "BENCH-"
 SNAPSHOT_DAYS = 300
 SEARCH_WORD = "portail"  # occurs in about one project name in eight
 WATCHED_TABLES = ("portfolio_project", "portfolio_projectstatuschange")
-SEEDED_MODELS = (Project, StrategicAxis, Objective, Tag, ProjectStatusChange, PortfolioSnapshot)
+SEEDED_MODELS = (
+    Project,
+    StrategicAxis,
+    Objective,
+    Tag,
+    ProjectStatusChange,
+    PortfolioSnapshot,
+    Task,
+    TaskLink,
+)
 
 S = ProjectStatus
 # The lifecycle actions that lead from a new demand to each status.
@@ -314,9 +325,24 @@ def seed(*, projects: int) -> None:
         )
     with explicit_timestamps(PortfolioSnapshot._meta.get_field("taken_at")):
         PortfolioSnapshot.objects.bulk_create(snapshots)
+    # Issue #6: one project with a 2,500-task schedule, for the Gantt payload's figure (a small one
+    # for the small datasets of the tests).
+    from portfolio.scheduling.bench import GANTT_LINKS, GANTT_TASKS, seed_gantt
+
+    big = projects >= 500
+    seed_gantt(n_tasks=GANTT_TASKS if big else 60, n_links=GANTT_LINKS if big else 100)
+
+
+def figures() -> list[str]:
+    """Figures printed after the screens: the scheduler's (issue #6)."""
+    from portfolio.scheduling.bench import scheduler_figures
+
+    return scheduler_figures()
 
 
 def screens() -> list[Screen]:
+    from portfolio.scheduling.bench import gantt_screens
+
     project_id = showcase_project_id()
     return [
         Screen("Portfolio dashboard", "/", [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN]),
@@ -340,7 +366,7 @@ def screens() -> list[Screen]:
             accept="application/json",
         ),
         Screen("Project page with history", f"/projects/{project_id}/", [QUALITY_BAR, NO_LARGE_SEQ_SCAN]),
-    ]
+    ] + gantt_screens()
 
 
 def showcase_project_id() -> int:

@@ -1,7 +1,7 @@
 """One FilterSet shared by the project list page and the API."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Objective, Priority, Project, Tag
@@ -16,9 +16,26 @@ ORDERING_FIELDS = (
     ("priority", "priority"),
     ("planned_start", "planned_start"),
     ("planned_end", "planned_end"),
+    ("slippage_days", "slippage"),
     ("directorate__name", "directorate"),
     ("updated_at", "updated_at"),
 )
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Projects without a schedule (no slippage) come last whichever the direction, on every database."""
+
+    NULLS_LAST = frozenset({"slippage_days"})
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.lstrip("-")
+        if name in self.NULLS_LAST:
+            expression = F(name)
+            return (
+                expression.desc(nulls_last=True) if value.startswith("-") else expression.asc(nulls_last=True)
+            )
+        return value
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -35,7 +52,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         field_name="tags", queryset=Tag.objects.all(), to_field_name="name", label=_("Tag")
     )
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
+    ordering = NullsLastOrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
 
     class Meta:
         model = Project

@@ -160,6 +160,11 @@ def project_update(
             project.tags.set(_tags_from_names(data["tags"]))
         if audit.changed():
             save_versioned(project)
+    if {"planned_start", "planned_end"} & set(data) and project.tasks.exists():
+        # The schedule starts at the planned start and its slippage is measured against the planned end.
+        from portfolio.scheduling.services import project_reschedule
+
+        project_reschedule(project=project)
     return project
 
 

@@ -1,7 +1,8 @@
 from django.urls import include, path
 
 from portfolio import import_views, reference_views, sheet_views, views
-from portfolio.scheduling import baseline_views
+from portfolio.scheduling import baseline_views, mspdi_views
+from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -12,12 +13,15 @@ urlpatterns = [
     path("projects/import/", import_views.project_import, name="project_import"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/schedule/import/", mspdi_views.schedule_import_page, name="schedule_import"),
     path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/sheet/", sheet_views.project_sheet_request, name="project_sheet_request"),
     path("projects/<int:pk>/sheet/status/", sheet_views.project_sheet_status, name="project_sheet_status"),
     path(
         "projects/<int:pk>/sheet/download/", sheet_views.project_sheet_download, name="project_sheet_download"
     ),
+    path("projects/<int:pk>/tasks/", schedule_views.project_tasks, name="project_tasks"),
+    path("tasks/<int:pk>/edit/", schedule_views.task_row_edit, name="task_row_edit"),
     path("", include((reference_views.urlpatterns, "reference"))),
     # Baselines and calendar feeds (portfolio.scheduling.baseline_views)
     path("projects/<int:pk>/baselines/", baseline_views.project_baselines, name="project_baselines"),

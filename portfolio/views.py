@@ -25,6 +25,7 @@ from portfolio.filters import ProjectFilterSet
 from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
 from portfolio.rules import ACTIVE_STATUSES, TERMINAL_STATUSES, ProjectStatus
+from portfolio.scheduling import selectors as schedule_selectors
 from ppm import charts, lists
 from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
@@ -43,6 +44,7 @@ SORTABLE_COLUMNS = (
     lists.SortColumn("directorate", gettext_lazy("Directorate")),
     lists.SortColumn("planned_start", gettext_lazy("Planned start")),
     lists.SortColumn("planned_end", gettext_lazy("Planned end")),
+    lists.SortColumn("slippage", gettext_lazy("Slippage")),
     lists.SortColumn("priority", gettext_lazy("Priority")),
 )
 # Dashboard trend lines: one dash style per status besides its colour (never colour alone).
@@ -289,6 +291,16 @@ def dashboard(request):
             )
         ),
     ]
+    slipping = schedule_selectors.slipping_projects()
+    kpis.append(
+        {
+            "label": _("Projects slipping"),
+            "value": slipping["count"],
+            "status": None,
+            "tone": "warning" if slipping["count"] else None,
+            "url": reverse("portfolio:project_list") + "?ordering=-slippage",
+        }
+    )
     trend_rows = [
         {
             "day": snapshot["day"],
@@ -305,6 +317,7 @@ def dashboard(request):
             "charts": charts_data,
             "data": data,
             "trend_rows": trend_rows,
+            "slipping": slipping,
             "roadmap_form": roadmap_form,
             "roadmap_legend": legend(ProjectStatus, roadmap_statuses),
             "roadmap_filtered": bool(roadmap_form.filters()),
@@ -399,6 +412,7 @@ def project_detail(request, pk: int):
         if can_transition
         else [],
         **sheet_views.sheet_context(project),
+        "schedule": schedule_selectors.project_schedule_summary(project),
     }
     return render(request, "portfolio/project_detail.html", context)
 

@@ -130,7 +130,7 @@ SUPERUSER_ONLY_APPS = ("django_celery_beat", "django_celery_results")
 
 
 def _superuser_only(model_admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    class SuperuserOnly(model_admin_class):  # type: ignore[valid-type, misc]
+    class SuperuserOnly(model_admin_class):  # type: ignore[valid-type]
         def has_module_permission(self, request):
             return request.user.is_active and request.user.is_superuser
 

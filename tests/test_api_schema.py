@@ -48,6 +48,8 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/projects/{id}/",
         "/api/v1/projects/{id}/transition/",
         "/api/v1/projects/{id}/history/",
+        "/api/v1/projects/{id}/schedule/import/",
+        "/api/v1/projects/{id}/schedule/export/",
         "/api/v1/users/",
         "/api/v1/users/me/",
         "/api/v1/users/me/tokens/",

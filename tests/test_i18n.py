@@ -291,7 +291,7 @@ def test_project_page_shows_french_status_and_labels(french_client, running_proj
     text = _visible_text(response)
     assert "En cours" in text
     assert "Direction porteuse" in text
-    assert "Responsable de projet" in text
+    assert "Chef·fe de projet" in text and "Responsable de projet" not in text
     assert "In progress" not in text
     _assert_no_english(response, english_only)
 

@@ -28,11 +28,13 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 import portfolio.permissions  # noqa: F401 - declares the portfolio's table
 import portfolio.scheduling.baselines  # noqa: F401 - declares the baselines' table
+import portfolio.scheduling.permissions  # noqa: F401 - declares the schedule's table
 from portfolio.api import views as portfolio_api
 from portfolio.models import (
     Baseline,
@@ -105,6 +107,12 @@ SPEC = [
     ("calendarfeed.create",           "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
     ("calendarfeed.delete",           "own",           Y,    Y,  Y,        Y,      Y,          Y,     NA),
     ("calendarfeed.delete",           "other",         N,    N,  N,        N,      N,          N,     N),
+    ("schedule.view",                 "other",         Y,    Y,  Y,        Y,      Y,          Y,     N),
+    ("schedule.change",               "own",           Y,    Y,  N,        Y,      N,          N,     NA),
+    ("schedule.change",               "other",         Y,    Y,  N,        N,      N,          N,     N),
+    ("task.progress",                 "own",           Y,    Y,  Y,        Y,      Y,          N,     NA),
+    ("task.progress",                 "other",         Y,    Y,  N,        N,      N,          N,     N),
+    ("calendar.manage",               "-",             Y,    Y,  N,        N,      N,          N,     N),
 ]
 
 # The fields of a project each role may change, by ownership ("-": none).
@@ -132,11 +140,17 @@ class Context:
 def _target_object(world, user, target: str, entity: str, project: Project):
     if target == "-":
         return None
-    if entity in ("project", "baseline"):  # a project baseline is taken on its project
+    if entity in ("project", "schedule", "baseline"):  # a project baseline is taken on its project
         return project
     if entity == "calendarfeed":
         owner = user if target == "own" else world.user(OTHER_MANAGER)
         return feed_token_create(actor=owner, scope="user")[0]
+    if entity == "task":
+        from portfolio.scheduling.models import Task
+
+        return Task.objects.create(
+            project=project, name="Matrix task", assignee=user if target == "own" else None
+        )
     if entity == "apitoken":
         owner = user if target == "own" else world.user(OTHER_MANAGER)
         token, _raw = api_token_create(user=owner, name=f"matrix-{target}")
@@ -159,7 +173,9 @@ def _context(world, role: str, target: str, entity: str) -> Context:
         code="MATRIX-1",
         name="Matrix project",
         directorate=world.directorates[0],
-        manager=user if target == "own" and entity in ("project", "baseline") else world.user(OTHER_MANAGER),
+        manager=user
+        if target == "own" and entity in ("project", "schedule", "task", "baseline")
+        else world.user(OTHER_MANAGER),
         planned_start=datetime.date(2025, 3, 3),
         planned_end=datetime.date(2025, 12, 19),
         objectives=[world.objectives[0]],
@@ -224,6 +240,7 @@ class Endpoint:
     refused: int = 403  # 404 where what is refused is also invisible to the user
     state: Callable[[Context], Any] | None = None  # what a write changes (None: a read)
     entity: str = ""
+    format: str = "json"  # the API request's format ("multipart" for uploads)
 
     def __post_init__(self):
         self.entity = self.entity or self.action.split(".", 1)[0]
@@ -287,6 +304,21 @@ def _sheet_job_url(c: Context) -> str:
         object_version=c.project.version,
     )
     return reverse("report_job_status", args=[job.pk])
+
+
+# A one-task MS Project file for the schedule import rows (portfolio/scheduling/mspdi.py).
+MSPDI_FILE = (
+    b'<Project xmlns="http://schemas.microsoft.com/project"><Tasks><Task><UID>1</UID><Name>Matrix task</Name>'
+    b"<OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration></Task></Tasks></Project>"
+)
+
+
+def _mspdi_upload(c: Context) -> dict:
+    return {"file": SimpleUploadedFile("plan.xml", MSPDI_FILE, content_type="application/xml")}
+
+
+def _task_count(c: Context) -> int:
+    return c.project.tasks.count()
 
 
 def _project_url(name: str) -> Callable[[Context], str]:
@@ -530,6 +562,24 @@ PAGES = [
         state=lambda c: ReportJob.objects.count(),
     ),
     Endpoint("sheet-status", "project.view", "other", "get", _project_url("portfolio:project_sheet_status")),
+    *(
+        Endpoint(
+            "schedule-import-form", "project.change", t, "get", _project_url("portfolio:schedule_import")
+        )
+        for t in ("own", "other")
+    ),
+    *(  # the page answers 200 with its report once imported
+        Endpoint(
+            "schedule-import",
+            "project.change",
+            t,
+            "post",
+            _project_url("portfolio:schedule_import"),
+            data=_mspdi_upload,
+            state=_task_count,
+        )
+        for t in ("own", "other")
+    ),
     Endpoint("audit-log", "auditentry.view", "-", "get", lambda c: reverse("audit_log")),
     Endpoint("import-form", "project.create", "-", "get", lambda c: reverse("portfolio:project_import")),
     # The generic job views: a project sheet job follows its project's visibility (404 when refused).
@@ -627,6 +677,34 @@ PAGES = [
         for t in ("own", "other")
     ),
     *BASELINE_PAGES,
+    *(
+        Endpoint("tasks", "schedule.view", t, "get", _project_url("portfolio:project_tasks"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint("task-edit-form", "task.progress", t, "get", _target_url("portfolio:task_row_edit"))
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-edit",
+            "task.progress",
+            t,
+            "post",
+            _target_url("portfolio:task_row_edit"),
+            data=lambda c: {
+                "version": c.target.version,
+                "name": c.target.name,
+                "duration": c.target.duration,
+                "percent_complete": 60,
+            },
+            success=302,
+            state=lambda c: tuple(
+                c.target.__class__.objects.filter(pk=c.target.pk).values_list("version", "percent_complete")
+            ),
+        )
+        for t in ("own", "other")
+    ),
 ]
 
 
@@ -676,6 +754,21 @@ API = [
     Endpoint("api-list", "project.view", "-", "get", lambda c: "/api/v1/projects/"),
     *(Endpoint("api-detail", "project.view", t, "get", _project_api()) for t in ("own", "other")),
     Endpoint("api-history", "project.view", "other", "get", _project_api("history/")),
+    Endpoint("api-schedule-export", "project.view", "other", "get", _project_api("schedule/export/")),
+    *(
+        Endpoint(
+            "api-schedule-import",
+            "project.change",
+            t,
+            "post",
+            _project_api("schedule/import/"),
+            data=_mspdi_upload,
+            success=201,
+            state=_task_count,
+            format="multipart",
+        )
+        for t in ("own", "other")
+    ),
     Endpoint(
         "api-create",
         "project.create",
@@ -909,7 +1002,7 @@ def test_api_permissions(world, endpoint, role):
     before = endpoint.state(context) if endpoint.state else None
 
     data = endpoint.data(context) if endpoint.data else None
-    response = getattr(client, endpoint.method)(endpoint.url(context), data, format="json")
+    response = getattr(client, endpoint.method)(endpoint.url(context), data, format=endpoint.format)
 
     assert response.status_code == expected, (
         f"{role} {endpoint.name} ({endpoint.target}): expected {expected}, got {response.status_code}: "
@@ -990,7 +1083,8 @@ def test_every_state_changing_api_action_is_in_the_matrix():
     in_matrix = set()
     for endpoint in API:
         match = _resolved(endpoint)
-        in_matrix.add((match.func.cls, match.func.actions[endpoint.method]))
+        if hasattr(match.func, "actions"):  # a viewset (plain API views are not in the router)
+            in_matrix.add((match.func.cls, match.func.actions[endpoint.method]))
     missing = []
     for prefix, viewset, _basename in api_urls.router.registry:
         writes = [action for action in WRITE_ACTIONS if hasattr(viewset, action)]
@@ -1006,3 +1100,198 @@ def test_every_state_changing_api_action_is_in_the_matrix():
 def test_the_api_reads_the_same_tables():
     assert portfolio_api.ProjectViewSet.rules is table_for("project.view")
     assert portfolio_api.TagViewSet.rules is table_for("tag.change")
+
+
+# ------------------------------------------------------------------------------------- schedule API
+# Ownership for the schedule: "own" = the acting user manages the project (when a project manager) and
+# the task is assigned to them (any role); "other" = another project manager manages it and the task is
+# assigned to nobody. Contributors (and any role but reader) update the progress of their own tasks.
+
+# fmt: off
+SCHEDULE_API_EXPECTED = [
+    # action             owner    admin pmo  committee manager contributor reader anonymous
+    ("task_list",        "other", 200,  200, 200,      200,    200,        200,   401),
+    ("task_detail",      "other", 200,  200, 200,      200,    200,        200,   401),
+    ("gantt",            "other", 200,  200, 200,      200,    200,        200,   401),
+    ("link_list",        "other", 200,  200, 200,      200,    200,        200,   401),
+    ("task_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("task_create",      "other", 201,  201, 403,      403,    403,        403,   401),
+    ("task_patch",       "own",   200,  200, 403,      200,    403,        403,   NA),
+    ("task_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_progress",    "own",   200,  200, 200,      200,    200,        403,   NA),
+    ("task_progress",    "other", 200,  200, 403,      403,    403,        403,   401),
+    ("task_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
+    ("task_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
+    ("task_reorder",     "own",   200,  200, 403,      200,    403,        403,   NA),
+    ("task_reorder",     "other", 200,  200, 403,      403,    403,        403,   401),
+    ("link_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("link_create",      "other", 201,  201, 403,      403,    403,        403,   401),
+    ("link_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
+    ("link_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
+    ("link_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
+    ("closure_org",      "-",     201,  201, 403,      403,    403,        403,   401),
+    ("closure_project",  "own",   201,  201, 403,      201,    403,        403,   NA),
+    ("closure_project",  "other", 201,  201, 403,      403,    403,        403,   401),
+]
+# fmt: on
+
+
+@dataclass
+class ScheduleSnapshot:
+    tasks: int
+    links: int
+    closures: int
+    name: str
+    version: int
+    percent: int
+    positions: tuple
+    lag: int
+
+    @classmethod
+    def take(cls, project):
+        from portfolio.scheduling.models import CalendarException, Task, TaskLink
+
+        first = Task.objects.filter(project=project).order_by("pk").first()
+        link = TaskLink.objects.filter(project=project).order_by("pk").first()
+        return cls(
+            tasks=Task.objects.filter(project=project).count(),
+            links=TaskLink.objects.filter(project=project).count(),
+            closures=CalendarException.objects.count(),
+            name=first.name if first else "",
+            version=first.version if first else 0,
+            percent=first.percent_complete if first else 0,
+            positions=tuple(
+                Task.objects.filter(project=project).order_by("pk").values_list("position", flat=True)
+            ),
+            lag=link.lag if link else 0,
+        )
+
+
+def _schedule_request(client, action, project, tasks):
+    first, second, third = tasks
+    link = project.task_links.order_by("pk").first()
+    if action == "task_list":
+        return client.get(f"/api/v1/projects/{project.pk}/tasks/")
+    if action == "task_detail":
+        return client.get(f"/api/v1/tasks/{first.pk}/")
+    if action == "gantt":
+        return client.get(f"/api/v1/projects/{project.pk}/gantt/")
+    if action == "link_list":
+        return client.get(f"/api/v1/projects/{project.pk}/links/")
+    if action == "task_create":
+        return client.post(f"/api/v1/projects/{project.pk}/tasks/", {"name": "Recette"}, format="json")
+    if action == "task_patch":
+        return client.patch(f"/api/v1/tasks/{first.pk}/", {"name": NEW_NAME}, format="json")
+    if action == "task_progress":
+        return client.patch(f"/api/v1/tasks/{first.pk}/", {"percent_complete": 40}, format="json")
+    if action == "task_delete":
+        return client.delete(f"/api/v1/tasks/{third.pk}/")
+    if action == "task_reorder":
+        return client.post(
+            f"/api/v1/projects/{project.pk}/tasks/reorder/",
+            {"moves": [{"id": third.pk, "parent_id": None, "position": 0}]},
+            format="json",
+        )
+    if action == "link_create":
+        return client.post(
+            f"/api/v1/projects/{project.pk}/links/",
+            {"predecessor": second.pk, "successor": third.pk, "type": "SS"},
+            format="json",
+        )
+    if action == "link_patch":
+        return client.patch(f"/api/v1/links/{link.pk}/", {"lag": 2}, format="json")
+    if action == "link_delete":
+        return client.delete(f"/api/v1/links/{link.pk}/")
+    if action == "closure_org":
+        return client.post(
+            "/api/v1/calendar-exceptions/",
+            {"name": "Pont", "start": "2025-05-02", "end": "2025-05-02"},
+            format="json",
+        )
+    if action == "closure_project":
+        return client.post(
+            "/api/v1/calendar-exceptions/",
+            {"project": project.pk, "name": "Fermeture", "start": "2025-08-04", "end": "2025-08-08"},
+            format="json",
+        )
+    raise AssertionError(action)
+
+
+def _schedule_effect(action, before, after, allowed):
+    if not allowed or action in {"task_list", "task_detail", "gantt", "link_list"}:
+        assert after == before, f"{action} changed something: {before} → {after}"
+        return
+    expected = {
+        "task_create": lambda: after.tasks == before.tasks + 1,
+        "task_patch": lambda: after.name == NEW_NAME and after.version == before.version + 1,
+        "task_progress": lambda: after.percent == 40 and after.version == before.version + 1,
+        "task_delete": lambda: after.tasks == before.tasks - 1,
+        "task_reorder": lambda: after.positions != before.positions,
+        "link_create": lambda: after.links == before.links + 1,
+        "link_patch": lambda: after.lag == 2,
+        "link_delete": lambda: after.links == before.links - 1,
+        "closure_org": lambda: after.closures == before.closures + 1,
+        "closure_project": lambda: after.closures == before.closures + 1,
+    }[action]
+    assert expected(), f"{action} did not apply: {before} → {after}"
+
+
+def _schedule_cases(table):
+    for action, owner, *statuses in table:
+        for role, expected in zip(ROLES, statuses, strict=True):
+            if expected is not NA:
+                yield pytest.param(role, action, owner, expected, id=f"{role}-{action}-{owner}")
+
+
+@pytest.fixture
+def setup(world):
+    """(role, owner) → (acting user or None, a project managed by them when "own")."""
+
+    def _setup(role, owner):
+        user = None if role == "anonymous" else world.user(role)
+        project = ProjectFactory(
+            code="MATRIX-1",
+            name="Matrix project",
+            directorate=world.directorates[0],
+            manager=user if owner == "own" else world.user(OTHER_MANAGER),
+            planned_start=datetime.date(2025, 3, 3),
+            planned_end=datetime.date(2025, 12, 19),
+        )
+        return user, project
+
+    return _setup
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "owner", "expected"), list(_schedule_cases(SCHEDULE_API_EXPECTED))
+)
+def test_schedule_api_permissions(world, setup, role, action, owner, expected):
+    from portfolio.scheduling import services as schedule_services
+
+    user, project = setup(role, owner)
+    created = schedule_services.schedule_replace(
+        project=project,
+        actor=None,
+        tasks=[
+            {"key": 1, "name": "Cadrage", "duration": 5, "assignee": user if owner == "own" else None},
+            {"key": 2, "name": "Conception", "duration": 10},
+            {"key": 3, "name": "Mise en production", "milestone": True},
+        ],
+        links=[{"predecessor": 1, "successor": 2}],
+    )
+    tasks = [created[1], created[2], created[3]]
+    client = APIClient()
+    if user is not None:
+        _token, raw = api_token_create(user=user, name="matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    before = ScheduleSnapshot.take(project)
+
+    response = _schedule_request(client, action, project, tasks)
+
+    assert response.status_code == expected, (
+        f"{role} {action} ({owner}): expected {expected}, got {response.status_code}: "
+        f"{getattr(response, 'data', response.content)!r}"
+    )
+    if expected in (401, 403):
+        assert "detail" in response.json(), "a refusal explains itself"
+    _schedule_effect(action, before, ScheduleSnapshot.take(project), expected in (200, 201, 204))

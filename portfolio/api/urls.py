@@ -1,9 +1,10 @@
 """Portfolio routes of the API; ppm/api/urls.py mounts them under /api/v1/ (namespace `api`)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
-from portfolio.scheduling import baseline_api
+from portfolio.scheduling import baseline_api, mspdi_views
 from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 
 router = SimpleRouter()
@@ -20,6 +21,18 @@ router.register("baselines", baseline_api.BaselineViewSet, basename="baseline")
 router.register("portfolio-baselines", baseline_api.PortfolioBaselineViewSet, basename="portfolio-baseline")
 
 # Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
-extra_urlpatterns = scheduling_urlpatterns
+extra_urlpatterns = [
+    *scheduling_urlpatterns,
+    path(
+        "projects/<int:pk>/schedule/import/",
+        mspdi_views.ScheduleImportView.as_view(),
+        name="project-schedule-import",
+    ),
+    path(
+        "projects/<int:pk>/schedule/export/",
+        mspdi_views.ScheduleExportView.as_view(),
+        name="project-schedule-export",
+    ),
+]
 
 urlpatterns = router.urls + extra_urlpatterns

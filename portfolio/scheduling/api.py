@@ -28,6 +28,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portfolio import selectors as portfolio_selectors
+from portfolio.models import Project
 from portfolio.rules import DATE_MAX, DATE_MIN
 from portfolio.scheduling import permissions as perms
 from portfolio.scheduling import selectors, services
@@ -154,7 +155,7 @@ class ReorderItemSerializer(serializers.Serializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    moves = ReorderItemSerializer(many=True, max_length=5000, allow_empty=False)
+    moves = serializers.ListField(child=ReorderItemSerializer(), max_length=5000, allow_empty=False)
 
 
 class LinkSerializer(serializers.ModelSerializer):
@@ -486,7 +487,10 @@ class GanttView(_Base):
         responses={200: GanttPayloadSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, pk):
-        project = _project(request, pk)
+        try:
+            project = Project.objects.get(pk=pk)  # the payload needs the project's own fields only
+        except Project.DoesNotExist:
+            raise DomainNotFound() from None
         baseline = None
         raw = request.query_params.get("baseline")
         if raw not in (None, ""):

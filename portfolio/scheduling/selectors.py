@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -100,6 +102,36 @@ def _wbs_key(wbs: str) -> tuple[int, ...]:
         return ()
 
 
+@lru_cache(maxsize=512)
+def _non_working_days(calendar, lo: date, hi: date) -> tuple[str, ...]:
+    """ISO dates of the days `calendar` does not work in [lo, hi] (calendars are cached per process)."""
+    result = []
+    day = lo
+    one = timedelta(days=1)
+    while day <= hi:
+        if not calendar.is_working(day):
+            result.append(day.isoformat())
+        day += one
+    return tuple(result)
+
+
+def _in_wbs_order(values: list[tuple]) -> list[tuple]:
+    """Rows (id first, parent_id second, position last) in WBS order: a preorder walk of the tree,
+    siblings by position then id. O(n), no string parsing."""
+    children: dict[int | None, list[tuple]] = {}
+    for row in values:
+        children.setdefault(row[1], []).append(row)
+    for siblings in children.values():
+        siblings.sort(key=lambda row: (row[-1], row[0]))
+    ordered: list[tuple] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(reversed(children.get(row[0], ())))
+    return ordered
+
+
 def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=None) -> dict[str, Any]:
     """Everything the Gantt draws, as rows of arrays (see GANTT_COLUMNS / LINK_COLUMNS), in WBS order.
 
@@ -107,20 +139,27 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
     count does not depend on the number of tasks."""
     from portfolio.scheduling.services import project_calendar_from
 
-    baseline_dates: dict[int, tuple[date | None, date | None]] = {}
+    # Dates are read as ISO text (Cast): JSON needs strings, ISO strings sort like dates, and the
+    # database formats them faster than Python converts 10,000 date objects.
+    iso = {name: Cast(name, CharField()) for name in ("start", "finish", "constraint_date", "deadline")}
+    baseline_dates: dict[int, tuple[str | None, str | None]] = {}
     if baseline is not None:
-        for task_id, start, finish in baseline.tasks.filter(task__isnull=False).values_list(
-            "task_id", "start", "finish"
+        for task_id, start, finish in (
+            baseline.tasks.filter(task__isnull=False)
+            .annotate(s_iso=Cast("start", CharField()), f_iso=Cast("finish", CharField()))
+            .values_list("task_id", "s_iso", "f_iso")
         ):
             baseline_dates[task_id] = (start, finish)
     values = list(
-        Task.objects.filter(project_id=project.pk).values_list(
+        Task.objects.filter(project_id=project.pk)
+        .annotate(**{f"{name}_iso": expression for name, expression in iso.items()})
+        .values_list(  # type: ignore[misc]  # the stubs do not see the annotations made from a dict
             "id",
             "parent_id",
             "wbs",
             "name",
-            "start",
-            "finish",
+            "start_iso",
+            "finish_iso",
             "duration",
             "percent_complete",
             "milestone",
@@ -134,72 +173,54 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
             "board_status",
             "mode",
             "constraint_type",
-            "constraint_date",
-            "deadline",
+            "constraint_date_iso",
+            "deadline_iso",
             "assignee__first_name",
             "assignee__last_name",
             "assignee__username",
+            "position",
         )
     )
-    values.sort(key=lambda v: (_wbs_key(v[2]), v[0]))
+    values = _in_wbs_order(values)
     rows = []
-    first: date | None = None
-    last: date | None = None
+    no_baseline = (None, None)
     for v in values:
-        (tid, parent_id, wbs, name, start, finish, duration, percent, milestone, summary, critical) = v[:11]
-        (total_float, free_float, version, assignee_id, assignee_name, board_status, mode) = v[11:18]
-        (constraint_type, constraint_date, deadline, first_name, last_name, username) = v[18:24]
-        if assignee_id is not None:
-            assignee_name = f"{first_name} {last_name}".strip() or username
-        base_start, base_finish = baseline_dates.get(tid, (None, None))
-        for day in (start, finish, base_start, base_finish):
-            if day is not None:
-                first = day if first is None or day < first else first
-                last = day if last is None or day > last else last
+        assignee_name = v[15]
+        if v[14] is not None:
+            assignee_name = f"{v[21]} {v[22]}".strip() or v[23]
+        base_start, base_finish = baseline_dates.get(v[0], no_baseline) if baseline_dates else no_baseline
         rows.append(
             [
-                tid,
-                parent_id,
-                wbs,
-                name,
-                _iso(start),
-                _iso(finish),
-                duration,
-                percent,
-                milestone,
-                summary,
-                critical,
-                total_float,
-                free_float,
-                version,
-                assignee_id,
+                *v[:15],
                 assignee_name,
-                board_status,
-                _iso(base_start),
-                _iso(base_finish),
-                mode,
-                constraint_type,
-                _iso(constraint_date),
-                _iso(deadline),
+                v[16],
+                base_start,
+                base_finish,
+                v[17],
+                v[18],
+                v[19],
+                v[20],
             ]
         )
+    starts = [v[4] for v in values if v[4]] + [b[0] for b in baseline_dates.values() if b[0]]
+    finishes = [v[5] for v in values if v[5]] + [b[1] for b in baseline_dates.values() if b[1]]
+    first = date.fromisoformat(min(starts)) if starts else None
+    last = date.fromisoformat(max(finishes)) if finishes else None
     links = [
         list(row)
         for row in TaskLink.objects.filter(project_id=project.pk).order_by("pk").values_list(*LINK_COLUMNS)
     ]
     closures = list(
-        CalendarException.objects.filter(project__isnull=True).values_list("start", "end")
-    ) + list(CalendarException.objects.filter(project_id=project.pk).values_list("start", "end"))
+        CalendarException.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk)).values_list(
+            "start", "end"
+        )
+    )
     non_working: list[str] = []
     if first is not None and last is not None:
         calendar = project_calendar_from(project, closures)
         lo, hi = first - NON_WORKING_MARGIN, last + NON_WORKING_MARGIN
         if (hi - lo).days <= NON_WORKING_MAX_DAYS:
-            day = lo
-            while day <= hi:
-                if not calendar.is_working(day):
-                    non_working.append(day.isoformat())
-                day += timedelta(days=1)
+            non_working = list(_non_working_days(calendar, lo, hi))
     return {
         "project": {
             "id": project.pk,
@@ -245,3 +266,22 @@ def project_schedule_summary(project: Project) -> dict[str, Any]:
         .values("id", "name", "start", "total_float", "critical")[:3]
     )
     return {**counts, "next_milestones": next_milestones}
+
+
+SLIPPING_SHOWN = 5
+
+
+def slipping_projects() -> dict[str, Any]:
+    """The dashboard's "projects slipping": active projects whose forecast finish is after the planned end
+    (count, and the most late first; 2 queries)."""
+    from portfolio.rules import ACTIVE_STATUSES
+
+    late = Project.objects.filter(status__in=ACTIVE_STATUSES, slippage_days__gt=0)
+    return {
+        "count": late.count(),
+        "projects": list(
+            late.order_by("-slippage_days", "code").values(
+                "id", "code", "name", "slippage_days", "forecast_finish"
+            )[:SLIPPING_SHOWN]
+        ),
+    }

@@ -144,9 +144,24 @@ def base_calendar(subdiv: str = "") -> WorkingCalendar:
     return calendar
 
 
+_PROJECT_CALENDARS: dict[tuple, WorkingCalendar] = {}
+_PROJECT_CALENDARS_MAX = 256
+
+
 def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
-    """The project's holidays with these closed-day ranges (for callers that loaded them already)."""
-    return base_calendar(project.calendar_subdiv).with_closures(list(closures))
+    """The project's holidays with these closed-day ranges (for callers that loaded them already).
+
+    Calendars are kept per process by (subdivision, closures): their working-day index is built once,
+    not at every re-schedule or Gantt payload (a calendar is immutable and thread-safe)."""
+    key = (project.calendar_subdiv or "", tuple(sorted(set(closures))))
+    calendar = _PROJECT_CALENDARS.get(key)
+    if calendar is None:
+        calendar = base_calendar(key[0]).with_closures(list(key[1]))
+        with _BASE_LOCK:
+            if len(_PROJECT_CALENDARS) >= _PROJECT_CALENDARS_MAX:
+                _PROJECT_CALENDARS.clear()
+            _PROJECT_CALENDARS[key] = calendar
+    return calendar
 
 
 def project_calendar(project: Project) -> WorkingCalendar:
@@ -203,10 +218,13 @@ def _apply_board_rules(task: Task, changed: set[str]) -> None:
             task.board_status = BoardStatus.DONE
         elif task.board_status == BoardStatus.DONE:
             task.board_status = BoardStatus.IN_PROGRESS
-    elif task.board_status == BoardStatus.DONE and task.percent_complete != 100:
-        raise DomainValidationError(field_errors={"percent_complete": [_("A done task is 100 % complete.")]})
-    elif task.percent_complete == 100 and task.board_status != BoardStatus.DONE:
-        raise DomainValidationError(field_errors={"board_status": [_("A task 100 % complete is done.")]})
+    elif "percent_complete" in changed and (task.board_status == BoardStatus.DONE) != (
+        task.percent_complete == 100
+    ):
+        raise DomainValidationError(
+            field_errors={"percent_complete": [_("A task is done exactly when it is 100 % complete.")]}
+        )
+    # Neither changed: an edit of other fields leaves them as they are.
 
 
 def _next_board_position(project_id: int, status: str) -> int:
@@ -944,7 +962,7 @@ def schedule_replace(
             duration=0 if milestone else max(0, int(spec.get("duration") or 0)),
             start=spec.get("start"),
             finish=spec.get("finish"),
-            percent_complete=int(spec.get("percent_complete") or 0),
+            percent_complete=100 if status == BoardStatus.DONE else int(spec.get("percent_complete") or 0),
             milestone=milestone,
             constraint_type=spec.get("constraint_type") or "",
             constraint_date=spec.get("constraint_date") if spec.get("constraint_type") else None,

@@ -202,7 +202,7 @@ def test_search_ignores_accents_and_case(client, reader_user, searchable, query,
     assert api_codes == codes
     client.force_login(reader_user)
     response = client.get(reverse("portfolio:project_list"), {"q": query})
-    assert [project.code for project in response.context["projects"]] == codes
+    assert [project.code for project in response.context["object_list"]] == codes
 
 
 def test_search_text_of_projects_made_outside_the_services_too(directorate):

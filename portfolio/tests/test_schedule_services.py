@@ -225,3 +225,26 @@ def test_schedule_replace_bulk(project, pmo_user):
             links=[{"predecessor": "a", "successor": "b"}, {"predecessor": "b", "successor": "a"}],
         )
     assert Task.objects.filter(project=project).count() == 4  # all or nothing
+
+
+def test_done_and_percent_given_together_must_agree(plan, pmo_user):
+    cadrage = fresh(plan["cadrage"])
+    with pytest.raises(DomainValidationError):
+        services.task_update(
+            actor=pmo_user, task=cadrage, data={"board_status": "done", "percent_complete": 40}
+        )
+    # An edit of other fields leaves an imported incoherence alone.
+    Task.objects.filter(pk=cadrage.pk).update(percent_complete=100, board_status="todo")
+    services.task_update(actor=pmo_user, task=fresh(cadrage), data={"name": "Cadrage"})
+
+
+def test_changing_the_planned_dates_reschedules(project, plan, pmo_user):
+    from portfolio.services import project_update
+
+    project_update(actor=pmo_user, project=project, data={"planned_end": D(2025, 1, 24)})
+    project.refresh_from_db()
+    assert project.slippage_days == 0
+    project_update(actor=pmo_user, project=project, data={"planned_start": D(2025, 1, 13)})
+    assert fresh(plan["cadrage"]).start == D(2025, 1, 13)
+    project.refresh_from_db()
+    assert project.slippage_days == 5

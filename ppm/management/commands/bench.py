@@ -26,6 +26,7 @@ import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import django
 from django.conf import settings
@@ -142,6 +143,10 @@ class Command(BaseCommand):
             except RuntimeError as error:
                 raise CommandError(str(error)) from error
             self._report(results, repeat=repeat)
+            # Figures the apps measure themselves (e.g. a pure algorithm), printed as they are.
+            for module in bench.bench_modules():
+                for line in getattr(module, "figures", list)():
+                    self.stdout.write(line)
         loads = self._load_tests(results, seconds=wrk_seconds)
         if strict and (any(result.missed for result in results) or any(not load.met for load in loads)):
             sys.exit(1)
@@ -304,6 +309,10 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             write("  not run: needs PostgreSQL (gunicorn must see the seeded data).")
             return []
+        if connection.in_atomic_block:
+            # Under the tests the seeded rows are never committed: another process cannot see them.
+            write("  not run: the seeded data is not committed (the command runs inside a transaction).")
+            return []
         if wrk is None:
             write("  not run: wrk is not installed (apt-get install wrk).")
             return []
@@ -348,8 +357,19 @@ class Command(BaseCommand):
         return loads
 
     def _start_gunicorn(self, port: int) -> subprocess.Popen:
+        database = connection.settings_dict
         env = {
             **os.environ,
+            # The server reads the database this command seeded (under the tests, the test database)
+            # and runs with this process' key (the tests set none in the environment).
+            "DATABASE_URL": "postgres://{user}{password}@{host}:{port}/{name}".format(
+                user=quote(database.get("USER") or ""),
+                password=(":" + quote(database["PASSWORD"])) if database.get("PASSWORD") else "",
+                host=database.get("HOST") or "127.0.0.1",
+                port=database.get("PORT") or 5432,
+                name=quote(database["NAME"]),
+            ),
+            "DJANGO_SECRET_KEY": str(os.environ.get("DJANGO_SECRET_KEY") or settings.SECRET_KEY),
             "DJANGO_ALLOWED_HOSTS": ",".join([*settings.ALLOWED_HOSTS, "127.0.0.1"]),
             "WEB_CONCURRENCY": "2",
             "GUNICORN_ACCESS_LOG": "",

@@ -1,0 +1,35 @@
+"""Template tags of the schedule: `{% slippage_badge days %}` (label and tone of a slippage)."""
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ppm.presentation import Tone
+
+register = template.Library()
+
+# Beyond this many working days late, a slippage is shown as a danger (else a warning).
+SLIPPAGE_DANGER_DAYS = 10
+
+
+def slippage_label_tone(days: int | None) -> tuple[str, str]:
+    """(label, tone) of a slippage in working days (positive = late); ("", "") when unknown."""
+    if days is None:
+        return "", ""
+    if days == 0:
+        return _("On time"), Tone.SUCCESS.value
+    if days < 0:
+        return (
+            ngettext("%(n)d working day early", "%(n)d working days early", -days) % {"n": -days},
+            Tone.SUCCESS.value,
+        )
+    tone = Tone.DANGER if days > SLIPPAGE_DANGER_DAYS else Tone.WARNING
+    return ngettext("%(n)d working day late", "%(n)d working days late", days) % {"n": days}, tone.value
+
+
+@register.inclusion_tag("partials/badge.html")
+def slippage_badge(days) -> dict:
+    label, tone = slippage_label_tone(days)
+    if not label:
+        return {"value": "", "label": "—", "tone": Tone.NEUTRAL.value}
+    return {"value": days, "label": label, "tone": tone}

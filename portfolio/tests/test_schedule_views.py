@@ -1,0 +1,95 @@
+"""Pages: the project's schedule panel, the slippage column and dashboard figure, the task table page."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portfolio.scheduling import services
+from portfolio.scheduling.models import Task
+from portfolio.tests.factories import ProjectFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def late_project(db, manager_user):
+    project = ProjectFactory(
+        code="LATE-1",
+        manager=manager_user,
+        status="in_progress",
+        planned_start=D(2025, 1, 6),
+        planned_end=D(2025, 1, 10),
+    )
+    services.schedule_replace(
+        project=project,
+        actor=None,
+        tasks=[
+            {"key": 1, "name": "Réalisation", "duration": 10},
+            {"key": 2, "name": "Mise en production", "milestone": True},
+        ],
+        links=[{"predecessor": 1, "successor": 2}],
+    )
+    project.refresh_from_db()
+    return project
+
+
+def test_project_page_shows_schedule_panel(client, pmo_user, late_project):
+    client.force_login(pmo_user)
+    response = client.get(reverse("portfolio:project_detail", args=[late_project.pk]))
+    content = response.content.decode()
+    assert 'id="schedule-panel"' in content
+    assert "5 working days late" in content
+    assert reverse("portfolio:project_tasks", args=[late_project.pk]) in content
+
+
+def test_project_list_sorts_by_slippage_and_dashboard_lists_slipping(client, pmo_user, late_project):
+    ProjectFactory(code="ONTIME-1", status="in_progress")
+    client.force_login(pmo_user)
+    response = client.get(reverse("portfolio:project_list") + "?ordering=-slippage")
+    content = response.content.decode()
+    assert content.index("LATE-1") < content.index("ONTIME-1")
+    assert 'aria-sort="descending"' in content
+    dashboard = client.get(reverse("portfolio:dashboard")).content.decode()
+    assert 'id="slipping-projects"' in dashboard and "LATE-1" in dashboard
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_task_table_page_and_equal_queries(client, pmo_user, late_project, manager_user):
+    client.force_login(pmo_user)
+    url = reverse("portfolio:project_tasks", args=[late_project.pk])
+    content = client.get(url).content.decode()
+    assert "Mise en production" in content and "critical" in content
+    small = _queries(client, url)
+    other = ProjectFactory(manager=manager_user)
+    services.schedule_replace(
+        project=other,
+        actor=None,
+        tasks=[{"key": k, "name": f"Tâche {k}", "duration": 2} for k in range(30)],
+        links=[{"predecessor": k, "successor": k + 1} for k in range(29)],
+    )
+    assert _queries(client, reverse("portfolio:project_tasks", args=[other.pk])) == small
+
+
+def test_row_edit_saves_and_stale_edit_shows_conflict(client, pmo_user, late_project):
+    client.force_login(pmo_user)
+    task = Task.objects.get(project=late_project, name="Réalisation")
+    url = reverse("portfolio:task_row_edit", args=[task.pk])
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'id="task-row-{task.pk}"' in form and 'name="version"' in form
+    data = {"version": task.version, "name": "Réalisation", "duration": 12, "percent_complete": 10}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="task-table"' in response.content.decode()
+    task.refresh_from_db()
+    assert task.duration == 12 and task.percent_complete == 10
+    stale = client.post(url, {**data, "duration": 3}, HTTP_HX_REQUEST="true")
+    assert stale["HX-Retarget"] == f"#task-row-{task.pk}"
+    assert "changed this task in the meantime" in stale.content.decode()
+    assert Task.objects.get(pk=task.pk).duration == 12
