@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portfolio import rules
 from portfolio.rules import ProjectStatus
 from portfolio.scheduling.board_models import BoardColumnLimit  # noqa: F401  (the task board)
+from portfolio.scheduling.ical import CalendarFeedToken  # noqa: F401  (iCalendar feeds, issue #6)
 from portfolio.scheduling.models import (  # noqa: F401  (the schedule's models, issue #6)
     Baseline,
     BaselineTask,

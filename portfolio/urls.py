@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from portfolio import import_views, reference_views, sheet_views, views
-from portfolio.scheduling import board_views, gantt_views, mspdi_views
+from portfolio.scheduling import baseline_views, board_views, gantt_views, mspdi_views
 from portfolio.scheduling import views as schedule_views
 
 app_name = "portfolio"
@@ -34,4 +34,19 @@ urlpatterns = [
     path("projects/<int:pk>/tasks/", schedule_views.project_tasks, name="project_tasks"),
     path("tasks/<int:pk>/edit/", schedule_views.task_row_edit, name="task_row_edit"),
     path("", include((reference_views.urlpatterns, "reference"))),
+    # Baselines and calendar feeds (portfolio.scheduling.baseline_views)
+    path("projects/<int:pk>/baselines/", baseline_views.project_baselines, name="project_baselines"),
+    path("projects/<int:pk>/baselines/take/", baseline_views.baseline_take, name="baseline_take"),
+    path("baselines/<int:baseline_pk>/rename/", baseline_views.baseline_rename, name="baseline_rename"),
+    path("baselines/<int:baseline_pk>/delete/", baseline_views.baseline_delete, name="baseline_delete"),
+    path("baselines/", baseline_views.portfolio_baselines, name="portfolio_baselines"),
+    path("baselines/take/", baseline_views.portfolio_baseline_take, name="portfolio_baseline_take"),
+    path(
+        "baselines/portfolio/<int:baseline_pk>/delete/",
+        baseline_views.portfolio_baseline_delete,
+        name="portfolio_baseline_delete",
+    ),
+    path("calendar-feeds/", baseline_views.feed_token_create, name="feed_token_create"),
+    path("calendar-feeds/<int:token_pk>/revoke/", baseline_views.feed_token_revoke, name="feed_token_revoke"),
+    path("calendar/<str:token>.ics", baseline_views.calendar_feed, name="calendar_feed"),
 ]

@@ -44,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from portfolio.scheduling.baselines import baseline_take, portfolio_baseline_take
 from portfolio.tests.factories import TagFactory
 from ppm import services
 from ppm.models import ApiToken
@@ -189,6 +190,10 @@ def fuzz_world(db, _keep_test_connection):
     pmo = world.user(Role.PROJECT_OFFICE.value)
     spare_tokens = [services.api_token_create(user=pmo, name=f"spare {n}")[0] for n in range(2)]
     schedule = fuzz_schedule(world.projects[0], pmo)
+    project_baselines = [
+        baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
+    ]
+    portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -199,6 +204,8 @@ def fuzz_world(db, _keep_test_connection):
             "tokens": [token.pk for token in spare_tokens],
             "users": [user.pk for user in world.users.values()],
             **schedule,
+            "baselines": [baseline.pk for baseline in project_baselines],
+            "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
         }
     )
     yield pmo

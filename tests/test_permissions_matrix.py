@@ -33,11 +33,23 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 import portfolio.permissions  # noqa: F401 - declares the portfolio's table
+import portfolio.scheduling.baselines  # noqa: F401 - declares the baselines' table
 import portfolio.scheduling.permissions  # noqa: F401 - declares the schedule's table
 from portfolio.api import views as portfolio_api
-from portfolio.models import Objective, Project, ProjectStatusChange, StrategicAxis, Tag
+from portfolio.models import (
+    Baseline,
+    CalendarFeedToken,
+    Objective,
+    PortfolioBaseline,
+    Project,
+    ProjectStatusChange,
+    StrategicAxis,
+    Tag,
+)
 from portfolio.permissions import OFFICE_FIELDS, PLAN_FIELDS, editable_project_fields
+from portfolio.scheduling.baselines import baseline_take, portfolio_baseline_take
 from portfolio.scheduling.board_models import BoardColumnLimit
+from portfolio.scheduling.ical import feed_token_create
 from portfolio.sheet import SHEET_KIND
 from portfolio.tests.factories import ProjectFactory, TagFactory
 from ppm.api import urls as api_urls
@@ -86,6 +98,16 @@ SPEC = [
     ("apitoken.delete",               "other",         N,    N,  N,        N,      N,          N,     N),
     ("auditentry.view",               "-",             Y,    Y,  N,        N,      N,          N,     N),
     ("manage.view",                   "-",             Y,    Y,  N,        N,      N,          N,     N),
+    ("baseline.view",                 "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
+    ("baseline.create",               "own",           Y,    Y,  N,        Y,      N,          N,     NA),
+    ("baseline.create",               "other",         Y,    Y,  N,        N,      N,          N,     N),
+    ("baseline.change",               "-",             Y,    Y,  N,        N,      N,          N,     N),
+    ("portfoliobaseline.view",        "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
+    ("portfoliobaseline.create",      "-",             Y,    Y,  N,        N,      N,          N,     N),
+    ("portfoliobaseline.change",      "-",             Y,    Y,  N,        N,      N,          N,     N),
+    ("calendarfeed.create",           "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
+    ("calendarfeed.delete",           "own",           Y,    Y,  Y,        Y,      Y,          Y,     NA),
+    ("calendarfeed.delete",           "other",         N,    N,  N,        N,      N,          N,     N),
     ("schedule.view",                 "other",         Y,    Y,  Y,        Y,      Y,          Y,     N),
     ("schedule.change",               "own",           Y,    Y,  N,        Y,      N,          N,     NA),
     ("schedule.change",               "other",         Y,    Y,  N,        N,      N,          N,     N),
@@ -119,8 +141,11 @@ class Context:
 def _target_object(world, user, target: str, entity: str, project: Project):
     if target == "-":
         return None
-    if entity in ("project", "schedule"):
+    if entity in ("project", "schedule", "baseline"):  # a project baseline is taken on its project
         return project
+    if entity == "calendarfeed":
+        owner = user if target == "own" else world.user(OTHER_MANAGER)
+        return feed_token_create(actor=owner, scope="user")[0]
     if entity == "task":
         from portfolio.scheduling.models import Task
 
@@ -150,7 +175,7 @@ def _context(world, role: str, target: str, entity: str) -> Context:
         name="Matrix project",
         directorate=world.directorates[0],
         manager=user
-        if target == "own" and entity in ("project", "schedule", "task")
+        if target == "own" and entity in ("project", "schedule", "task", "baseline")
         else world.user(OTHER_MANAGER),
         planned_start=datetime.date(2025, 3, 3),
         planned_end=datetime.date(2025, 12, 19),
@@ -368,6 +393,119 @@ def _card_move_url(c: Context) -> str:
     return reverse("portfolio:task_board_move", args=[project_id, c.target.pk])
 
 
+def _a_baseline(c: Context) -> int:
+    """The project's baseline "COPIL 1" (taken on first use: before the state is read)."""
+    if isinstance(c.project, _Placeholder):  # resolving the URL only
+        return 1
+    existing = Baseline.objects.filter(project=c.project, name="COPIL 1").first()
+    return (existing or baseline_take(actor=c.world.user("pmo"), project=c.project, name="COPIL 1")).pk
+
+
+def _a_portfolio_baseline(c: Context) -> int:
+    if isinstance(c.project, _Placeholder):
+        return 1
+    existing = PortfolioBaseline.objects.filter(name="COPIL T1").first()
+    return (existing or portfolio_baseline_take(actor=c.world.user("pmo"), name="COPIL T1")).pk
+
+
+def _baseline_state(c: Context):
+    if not c.extra.get("baselines"):  # the first reading, before the request
+        c.extra["baselines"] = (_a_baseline(c), _a_portfolio_baseline(c))
+    return (
+        list(Baseline.objects.values_list("name", flat=True).order_by("pk")),
+        PortfolioBaseline.objects.count(),
+        CalendarFeedToken.objects.filter(revoked=False).count(),
+    )
+
+
+BASELINE_PAGES = [
+    Endpoint("baselines", "baseline.view", "-", "get", _project_url("portfolio:project_baselines")),
+    *(
+        Endpoint(
+            "baseline-take",
+            "baseline.create",
+            t,
+            "post",
+            _project_url("portfolio:baseline_take"),
+            data=lambda c: {"name": "New"},
+            success=302,
+            state=_baseline_state,
+        )
+        for t in ("own", "other")
+    ),
+    Endpoint(
+        "baseline-rename",
+        "baseline.change",
+        "-",
+        "post",
+        lambda c: reverse("portfolio:baseline_rename", args=[_a_baseline(c)]),
+        data=lambda c: {"name": "Renamed"},
+        success=302,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "baseline-delete",
+        "baseline.change",
+        "-",
+        "post",
+        lambda c: reverse("portfolio:baseline_delete", args=[_a_baseline(c)]),
+        data=lambda c: {},
+        success=302,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "portfolio-baselines",
+        "portfoliobaseline.view",
+        "-",
+        "get",
+        lambda c: reverse("portfolio:portfolio_baselines"),
+    ),
+    Endpoint(
+        "portfolio-baseline-take",
+        "portfoliobaseline.create",
+        "-",
+        "post",
+        lambda c: reverse("portfolio:portfolio_baseline_take"),
+        data=lambda c: {"name": "New"},
+        success=302,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "portfolio-baseline-delete",
+        "portfoliobaseline.change",
+        "-",
+        "post",
+        lambda c: reverse("portfolio:portfolio_baseline_delete", args=[_a_portfolio_baseline(c)]),
+        data=lambda c: {},
+        success=302,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "feed-create",
+        "calendarfeed.create",
+        "-",
+        "post",
+        lambda c: reverse("portfolio:feed_token_create"),
+        data=lambda c: {"scope": "project", "project": c.project.pk},
+        success=302,
+        state=_baseline_state,
+    ),
+    *(
+        Endpoint(
+            "feed-revoke",
+            "calendarfeed.delete",
+            t,
+            "post",
+            _target_url("portfolio:feed_token_revoke"),
+            data=lambda c: {},
+            success=302,
+            refused=404,
+            state=_baseline_state,
+        )
+        for t in ("own", "other")
+    ),
+]
+
 PAGES = [
     Endpoint("dashboard", "project.view", "-", "get", lambda c: reverse("portfolio:dashboard")),
     Endpoint("portfolio-board", "project.view", "-", "get", lambda c: reverse("portfolio:portfolio_board")),
@@ -566,6 +704,7 @@ PAGES = [
         )
         for t in ("own", "other")
     ),
+    *BASELINE_PAGES,
     *(
         Endpoint("tasks", "schedule.view", t, "get", _project_url("portfolio:project_tasks"))
         for t in ("own", "other")
@@ -783,6 +922,69 @@ API = [
         )
         for t in ("own", "other")
     ),
+    Endpoint("api-baselines", "baseline.view", "-", "get", _project_api("baselines/")),
+    *(
+        Endpoint(
+            "api-baseline-take",
+            "baseline.create",
+            t,
+            "post",
+            _project_api("baselines/"),
+            data=lambda c: {"name": "New"},
+            success=201,
+            state=_baseline_state,
+        )
+        for t in ("own", "other")
+    ),
+    Endpoint(
+        "api-baseline-compare",
+        "baseline.view",
+        "-",
+        "get",
+        lambda c: f"/api/v1/baselines/{_a_baseline(c)}/compare/",
+    ),
+    Endpoint(
+        "api-baseline-delete",
+        "baseline.change",
+        "-",
+        "delete",
+        lambda c: f"/api/v1/baselines/{_a_baseline(c)}/",
+        success=204,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "api-portfolio-baselines",
+        "portfoliobaseline.view",
+        "-",
+        "get",
+        lambda c: "/api/v1/portfolio-baselines/",
+    ),
+    Endpoint(
+        "api-portfolio-baseline-take",
+        "portfoliobaseline.create",
+        "-",
+        "post",
+        lambda c: "/api/v1/portfolio-baselines/",
+        data=lambda c: {"name": "New"},
+        success=201,
+        state=_baseline_state,
+    ),
+    Endpoint(
+        "api-portfolio-baseline-compare",
+        "portfoliobaseline.view",
+        "-",
+        "get",
+        lambda c: f"/api/v1/portfolio-baselines/{_a_portfolio_baseline(c)}/compare/",
+    ),
+    Endpoint(
+        "api-portfolio-baseline-delete",
+        "portfoliobaseline.change",
+        "-",
+        "delete",
+        lambda c: f"/api/v1/portfolio-baselines/{_a_portfolio_baseline(c)}/",
+        success=204,
+        state=_baseline_state,
+    ),
 ]
 
 
@@ -888,6 +1090,9 @@ NOT_RULED = {
     "set_language",
     "api-schema",
     "api-docs",
+    # Read by a calendar client with no session: the private token in the URL is the credential
+    # (portfolio/tests/test_scheduling_ical.py: unknown, revoked or deactivated → 404).
+    "portfolio:calendar_feed",
 }
 # Reads whose rights are those of an endpoint in the matrix (same view, same rule).
 SAME_AS = {"portfolio:project_sheet_download": "sheet-status", "report_job_download": "job-status"}

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import views
-from portfolio.scheduling import board_views, mspdi_views
+from portfolio.scheduling import baseline_api, board_views, mspdi_views
 from portfolio.scheduling.api import urlpatterns as scheduling_urlpatterns
 from portfolio.scheduling.gantt_views import RoadmapApiView
 
@@ -13,6 +13,13 @@ router.register("axes", views.StrategicAxisViewSet, basename="axis")
 router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("projects", views.ProjectViewSet, basename="project")
+router.register(
+    r"projects/(?P<id>[0-9]+)/baselines",
+    baseline_api.ProjectBaselineViewSet,
+    basename="project-baseline",
+)
+router.register("baselines", baseline_api.BaselineViewSet, basename="baseline")
+router.register("portfolio-baselines", baseline_api.PortfolioBaselineViewSet, basename="portfolio-baseline")
 
 # Routes that do not fit a router (nested under a project): mounted by ppm/api/urls.py.
 extra_urlpatterns = [

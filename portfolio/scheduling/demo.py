@@ -23,6 +23,7 @@ from django.db import transaction
 from portfolio.models import Project
 from portfolio.rules import ProjectStatus
 from portfolio.scheduling import services
+from portfolio.scheduling.baselines import demo_baseline_take, demo_portfolio_baseline_take
 from portfolio.scheduling.models import BoardStatus, Task
 from ppm.models import User
 
@@ -224,4 +225,9 @@ def load_demo_schedules(*, today: date, actor=None, created: Counter | None = No
             services.project_reschedule(project=project)
         created["schedules"] += 1
         created["tasks"] += len(tasks)
+        # The last quarterly committee's baseline (portfolio.scheduling.baselines): drift on some projects.
+        if demo_baseline_take(project=project, today=today, actor=actor, seed=str(DEMO_SCHEDULE_SEED)):
+            created["baselines"] += 1
+    if demo_portfolio_baseline_take(today=today, actor=actor):
+        created["portfolio baselines"] += 1
     return created
