@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -54,10 +54,10 @@ def _gantt_labels() -> dict:
     return {
         "wbs": _("WBS"),
         "name": _("Task"),
-        "start": _("Start"),
-        "finish": _("Finish"),
+        "start": pgettext("task date", "Start"),
+        "finish": pgettext("task date", "Finish"),
         "duration": _("Days"),
-        "progress": _("Done"),
+        "progress": _("% complete"),
         "today": _("Today"),
         "saved": _("Saved; the schedule was recalculated."),
         "link_added": _("Dependency added; the schedule was recalculated."),
@@ -164,8 +164,8 @@ def gantt_pdf_prepare(request) -> JobRequest:
 def _roadmap_labels() -> dict:
     return {
         "project": _("Project"),
-        "start": _("Start"),
-        "finish": _("Finish"),
+        "start": pgettext("task date", "Start"),
+        "finish": pgettext("task date", "Finish"),
         "today": _("Today"),
         "baseline": _("Approved plan"),
         "load_failed": _("The roadmap could not be drawn. Reload the page and try again."),

@@ -10,7 +10,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ppm import demo
@@ -22,11 +22,17 @@ def demo_modules() -> list:
     return app_modules("demo")
 
 
+DEMO_DATA_LANGUAGE = "fr"
+
+
 @transaction.atomic
 def load_demo_data() -> list[tuple[object, Counter]]:
     """Load every app's missing demo data; return (module, created counts) per app, in order."""
     today = timezone.localdate()
-    return [(module, module.load(today=today)) for module in demo_modules()]
+    # The demo is a French département: what the data itself says (names of baselines taken by
+    # the demo's committees…) is written in French whatever the language of the command.
+    with translation.override(DEMO_DATA_LANGUAGE):
+        return [(module, module.load(today=today)) for module in demo_modules()]
 
 
 def summary(results: list[tuple[object, Counter]]) -> str:
