@@ -50,6 +50,18 @@ def _redis_cache_per_xdist_worker():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A test that renders in French without a request (or whose request leaves French active in
+    # this thread) must not make the next test French: every test starts in the default language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on 2 cores; the suite creates many users and logs in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
