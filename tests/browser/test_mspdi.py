@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from portfolio.models import Project
 from portfolio.scheduling.models import Task
+from portfolio.tests.test_mspdi import DATA  # noqa: E402 - shared/ beside the checkout, as in CI
 from tests.axe import assert_accessible
 from tests.browser.test_i18n import switch_language
 
-DATA = Path("/work/shared/testdata/mspdi")
 SCREENSHOTS = Path("/tmp/mspdi-screens")
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"the MSPDI sample files are not at {DATA}")
 
