@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ppm.models import ReportJob
 from ppm.pdf import render_pdf
@@ -184,8 +185,8 @@ def draw_page(
     for key, label in (
         ("wbs", _("WBS")),
         ("name", _("Task")),
-        ("start", _("Start")),
-        ("finish", _("Finish")),
+        ("start", pgettext("task date", "Start")),
+        ("finish", pgettext("task date", "Finish")),
     ):
         parts.append(_text(x + 4, HEADER - 8, label, weight="bold"))
         x += GRID[key]
