@@ -105,6 +105,12 @@ class AuditEntry(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     @property
+    def object_type(self) -> str:
+        """The kind of object changed, in the reader's language ("task", "baseline"…)."""
+        model = self.content_type.model_class() if self.content_type_id else None
+        return str(model._meta.verbose_name) if model else ""
+
+    @property
     def display_changes(self) -> list[dict[str, str]]:
         """Changed fields with labels and choice values in the reader's language."""
         from ppm.audit import audit_display_changes

@@ -93,3 +93,12 @@ def test_row_edit_saves_and_stale_edit_shows_conflict(client, pmo_user, late_pro
     assert stale["HX-Retarget"] == f"#task-row-{task.pk}"
     assert "changed this task in the meantime" in stale.content.decode()
     assert Task.objects.get(pk=task.pk).duration == 12
+
+
+def test_project_history_names_the_child_object_of_each_change(client, pmo_user, late_project):
+    task = Task.objects.get(project=late_project, name="Réalisation")
+    services.task_update(actor=pmo_user, task=task, data={"name": "Réalisation du portail"})
+    client.force_login(pmo_user)
+    content = client.get(reverse("portfolio:project_detail", args=[late_project.pk])).content.decode()
+    # The task's change shows in its project's history, saying which task it was.
+    assert "Task “" in content and "Réalisation du portail" in content
