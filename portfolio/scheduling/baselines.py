@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
@@ -41,6 +42,7 @@ from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
 from ppm.permissions import EDITORS, SIGNED_IN, Rule, RuleTable
+from ppm.versioning import lock_for_update
 
 NAME_MAX_LENGTH = 200
 NOTE_MAX_LENGTH = 5000
@@ -161,11 +163,14 @@ def baseline_take(
     return baseline
 
 
-@transaction.atomic
-def baseline_rename(*, actor, baseline: Baseline, name: str, note: str | None = None) -> Baseline:
+B = TypeVar("B", Baseline, PortfolioBaseline)
+
+
+def _rename(*, actor, baseline: B, name: str, note: str | None) -> B:
+    """Rename a project or portfolio baseline (project office and administrators); audited."""
     if not can_change_baseline(actor):
         raise DomainPermissionError(RULES.message("baseline.change"))
-    baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
+    baseline = lock_for_update(type(baseline), baseline.pk)
     name, clean_note = _clean_text(name, baseline.note if note is None else note)
     with audited(baseline, actor, ("name", "note")) as audit:
         baseline.name, baseline.note = name, clean_note
@@ -174,12 +179,21 @@ def baseline_rename(*, actor, baseline: Baseline, name: str, note: str | None = 
     return baseline
 
 
-@transaction.atomic
-def baseline_delete(*, actor, baseline: Baseline) -> None:
+def _delete(*, actor, baseline: Baseline | PortfolioBaseline) -> None:
     if not can_change_baseline(actor):
         raise DomainPermissionError(RULES.message("baseline.change"))
     audit_record(instance=baseline, action=AuditEntry.Action.DELETE, actor=actor)
     baseline.delete()
+
+
+@transaction.atomic
+def baseline_rename(*, actor, baseline: Baseline, name: str, note: str | None = None) -> Baseline:
+    return _rename(actor=actor, baseline=baseline, name=name, note=note)
+
+
+@transaction.atomic
+def baseline_delete(*, actor, baseline: Baseline) -> None:
+    _delete(actor=actor, baseline=baseline)
 
 
 # ------------------------------------------------------------------------------- portfolio: writes
@@ -244,23 +258,12 @@ def portfolio_baseline_take(
 def portfolio_baseline_rename(
     *, actor, baseline: PortfolioBaseline, name: str, note: str | None = None
 ) -> PortfolioBaseline:
-    if not can_change_baseline(actor):
-        raise DomainPermissionError(RULES.message("baseline.change"))
-    baseline = PortfolioBaseline.objects.select_for_update().get(pk=baseline.pk)
-    name, clean_note = _clean_text(name, baseline.note if note is None else note)
-    with audited(baseline, actor, ("name", "note")) as audit:
-        baseline.name, baseline.note = name, clean_note
-        if audit.changed():
-            baseline.save(update_fields=["name", "note"])
-    return baseline
+    return _rename(actor=actor, baseline=baseline, name=name, note=note)
 
 
 @transaction.atomic
 def portfolio_baseline_delete(*, actor, baseline: PortfolioBaseline) -> None:
-    if not can_change_baseline(actor):
-        raise DomainPermissionError(RULES.message("baseline.change"))
-    audit_record(instance=baseline, action=AuditEntry.Action.DELETE, actor=actor)
-    baseline.delete()
+    _delete(actor=actor, baseline=baseline)
 
 
 # --------------------------------------------------------------------------------------- selectors

@@ -88,29 +88,9 @@ TASK_AUDITED_FIELDS = (
     "estimate_days",
     "board_status",
 )
-# Fields `task_update` accepts (parent and position move the task, see task_move).
-TASK_EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "notes",
-        "mode",
-        "duration",
-        "start",
-        "finish",
-        "percent_complete",
-        "milestone",
-        "constraint_type",
-        "constraint_date",
-        "deadline",
-        "assignee",
-        "assignee_name",
-        "estimate_days",
-        "board_status",
-        "board_position",
-        "parent",
-        "position",
-    }
-)
+# Fields `task_update` accepts: every audited one, plus the card's place on the board (parent and
+# position move the task, see task_move).
+TASK_EDITABLE_FIELDS = frozenset(TASK_AUDITED_FIELDS) | {"board_position"}
 LINK_AUDITED_FIELDS = ("predecessor", "successor", "type", "lag")
 EXCEPTION_AUDITED_FIELDS = ("name", "start", "end")
 _DATE_FIELDS = frozenset({"start", "finish", "duration"})
