@@ -28,16 +28,14 @@
   var state = { payload: null, canEdit: false, nonWorking: {}, busy: false, firstDraw: true };
 
   // --- dates: the payload's ISO days are calendar days; dhtmlx end dates are exclusive -----------
-  function parseDay(iso) {
-    if (!iso) { return null; }
-    var p = iso.split("-");
-    return new Date(+p[0], +p[1] - 1, +p[2]);
-  }
+  var parseDay = window.PilotisGantt.parseDay;
+  var addDays = window.PilotisGantt.addDays;
+  var escapeHtml = window.PilotisGantt.escapeHtml;
+  var addTaskLayer = window.PilotisGantt.addTaskLayer;
   function isoDay(date) {
     var m = date.getMonth() + 1, d = date.getDate();
     return date.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
   }
-  function addDays(date, n) { return new Date(date.getFullYear(), date.getMonth(), date.getDate() + n); }
   function roundDay(date) {
     var d = new Date(date.getFullYear(), date.getMonth(), date.getDate());
     return date.getHours() >= 12 ? addDays(d, 1) : d;
@@ -275,11 +273,6 @@
   ];
   if (narrow) { gantt.config.columns = [gantt.config.columns[0], gantt.config.columns[1]]; }
 
-  function escapeHtml(text) {
-    return String(text === null || text === undefined ? "" : text)
-      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-  }
 
   gantt.templates.task_text = function (start, end, task) {
     return task.type === "milestone" ? "" : escapeHtml(task.text);
@@ -317,14 +310,6 @@
   gantt.templates.date_grid = function (date) { return formatDay.format(date); };
 
   // Baseline ghost bars under today's bars.
-  // Extra drawings in the timeline's rows (virtualised with them). The MIT edition removes the public
-  // gantt.addTaskLayer(); the same call on the layers service it wraps exists once gantt.init() ran.
-  function addTaskLayer(layer) {
-    if (gantt.addTaskLayer) { return gantt.addTaskLayer(layer); }
-    var render = gantt.$services.getService("layers").getDataRender("task");
-    layer.view = "timeline";
-    return render.addLayer(layer);
-  }
   function addLayers() {
     addTaskLayer({
       renderer: {

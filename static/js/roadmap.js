@@ -13,17 +13,10 @@
   var labels = JSON.parse(document.getElementById("roadmap-labels").textContent);
   var language = document.documentElement.lang || "en";
 
-  function parseDay(iso) {
-    if (!iso) { return null; }
-    var p = iso.split("-");
-    return new Date(+p[0], +p[1] - 1, +p[2]);
-  }
-  function addDays(date, n) { return new Date(date.getFullYear(), date.getMonth(), date.getDate() + n); }
-  function escapeHtml(text) {
-    return String(text === null || text === undefined ? "" : text)
-      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-  }
+  var parseDay = window.PilotisGantt.parseDay;
+  var addDays = window.PilotisGantt.addDays;
+  var escapeHtml = window.PilotisGantt.escapeHtml;
+  var addTaskLayer = window.PilotisGantt.addTaskLayer;
   var formatDay = new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "numeric" });
   var today = parseDay(payload.today);
 
@@ -103,14 +96,6 @@
     return escapeHtml(task.text) + ", " + formatDay.format(start) + " – " + formatDay.format(addDays(end, -1));
   };
 
-  // Extra drawings in the timeline's rows (virtualised with them). The MIT edition removes the public
-  // gantt.addTaskLayer(); the same call on the layers service it wraps exists once gantt.init() ran.
-  function addTaskLayer(layer) {
-    if (gantt.addTaskLayer) { return gantt.addTaskLayer(layer); }
-    var render = gantt.$services.getService("layers").getDataRender("task");
-    layer.view = "timeline";
-    return render.addLayer(layer);
-  }
   function addLayers() {
     addTaskLayer({
       renderer: {
