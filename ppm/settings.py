@@ -359,3 +359,12 @@ PILOTIS_DEMO = env_bool("PILOTIS_DEMO", DEBUG)
 PILOTIS_REPORT_RETENTION_DAYS = int(env("PILOTIS_REPORT_RETENTION_DAYS", "30"))
 # Largest file accepted by an import (bytes).
 PILOTIS_IMPORT_MAX_BYTES = int(env("PILOTIS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+# Timesheets: typed and shown in "days" (half-day steps, PILOTIS_TIMESHEET_STEP) or "hours";
+# stored in days either way (PILOTIS_HOURS_PER_DAY converts).
+PILOTIS_TIMESHEET_UNIT = env("PILOTIS_TIMESHEET_UNIT", "days")
+PILOTIS_TIMESHEET_STEP = env("PILOTIS_TIMESHEET_STEP", "0.5")
+PILOTIS_HOURS_PER_DAY = env("PILOTIS_HOURS_PER_DAY", "7")
+# Capacity plan: months ahead by default, and the share of capacity above which a cell is overloaded.
+PILOTIS_CAPACITY_MONTHS = int(env("PILOTIS_CAPACITY_MONTHS", "36"))
+PILOTIS_CAPACITY_OVERLOAD = float(env("PILOTIS_CAPACITY_OVERLOAD", "1.0"))
+PILOTIS_CAPACITY_UNDERLOAD = float(env("PILOTIS_CAPACITY_UNDERLOAD", "0.7"))

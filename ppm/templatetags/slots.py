@@ -1,0 +1,29 @@
+"""``{% slot "name" key=value … %}``: render every panel other apps registered for a slot (ppm.slots)."""
+
+from django import template
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from ppm.slots import slot_panels
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, name: str, **kwargs):
+    request = context.get("request")
+    parts = []
+    for panel in slot_panels(name):
+        values = dict(kwargs)
+        if panel.context is not None:
+            extra = panel.context(request, **kwargs)
+            if extra is None:
+                continue
+            values.update(extra)
+        values.setdefault("request", request)
+        values.setdefault("user", getattr(request, "user", None))
+        for key in ("namespace", "url_name", "perms", "csrf_token", "LANGUAGE_CODE"):
+            if key in context and key not in values:
+                values[key] = context[key]
+        parts.append(get_template(panel.template).render(values, request))
+    return mark_safe("".join(parts))  # noqa: S308 - rendered templates, autoescaped

@@ -1,0 +1,618 @@
+"""Resources and capacity: people and generic resources, their roles, availability, the workload plan
+(allocations, ratio templates) and timesheets.
+
+Units: every workload figure is in **person-days** (Decimal, two places). A timesheet entry is stored in
+days too; the organisation may show and type it in hours (settings.PILOTIS_TIMESHEET_UNIT,
+settings.PILOTIS_HOURS_PER_DAY), converted at the edges.
+
+Capacity is never typed in: it follows from the organisation calendar (portfolio.scheduling), each
+resource's weekly pattern and active dates, absences and background load (resources.capacity).
+The capacity plan is a stored snapshot built by Celery (resources.snapshot).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ppm.lifecycle import StatusChange
+from ppm.versioning import VersionedModel
+
+DAYS_MAX_DIGITS = 9
+ZERO = Decimal("0")
+
+
+class RoleFamily(models.TextChoices):
+    """The three families of public-sector project work (fixed): the owner's side, the builder's side and
+    the owner's assistance."""
+
+    MOA = "moa", _("MOA (project owner)")
+    MOE = "moe", _("MOE (delivery)")
+    AMOA = "amoa", _("AMOA (owner's assistance)")
+
+
+class Profile(models.Model):
+    """A configurable role within a family: « Chef·fe de projet MOE », « Architecte », « Analyste métier »…"""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    family = models.CharField(_("family"), max_length=10, choices=RoleFamily.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["family", "order", "name"]
+        verbose_name = _("role profile")
+        verbose_name_plural = _("role profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team within a directorate; its manager approves its members' timesheets by default."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    directorate = models.ForeignKey(
+        "ppm.Directorate", verbose_name=_("directorate"), on_delete=models.PROTECT, related_name="teams"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vendor(models.Model):
+    """A company whose consultants work on projects (framework agreements live in budgets)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceKind(models.TextChoices):
+    PERSON = "person", _("Named person")
+    GENERIC = "generic", _("Generic resource")
+
+
+def default_week_pattern() -> list[str]:
+    return ["1", "1", "1", "1", "1"]
+
+
+class Resource(VersionedModel):
+    """A named person (internal staff or an external consultant) or a generic resource (work not staffed).
+
+    `week_pattern` gives, Monday to Friday, the share of each day worked ("1", "0.5", "0"): 80 % with
+    Wednesdays off is ["1", "1", "0", "1", "1"]. `working_time` (percent) follows from it. A generic
+    resource carries load, never capacity: it shows unstaffed demand.
+    """
+
+    audit_fields = (
+        "name",
+        "kind",
+        "user",
+        "is_external",
+        "vendor",
+        "directorate",
+        "team",
+        "manager",
+        "primary_profile",
+        "profiles",
+        "week_pattern",
+        "active_from",
+        "active_until",
+        "daily_cost",
+        "email",
+        "notes",
+    )
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.PERSON
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resource",
+    )
+    is_external = models.BooleanField(_("external"), default=False)
+    vendor = models.ForeignKey(
+        Vendor,
+        verbose_name=_("vendor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    directorate = models.ForeignKey(
+        "ppm.Directorate", verbose_name=_("directorate"), on_delete=models.PROTECT, related_name="resources"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    # Approves the person's timesheets (the team's manager when empty).
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_resources",
+    )
+    primary_profile = models.ForeignKey(
+        Profile, verbose_name=_("main role"), on_delete=models.PROTECT, related_name="primary_resources"
+    )
+    profiles = models.ManyToManyField(Profile, verbose_name=_("roles"), blank=True, related_name="resources")
+    week_pattern = models.JSONField(_("weekly pattern"), default=default_week_pattern)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    daily_cost = models.DecimalField(
+        _("daily cost rate (€)"),
+        max_digits=9,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        indexes = [
+            models.Index(fields=["directorate", "name"]),
+            models.Index(fields=["team", "name"]),
+            models.Index(fields=["primary_profile"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_until__gte=F("active_from")),
+                name="resource_active_until_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def family(self) -> str:
+        return self.primary_profile.family
+
+    @property
+    def is_generic(self) -> bool:
+        return self.kind == ResourceKind.GENERIC
+
+    @property
+    def working_time(self) -> Decimal:
+        """Percent of a full-time week (sum of the weekly pattern / 5)."""
+        total = sum((Decimal(str(value)) for value in self.week_pattern or ()), ZERO)
+        return (total * 100 / 5).quantize(Decimal("1"))
+
+    @property
+    def approver(self):
+        """Who approves this person's timesheets: their manager, else their team's."""
+        if self.manager_id:
+            return self.manager
+        return self.team.manager if self.team_id else None
+
+
+class AbsenceKind(models.TextChoices):
+    LEAVE = "leave", _("Leave")
+    TRAINING = "training", _("Training")
+    SICK = "sick", _("Sick leave")
+    OTHER = "other", pgettext_lazy("absence kind", "Other")
+
+
+class Absence(VersionedModel):
+    """Days a person is away (inclusive range); `day_share` below 1 for half days (0.5)."""
+
+    audit_parent = "resource"
+    audit_fields = ("kind", "start", "end", "day_share", "note")
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="absences"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AbsenceKind.choices, default=AbsenceKind.LEAVE)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    day_share = models.DecimalField(
+        _("share of each day"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["resource", "start", "pk"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        indexes = [models.Index(fields=["resource", "start"]), models.Index(fields=["start", "end"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="absence_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} · {self.get_kind_display()} ({self.start} – {self.end})"
+
+
+class BackgroundLoad(VersionedModel):
+    """The share of a person's time taken by non-project work (run, support…) over a period.
+
+    Capacity for projects = gross capacity × (1 − share). `end` empty: open-ended."""
+
+    audit_parent = "resource"
+    audit_fields = ("label", "start", "end", "share")
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="background_loads"
+    )
+    label = models.CharField(_("activity"), max_length=100)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    share = models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        ordering = ["resource", "start", "pk"]
+        verbose_name = _("background load")
+        verbose_name_plural = _("background loads")
+        indexes = [models.Index(fields=["resource", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="background_load_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} · {self.label} {self.share} %"
+
+
+class RatioTemplate(VersionedModel):
+    """Derives a project's workload by family from one estimate: MOE 1 : MOA 1 : AMOA 0.5.
+
+    `base_family` is the family the estimate is given in; each line's ratio is relative to it."""
+
+    audit_fields = ("name", "base_family", "is_default", "notes")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    base_family = models.CharField(
+        _("estimate given in"), max_length=10, choices=RoleFamily.choices, default=RoleFamily.MOE
+    )
+    is_default = models.BooleanField(_("default template"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ratio template")
+        verbose_name_plural = _("ratio templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RatioTemplateLine(models.Model):
+    template = models.ForeignKey(RatioTemplate, on_delete=models.CASCADE, related_name="lines")
+    family = models.CharField(_("family"), max_length=10, choices=RoleFamily.choices)
+    # Optional: the derived demand goes to this profile (else to the family alone).
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("role"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    ratio = models.DecimalField(
+        _("ratio"), max_digits=6, decimal_places=3, validators=[MinValueValidator(ZERO)]
+    )
+    # Share of this line's days done by external staff (outsourced), 0–100.
+    external_share = models.DecimalField(
+        _("outsourced (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        ordering = ["template", "family", "pk"]
+        verbose_name = _("ratio template line")
+        verbose_name_plural = _("ratio template lines")
+        constraints = [
+            models.UniqueConstraint(fields=["template", "family", "profile"], name="ratio_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_family_display()} × {self.ratio}"
+
+
+class AllocationSource(models.TextChoices):
+    MANUAL = "manual", _("Entered")
+    TEMPLATE = "template", _("Ratio template")
+    TASKS = "tasks", _("Proposed from the schedule")
+
+
+class PeriodGrain(models.TextChoices):
+    MONTH = "month", _("Month")
+    WEEK = "week", _("Week")
+
+
+class Allocation(VersionedModel):
+    """Person-days of a project over one period (a month, or a week where a manager plans by week).
+
+    On a family (and optionally a profile) for generic demand, or on a resource (named person or generic
+    resource). `period_start` is the first day of the month or the Monday of the week. The load is spread
+    evenly over the period's working days when capacity is computed.
+
+    `template_days` keeps what the ratio template derived, so that an edited figure shows its deviation;
+    `is_external` is the resource's, or stated for demand not yet staffed.
+    """
+
+    audit_parent = "project"
+    audit_fields = ("family", "profile", "resource", "grain", "period_start", "days", "is_external", "note")
+
+    project = models.ForeignKey(
+        "portfolio.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    family = models.CharField(_("family"), max_length=10, choices=RoleFamily.choices)
+    profile = models.ForeignKey(
+        Profile,
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("resource"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    grain = models.CharField(
+        _("period"), max_length=5, choices=PeriodGrain.choices, default=PeriodGrain.MONTH
+    )
+    period_start = models.DateField(_("period start"))
+    days = models.DecimalField(
+        _("person-days"), max_digits=DAYS_MAX_DIGITS, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    is_external = models.BooleanField(_("outsourced"), default=False)
+    source = models.CharField(
+        _("source"), max_length=10, choices=AllocationSource.choices, default=AllocationSource.MANUAL
+    )
+    template = models.ForeignKey(
+        RatioTemplate, verbose_name=_("ratio template"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    template_days = models.DecimalField(
+        _("derived person-days"), max_digits=DAYS_MAX_DIGITS, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["project", "family", "period_start", "pk"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        indexes = [
+            models.Index(fields=["project", "period_start"]),
+            models.Index(fields=["resource", "period_start"]),
+            models.Index(fields=["period_start", "family"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "family", "profile", "resource", "grain", "period_start", "is_external"],
+                name="allocation_unique_cell",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=Q(days__gte=0), name="allocation_days_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.resource or self.profile or self.get_family_display()
+        return f"{self.project.code} · {who} · {self.period_start:%Y-%m}"
+
+    @property
+    def deviates(self) -> bool:
+        return self.template_days is not None and self.template_days != self.days
+
+
+class NonProjectActivity(models.Model):
+    """A timesheet row that is not a project: run, support, training, meetings…"""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("non-project activity")
+        verbose_name_plural = _("non-project activities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimesheetStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("timesheet status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("timesheet status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("timesheet status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("timesheet status", "Returned")
+
+
+class Timesheet(VersionedModel):
+    """One person's week (`week` is its Monday). Draft → submitted → approved, or returned with a reason.
+
+    Each line is approved by its approver (the person's manager for every line, a project's manager for
+    that project's lines); the week is approved when every line is. An approved week is locked:
+    corrections are new entries on a later correction week, audited."""
+
+    audit_parent = "resource"
+    audit_fields = ("status",)
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="timesheets"
+    )
+    week = models.DateField(_("week of"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TimesheetStatus.choices, default=TimesheetStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["resource", "-week"]
+        verbose_name = _("timesheet")
+        verbose_name_plural = _("timesheets")
+        constraints = [models.UniqueConstraint(fields=["resource", "week"], name="timesheet_one_per_week")]
+        indexes = [models.Index(fields=["week", "status"]), models.Index(fields=["status", "week"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource} · {self.week:%Y-%m-%d}"
+
+
+class LineApproval(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", pgettext_lazy("timesheet line", "Approved")
+    REJECTED = "rejected", pgettext_lazy("timesheet line", "Returned")
+
+
+class TimesheetLine(models.Model):
+    """A row of a week: a project (optionally one of its tasks) or a non-project activity."""
+
+    audit_parent = "timesheet"
+
+    timesheet = models.ForeignKey(Timesheet, on_delete=models.CASCADE, related_name="lines")
+    project = models.ForeignKey(
+        "portfolio.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timesheet_lines",
+    )
+    task = models.ForeignKey(
+        "portfolio.Task",
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="timesheet_lines",
+    )
+    activity = models.ForeignKey(
+        NonProjectActivity,
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timesheet_lines",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=LineApproval.choices, default=LineApproval.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["timesheet", "order", "pk"]
+        verbose_name = _("timesheet line")
+        verbose_name_plural = _("timesheet lines")
+        indexes = [models.Index(fields=["project", "approval"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(activity__isnull=True))
+                | (Q(project__isnull=True) & Q(activity__isnull=False) & Q(task__isnull=True)),
+                name="timesheet_line_project_xor_activity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.task or self.project or self.activity
+        return f"{self.timesheet} · {what}"
+
+
+class TimeEntry(models.Model):
+    """Time spent on one day of a line, in days (half-day steps by default)."""
+
+    line = models.ForeignKey(TimesheetLine, on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("day"))
+    days = models.DecimalField(
+        _("time (days)"), max_digits=5, decimal_places=3, validators=[MinValueValidator(ZERO)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["line", "day"]
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "day"], name="time_entry_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(days__gte=0) & Q(days__lte=1), name="time_entry_at_most_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.line} · {self.day}: {self.days}"
+
+
+class TimesheetStatusChange(StatusChange):
+    timesheet = models.ForeignKey(Timesheet, on_delete=models.CASCADE, related_name="status_changes")
+    source = models.CharField(_("from"), max_length=20, choices=TimesheetStatus.choices, blank=True)
+    target = models.CharField(_("to"), max_length=20, choices=TimesheetStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("timesheet status change")
+        verbose_name_plural = _("timesheet status changes")
