@@ -174,7 +174,7 @@ def wipe() -> None:
 
 
 def counts_of_dataset() -> dict[str, int]:
-    """Rows per seeded model, the higher apps' first (projects lead the report)."""
+    """Rows per seeded model, the higher apps' first."""
     models = [model for module in reversed(bench_modules()) for model in getattr(module, "SEEDED_MODELS", ())]
     return {str(model._meta.verbose_name_plural): model.objects.count() for model in models}
 

@@ -9,3 +9,11 @@ class ResourcesConfig(AppConfig):
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
         from resources import permissions  # noqa: F401
+
+        # --- people
+
+        # --- workload
+
+        # --- capacity
+
+        # --- timesheets

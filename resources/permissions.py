@@ -14,7 +14,8 @@
 | capacity.report        | administrators and the project office (the monthly capacity report)        |
 | timesheet.view         | the person; the person's manager (approver); editors                        |
 | timesheet.change       | the person only, while the week is a draft or returned                      |
-| timesheet.approve      | the person's approver (their manager, else their team's); editors           |
+| timesheet.approve      | the person's approver (their manager, else their team's); editors; never    |
+|                        | the person themselves                                                       |
 | timesheet_line.approve | the line's project manager (their project's lines); the week's approvers    |
 
 `resource.*`/`absence.*` are checked against a resource (or an absence: its resource), `allocation.*`
@@ -54,8 +55,13 @@ def approves_for(user, obj) -> bool:
     return team is not None and team.manager_id is not None and team.manager_id == user.pk
 
 
+def not_own(user, obj) -> bool:
+    """Nobody approves their own time (the project office included)."""
+    return not is_the_person(user, getattr(obj, "timesheet", obj))
+
+
 def manages_line_project(user, line) -> bool:
-    return line.project_id is not None and manages(user, line.project)
+    return line.project_id is not None and manages(user, line.project) and not_own(user, line)
 
 
 def approves_line_week(user, line) -> bool:
@@ -81,9 +87,9 @@ RULES = RuleTable(
         Rule("timesheet.view", roles=SIGNED_IN, when=is_the_person),
         Rule("timesheet.view", roles=NOT_READERS, when=approves_for),
         Rule("timesheet.change", roles=SIGNED_IN, when=is_the_person),
-        Rule("timesheet.approve", roles=EDITORS),
+        Rule("timesheet.approve", roles=EDITORS, when=not_own),
         Rule("timesheet.approve", roles=NOT_READERS, when=approves_for),
-        Rule("timesheet_line.approve", roles=EDITORS),
+        Rule("timesheet_line.approve", roles=EDITORS, when=not_own),
         Rule("timesheet_line.approve", roles=MANAGERS, when=manages_line_project),
         Rule("timesheet_line.approve", roles=NOT_READERS, when=approves_line_week),
     ],

@@ -23,8 +23,7 @@ or reader named as a project's manager still only reads it.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -58,10 +57,9 @@ from ppm.permissions import TABLES, table_for
 from ppm.roles import Role
 from ppm.services import api_token_create
 from ppm.tests.factories import UserFactory
+from tests import matrix_resources
 from tests.helpers import OTHER_MANAGER
-
-ROLES = ("admin", "pmo", "committee", "manager", "contributor", "reader", "anonymous")
-Y, N, NA = True, False, None  # NA: not applicable (an anonymous visitor owns nothing)
+from tests.matrix import NA, ROLES, Context, Endpoint, N, Y, _Placeholder
 
 # fmt: off
 SPEC = [
@@ -114,6 +112,7 @@ SPEC = [
     ("task.progress",                 "own",           Y,    Y,  Y,        Y,      Y,          N,     NA),
     ("task.progress",                 "other",         Y,    Y,  N,        N,      N,          N,     N),
     ("calendar.manage",               "-",             Y,    Y,  N,        N,      N,          N,     N),
+    *matrix_resources.SPEC,
 ]
 
 # The fields of a project each role may change, by ownership ("-": none).
@@ -128,17 +127,9 @@ FIELD_SPEC = [
 NEW_NAME = "Renamed by the matrix"
 
 
-@dataclass
-class Context:
-    world: Any
-    role: str
-    user: User | None
-    project: Project
-    target: Any  # the object the action is about (None for "-")
-    extra: dict = field(default_factory=dict)
-
-
 def _target_object(world, user, target: str, entity: str, project: Project):
+    if entity in matrix_resources.ENTITIES:
+        return matrix_resources.target_object(world, user, target, entity, project)
     if target == "-":
         return None
     if entity in ("project", "schedule", "baseline"):  # a project baseline is taken on its project
@@ -175,7 +166,8 @@ def _context(world, role: str, target: str, entity: str) -> Context:
         name="Matrix project",
         directorate=world.directorates[0],
         manager=user
-        if target == "own" and entity in ("project", "schedule", "task", "baseline")
+        if (target == "own" and entity in ("project", "schedule", "task", "baseline"))
+        or (entity, target) in matrix_resources.MANAGED_PROJECT_TARGETS
         else world.user(OTHER_MANAGER),
         planned_start=datetime.date(2025, 3, 3),
         planned_end=datetime.date(2025, 12, 19),
@@ -225,31 +217,6 @@ def test_editable_project_fields_match_the_spec(world, target, role, fields):
 
 
 # --------------------------------------------------------------------------- 2. the endpoints
-
-
-@dataclass
-class Endpoint:
-    """One URL and method, the rule action it needs and the object that action is about."""
-
-    name: str
-    action: str
-    target: str
-    method: str
-    url: Callable[[Context], str]
-    data: Callable[[Context], dict] | None = None
-    success: int = 200
-    refused: int = 403  # 404 where what is refused is also invisible to the user
-    state: Callable[[Context], Any] | None = None  # what a write changes (None: a read)
-    entity: str = ""
-    format: str = "json"  # the API request's format ("multipart" for uploads)
-
-    def __post_init__(self):
-        self.entity = self.entity or self.action.split(".", 1)[0]
-
-    def cases(self):
-        for role in ROLES:
-            if not (role == "anonymous" and self.target == "own"):
-                yield pytest.param(self, role, id=f"{role}-{self.name}-{self.target}")
 
 
 def _project_state(c: Context):
@@ -504,6 +471,7 @@ BASELINE_PAGES = [
         )
         for t in ("own", "other")
     ),
+    *matrix_resources.PAGES,
 ]
 
 PAGES = [
@@ -985,6 +953,7 @@ API = [
         success=204,
         state=_baseline_state,
     ),
+    *matrix_resources.API,
 ]
 
 
@@ -1095,7 +1064,12 @@ NOT_RULED = {
     "portfolio:calendar_feed",
 }
 # Reads whose rights are those of an endpoint in the matrix (same view, same rule).
-SAME_AS = {"portfolio:project_sheet_download": "sheet-status", "report_job_download": "job-status"}
+SAME_AS = {
+    "portfolio:project_sheet_download": "sheet-status",
+    "report_job_download": "job-status",
+    **matrix_resources.SAME_AS,
+}
+NOT_RULED |= matrix_resources.NOT_RULED
 
 
 def _url_names(resolver=None, prefix=""):
@@ -1104,10 +1078,6 @@ def _url_names(resolver=None, prefix=""):
             yield from _url_names(pattern, prefix + (f"{pattern.namespace}:" if pattern.namespace else ""))
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield prefix + pattern.name
-
-
-class _Placeholder:
-    pk = 1
 
 
 def _resolved(endpoint: Endpoint):

@@ -1,0 +1,19 @@
+"""The resources app's API routes, merged into the core's router (ppm/api/urls.py).
+
+Each part registers its viewsets below, in its own block."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+extra_urlpatterns: list = []
+
+# --- people: resources, roles, teams, vendors, absences, background load (resources/api/people.py)
+
+
+# --- workload: allocations, ratio templates (resources/api/workload.py)
+
+
+# --- capacity: the capacity plan (resources/api/capacity.py)
+
+
+# --- timesheets: weeks, entries, submit/approve/reject (resources/api/timesheets.py)
