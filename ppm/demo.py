@@ -55,6 +55,7 @@ class DemoUser:
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", "Claire", "Martin", Role.ADMINISTRATOR, "DSI", is_superuser=True),
     DemoUser("pmo", "Sophie", "Bernard", Role.PROJECT_OFFICE, "DGS"),
+    DemoUser("finances", "Thomas", "Girard", Role.FINANCE, "DFIN"),
     DemoUser("comite", "Jean-Marc", "Lefèvre", Role.COMMITTEE_MEMBER, "DGS"),
     DemoUser("cheffe.projet", "Camille", "Durand", Role.PROJECT_MANAGER, "DSI"),
     DemoUser("contributeur", "Lucas", "Petit", Role.CONTRIBUTOR, "DSI"),

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("Administrator")
     PROJECT_OFFICE = "pmo", _("Project office")
+    # Reads the whole portfolio; edits budgets, envelopes, framework agreements and transfers (budgets).
+    FINANCE = "finance", _("Finance")
     COMMITTEE_MEMBER = "committee", _("Committee member")
     PROJECT_MANAGER = "manager", _("Project manager")
     CONTRIBUTOR = "contributor", _("Contributor")

@@ -9,7 +9,7 @@ import pytest
 
 from portfolio.models import Project
 
-ROLES = ("admin", "pmo", "committee", "manager", "contributor", "reader", "anonymous")
+ROLES = ("admin", "pmo", "finance", "committee", "manager", "contributor", "reader", "anonymous")
 Y, N, NA = True, False, None  # NA: not applicable (an anonymous visitor owns nothing)
 
 

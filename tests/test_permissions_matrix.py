@@ -14,6 +14,9 @@ Two parts:
    ``test_every_endpoint_is_in_the_matrix`` walks the URL configuration and the API router: a new page
    or a new state-changing API action must join the matrix.
 
+Columns: adm = administrator, pmo = project office, fin = finance, com = committee member, mgr = project
+manager, ctb = contributor, rdr = reader, anon = anonymous visitor (tests.matrix.ROLES).
+
 Targets: "-" = no object (a list, a creation); "own" = the acting user's (the project they manage,
 their API token); "other" = another project manager's project / another user's token; "any" = a
 reference object (no ownership); "account" / "admin-account" = a plain user account / an
@@ -57,70 +60,74 @@ from ppm.permissions import TABLES, table_for
 from ppm.roles import Role
 from ppm.services import api_token_create
 from ppm.tests.factories import UserFactory
-from tests import matrix_resources
+from tests import matrix_budgets, matrix_resources
 from tests.helpers import OTHER_MANAGER
 from tests.matrix import NA, ROLES, Context, Endpoint, N, Y, _Placeholder
 
+# The apps' parts of the matrix: SPEC rows, target objects, pages and API endpoints (tests/matrix_<app>.py).
+APP_PARTS = (matrix_resources, matrix_budgets)
+
 # fmt: off
 SPEC = [
-    # action                          target           admin pmo committee manager contributor reader anon
-    ("project.view",                  "other",         Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("project.create",                "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("project.change",                "own",           Y,    Y,  N,        Y,      N,          N,     NA),
-    ("project.change",                "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("project.change_office_fields",  "own",           Y,    Y,  N,        N,      N,          N,     NA),
-    ("project.change_office_fields",  "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("project.transition",            "own",           Y,    Y,  N,        Y,      N,          N,     NA),
-    ("project.transition",            "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("axis.view",                     "any",           Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("axis.create",                   "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("axis.change",                   "any",           Y,    Y,  N,        N,      N,          N,     N),
-    ("objective.view",                "any",           Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("objective.create",              "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("objective.change",              "any",           Y,    Y,  N,        N,      N,          N,     N),
-    ("tag.view",                      "any",           Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("tag.create",                    "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("tag.change",                    "any",           Y,    Y,  N,        N,      N,          N,     N),
-    ("directorate.view",              "any",           Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("directorate.create",            "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("directorate.change",            "any",           Y,    Y,  N,        N,      N,          N,     N),
-    ("user.view",                     "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("user.manage",                   "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("user.create",                   "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("user.change",                   "account",       Y,    Y,  N,        N,      N,          N,     N),
-    ("user.change",                   "admin-account", Y,    N,  N,        N,      N,          N,     N),
-    ("user.grant_admin",              "-",             Y,    N,  N,        N,      N,          N,     N),
-    ("apitoken.view",                 "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("apitoken.create",               "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("apitoken.delete",               "own",           Y,    Y,  Y,        Y,      Y,          Y,     NA),
-    ("apitoken.delete",               "other",         N,    N,  N,        N,      N,          N,     N),
-    ("auditentry.view",               "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("manage.view",                   "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("baseline.view",                 "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("baseline.create",               "own",           Y,    Y,  N,        Y,      N,          N,     NA),
-    ("baseline.create",               "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("baseline.change",               "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("portfoliobaseline.view",        "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("portfoliobaseline.create",      "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("portfoliobaseline.change",      "-",             Y,    Y,  N,        N,      N,          N,     N),
-    ("calendarfeed.create",           "-",             Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("calendarfeed.delete",           "own",           Y,    Y,  Y,        Y,      Y,          Y,     NA),
-    ("calendarfeed.delete",           "other",         N,    N,  N,        N,      N,          N,     N),
-    ("schedule.view",                 "other",         Y,    Y,  Y,        Y,      Y,          Y,     N),
-    ("schedule.change",               "own",           Y,    Y,  N,        Y,      N,          N,     NA),
-    ("schedule.change",               "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("task.progress",                 "own",           Y,    Y,  Y,        Y,      Y,          N,     NA),
-    ("task.progress",                 "other",         Y,    Y,  N,        N,      N,          N,     N),
-    ("calendar.manage",               "-",             Y,    Y,  N,        N,      N,          N,     N),
+    # action                         target           adm pmo fin com mgr ctb rdr anon
+    ("project.view",                 "other",         Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("project.create",               "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("project.change",               "own",           Y,  Y,  N,  N,  Y,  N,  N,  NA),
+    ("project.change",               "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("project.change_office_fields", "own",           Y,  Y,  N,  N,  N,  N,  N,  NA),
+    ("project.change_office_fields", "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("project.transition",           "own",           Y,  Y,  N,  N,  Y,  N,  N,  NA),
+    ("project.transition",           "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("axis.view",                    "any",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("axis.create",                  "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("axis.change",                  "any",           Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("objective.view",               "any",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("objective.create",             "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("objective.change",             "any",           Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("tag.view",                     "any",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("tag.create",                   "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("tag.change",                   "any",           Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("directorate.view",             "any",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("directorate.create",           "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("directorate.change",           "any",           Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("user.view",                    "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("user.manage",                  "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("user.create",                  "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("user.change",                  "account",       Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("user.change",                  "admin-account", Y,  N,  N,  N,  N,  N,  N,  N),
+    ("user.grant_admin",             "-",             Y,  N,  N,  N,  N,  N,  N,  N),
+    ("apitoken.view",                "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("apitoken.create",              "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("apitoken.delete",              "own",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  NA),
+    ("apitoken.delete",              "other",         N,  N,  N,  N,  N,  N,  N,  N),
+    ("auditentry.view",              "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("manage.view",                  "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("baseline.view",                "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("baseline.create",              "own",           Y,  Y,  N,  N,  Y,  N,  N,  NA),
+    ("baseline.create",              "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("baseline.change",              "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("portfoliobaseline.view",       "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("portfoliobaseline.create",     "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("portfoliobaseline.change",     "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("calendarfeed.create",          "-",             Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("calendarfeed.delete",          "own",           Y,  Y,  Y,  Y,  Y,  Y,  Y,  NA),
+    ("calendarfeed.delete",          "other",         N,  N,  N,  N,  N,  N,  N,  N),
+    ("schedule.view",                "other",         Y,  Y,  Y,  Y,  Y,  Y,  Y,  N),
+    ("schedule.change",              "own",           Y,  Y,  N,  N,  Y,  N,  N,  NA),
+    ("schedule.change",              "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("task.progress",                "own",           Y,  Y,  Y,  Y,  Y,  Y,  N,  NA),
+    ("task.progress",                "other",         Y,  Y,  N,  N,  N,  N,  N,  N),
+    ("calendar.manage",              "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
     *matrix_resources.SPEC,
+    *matrix_budgets.SPEC,
 ]
 
 # The fields of a project each role may change, by ownership ("-": none).
 PLAN, ALL = set(PLAN_FIELDS), set(PLAN_FIELDS) | set(OFFICE_FIELDS)
 FIELD_SPEC = [
-    # target   admin pmo  committee manager contributor reader anonymous
-    ("own",    ALL,  ALL, set(),    PLAN,   set(),      set(), NA),
-    ("other",  ALL,  ALL, set(),    set(),  set(),      set(), set()),
+    # target  adm  pmo  fin    com    mgr    ctb    rdr    anon
+    ("own",   ALL, ALL, set(), set(), PLAN,  set(), set(), NA),
+    ("other", ALL, ALL, set(), set(), set(), set(), set(), set()),
 ]
 # fmt: on
 
@@ -128,8 +135,9 @@ NEW_NAME = "Renamed by the matrix"
 
 
 def _target_object(world, user, target: str, entity: str, project: Project):
-    if entity in matrix_resources.ENTITIES:
-        return matrix_resources.target_object(world, user, target, entity, project)
+    for part in APP_PARTS:
+        if entity in part.ENTITIES:
+            return part.target_object(world, user, target, entity, project)
     if target == "-":
         return None
     if entity in ("project", "schedule", "baseline"):  # a project baseline is taken on its project
@@ -167,7 +175,7 @@ def _context(world, role: str, target: str, entity: str) -> Context:
         directorate=world.directorates[0],
         manager=user
         if (target == "own" and entity in ("project", "schedule", "task", "baseline"))
-        or (entity, target) in matrix_resources.MANAGED_PROJECT_TARGETS
+        or any((entity, target) in part.MANAGED_PROJECT_TARGETS for part in APP_PARTS)
         else world.user(OTHER_MANAGER),
         planned_start=datetime.date(2025, 3, 3),
         planned_end=datetime.date(2025, 12, 19),
@@ -472,6 +480,7 @@ BASELINE_PAGES = [
         for t in ("own", "other")
     ),
     *matrix_resources.PAGES,
+    *matrix_budgets.PAGES,
 ]
 
 PAGES = [
@@ -954,6 +963,7 @@ API = [
         state=_baseline_state,
     ),
     *matrix_resources.API,
+    *matrix_budgets.API,
 ]
 
 
@@ -1068,8 +1078,9 @@ SAME_AS = {
     "portfolio:project_sheet_download": "sheet-status",
     "report_job_download": "job-status",
     **matrix_resources.SAME_AS,
+    **matrix_budgets.SAME_AS,
 }
-NOT_RULED |= matrix_resources.NOT_RULED
+NOT_RULED |= matrix_resources.NOT_RULED | matrix_budgets.NOT_RULED
 
 
 def _url_names(resolver=None, prefix=""):
@@ -1128,31 +1139,31 @@ def test_the_api_reads_the_same_tables():
 
 # fmt: off
 SCHEDULE_API_EXPECTED = [
-    # action             owner    admin pmo  committee manager contributor reader anonymous
-    ("task_list",        "other", 200,  200, 200,      200,    200,        200,   401),
-    ("task_detail",      "other", 200,  200, 200,      200,    200,        200,   401),
-    ("gantt",            "other", 200,  200, 200,      200,    200,        200,   401),
-    ("link_list",        "other", 200,  200, 200,      200,    200,        200,   401),
-    ("task_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
-    ("task_create",      "other", 201,  201, 403,      403,    403,        403,   401),
-    ("task_patch",       "own",   200,  200, 403,      200,    403,        403,   NA),
-    ("task_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
-    ("task_progress",    "own",   200,  200, 200,      200,    200,        403,   NA),
-    ("task_progress",    "other", 200,  200, 403,      403,    403,        403,   401),
-    ("task_move",        "own",   200,  200, 200,      200,    200,        403,   NA),
-    ("task_move",        "other", 200,  200, 403,      403,    403,        403,   401),
-    ("task_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
-    ("task_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
-    ("task_reorder",     "own",   200,  200, 403,      200,    403,        403,   NA),
-    ("task_reorder",     "other", 200,  200, 403,      403,    403,        403,   401),
-    ("link_create",      "own",   201,  201, 403,      201,    403,        403,   NA),
-    ("link_create",      "other", 201,  201, 403,      403,    403,        403,   401),
-    ("link_patch",       "other", 200,  200, 403,      403,    403,        403,   401),
-    ("link_delete",      "own",   204,  204, 403,      204,    403,        403,   NA),
-    ("link_delete",      "other", 204,  204, 403,      403,    403,        403,   401),
-    ("closure_org",      "-",     201,  201, 403,      403,    403,        403,   401),
-    ("closure_project",  "own",   201,  201, 403,      201,    403,        403,   NA),
-    ("closure_project",  "other", 201,  201, 403,      403,    403,        403,   401),
+    # action            owner    adm  pmo  fin  com  mgr  ctb  rdr  anon
+    ("task_list",       "other", 200, 200, 200, 200, 200, 200, 200, 401),
+    ("task_detail",     "other", 200, 200, 200, 200, 200, 200, 200, 401),
+    ("gantt",           "other", 200, 200, 200, 200, 200, 200, 200, 401),
+    ("link_list",       "other", 200, 200, 200, 200, 200, 200, 200, 401),
+    ("task_create",     "own",   201, 201, 403, 403, 201, 403, 403, NA),
+    ("task_create",     "other", 201, 201, 403, 403, 403, 403, 403, 401),
+    ("task_patch",      "own",   200, 200, 403, 403, 200, 403, 403, NA),
+    ("task_patch",      "other", 200, 200, 403, 403, 403, 403, 403, 401),
+    ("task_progress",   "own",   200, 200, 200, 200, 200, 200, 403, NA),
+    ("task_progress",   "other", 200, 200, 403, 403, 403, 403, 403, 401),
+    ("task_move",       "own",   200, 200, 200, 200, 200, 200, 403, NA),
+    ("task_move",       "other", 200, 200, 403, 403, 403, 403, 403, 401),
+    ("task_delete",     "own",   204, 204, 403, 403, 204, 403, 403, NA),
+    ("task_delete",     "other", 204, 204, 403, 403, 403, 403, 403, 401),
+    ("task_reorder",    "own",   200, 200, 403, 403, 200, 403, 403, NA),
+    ("task_reorder",    "other", 200, 200, 403, 403, 403, 403, 403, 401),
+    ("link_create",     "own",   201, 201, 403, 403, 201, 403, 403, NA),
+    ("link_create",     "other", 201, 201, 403, 403, 403, 403, 403, 401),
+    ("link_patch",      "other", 200, 200, 403, 403, 403, 403, 403, 401),
+    ("link_delete",     "own",   204, 204, 403, 403, 204, 403, 403, NA),
+    ("link_delete",     "other", 204, 204, 403, 403, 403, 403, 403, 401),
+    ("closure_org",     "-",     201, 201, 403, 403, 403, 403, 403, 401),
+    ("closure_project", "own",   201, 201, 403, 403, 201, 403, 403, NA),
+    ("closure_project", "other", 201, 201, 403, 403, 403, 403, 403, 401),
 ]
 # fmt: on
 

@@ -58,7 +58,7 @@ def test_load_demo_builds_the_whole_portfolio(client):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
-    for username in ("pmo", "comite", "cheffe.projet", "contributeur", "lecteur"):
+    for username in ("pmo", "finances", "comite", "cheffe.projet", "contributeur", "lecteur"):
         assert client.login(username=username, password=DEMO_PASSWORD), username
     assert Project.objects.filter(manager__username="cheffe.projet").count() >= 5
 

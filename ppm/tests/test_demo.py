@@ -49,7 +49,7 @@ def test_core_demo_creates_the_directorates_and_one_user_per_role(client):
     assert admin.is_superuser and admin.is_staff
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
     assert User.objects.get(username="isabelle.fabre").directorate.code == "DAUT"
-    for username in ("pmo", "comite", "cheffe.projet", "contributeur", "lecteur"):
+    for username in ("pmo", "finances", "comite", "cheffe.projet", "contributeur", "lecteur"):
         assert client.login(username=username, password=demo.DEMO_PASSWORD), username
 
 
