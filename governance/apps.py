@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Governance")
+
+    def ready(self):
+        # The app's rule table registers itself on import (ppm.permissions.TABLES).
+        from governance import permissions  # noqa: F401
+
+        # --- flash
+
+        # --- steering

@@ -32,6 +32,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", report_views.report_job_download, name="report_job_download"),
     path("jobs/<slug:kind>/request/", report_views.report_job_request_view, name="report_job_request"),
     path("", include("ppm.manage_urls")),
+    path("", include("governance.urls")),
     path("", include("budgets.urls")),
     path("", include("resources.urls")),
     path("", include("portfolio.urls")),

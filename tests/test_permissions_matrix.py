@@ -60,12 +60,12 @@ from ppm.permissions import TABLES, table_for
 from ppm.roles import Role
 from ppm.services import api_token_create
 from ppm.tests.factories import UserFactory
-from tests import matrix_budgets, matrix_resources
+from tests import matrix_budgets, matrix_governance, matrix_resources
 from tests.helpers import OTHER_MANAGER
 from tests.matrix import NA, ROLES, Context, Endpoint, N, Y, _Placeholder
 
 # The apps' parts of the matrix: SPEC rows, target objects, pages and API endpoints (tests/matrix_<app>.py).
-APP_PARTS = (matrix_resources, matrix_budgets)
+APP_PARTS = (matrix_resources, matrix_budgets, matrix_governance)
 
 # fmt: off
 SPEC = [
@@ -120,6 +120,7 @@ SPEC = [
     ("calendar.manage",              "-",             Y,  Y,  N,  N,  N,  N,  N,  N),
     *matrix_resources.SPEC,
     *matrix_budgets.SPEC,
+    *matrix_governance.SPEC,
 ]
 
 # The fields of a project each role may change, by ownership ("-": none).
@@ -481,6 +482,7 @@ BASELINE_PAGES = [
     ),
     *matrix_resources.PAGES,
     *matrix_budgets.PAGES,
+    *matrix_governance.PAGES,
 ]
 
 PAGES = [
@@ -964,6 +966,7 @@ API = [
     ),
     *matrix_resources.API,
     *matrix_budgets.API,
+    *matrix_governance.API,
 ]
 
 
@@ -1079,8 +1082,9 @@ SAME_AS = {
     "report_job_download": "job-status",
     **matrix_resources.SAME_AS,
     **matrix_budgets.SAME_AS,
+    **matrix_governance.SAME_AS,
 }
-NOT_RULED |= matrix_resources.NOT_RULED | matrix_budgets.NOT_RULED
+NOT_RULED |= matrix_resources.NOT_RULED | matrix_budgets.NOT_RULED | matrix_governance.NOT_RULED
 
 
 def _url_names(resolver=None, prefix=""):

@@ -1,0 +1,13 @@
+"""The governance app's API routes, merged into the core's router (ppm/api/urls.py).
+
+Each part registers its viewsets below, in its own block."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+extra_urlpatterns: list = []
+
+# --- flash: reporting periods, flash reports (draft prefilled, update, submit, validate, return)
+
+
+# --- steering: steering figures, alerts (list, acknowledge), report packs (request, download)
