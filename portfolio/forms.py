@@ -10,6 +10,7 @@ from portfolio.models import Objective, Project
 from portfolio.services import EDITABLE_FIELDS
 from ppm.exceptions import DomainValidationError
 from ppm.models import Directorate, User
+from ppm.roles import MANAGER_ROLES
 
 
 class DateInput(forms.DateInput):
@@ -55,7 +56,9 @@ class ProjectForm(forms.ModelForm):
         ).order_by("name")
         current_manager = self.instance.manager_id if editing else None
         self.fields["manager"].queryset = User.objects.filter(
-            Q(is_active=True) | Q(pk=current_manager)
+            Q(is_active=True, role__in=MANAGER_ROLES)
+            | Q(is_active=True, is_superuser=True)
+            | Q(pk=current_manager)
         ).order_by("last_name", "first_name", "username")
         self.fields["directorate"].empty_label = _("— Choose a directorate —")
         self.fields["manager"].empty_label = _("— No project manager yet —")

@@ -14,6 +14,7 @@ from portfolio.rules import ProjectFacts, ProjectStatus
 from ppm.audit import audited
 from ppm.exceptions import DomainValidationError, IllegalTransitionError
 from ppm.models import AuditEntry
+from ppm.roles import can_manage_projects
 from ppm.versioning import check_version, lock_for_update, save_versioned
 
 AUDITED_FIELDS = (
@@ -60,9 +61,25 @@ def _facts(project: Project) -> ProjectFacts:
     )
 
 
-def _validate(project: Project) -> None:
+def _manager_error(project: Project, previous_manager_id: int | None) -> str | None:
+    """A newly named manager must be an active user whose role manages projects (a reader, a committee
+    member or a contributor cannot be made responsible for a project). A manager named before this rule
+    existed stays until someone changes it."""
+    if project.manager_id is None or project.manager_id == previous_manager_id:
+        return None
+    if can_manage_projects(project.manager):
+        return None
+    return _(
+        "%(user)s cannot manage projects: choose a project manager, the project office or an administrator."
+    ) % {"user": project.manager}
+
+
+def _validate(project: Project, *, previous_manager_id: int | None = None) -> None:
     """full_clean plus the date rules, reported on their fields (DomainValidationError)."""
     errors: dict[str, list[str]] = {}
+    manager_error = _manager_error(project, previous_manager_id)
+    if manager_error:
+        errors["manager"] = [manager_error]
     try:
         project.full_clean()
     except ValidationError as error:
@@ -144,6 +161,7 @@ def project_update(
     unknown = set(data) - set(EDITABLE_FIELDS) - {"objectives", "tags"}
     if unknown:
         raise DomainValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    previous_manager_id = project.manager_id
     with audited(project, actor, AUDITED_FIELDS) as audit:
         for field, value in data.items():
             if field in EDITABLE_FIELDS:
@@ -152,7 +170,7 @@ def project_update(
                     field,
                     value.strip() if isinstance(value, str) and field in ("code", "name") else value,
                 )
-        _validate(project)
+        _validate(project, previous_manager_id=previous_manager_id)
         _check_plan_still_valid(project)
         if "objectives" in data:
             project.objectives.set(list(data["objectives"]))

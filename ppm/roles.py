@@ -26,3 +26,11 @@ def is_portfolio_editor(user) -> bool:
         and user.is_active
         and (user.is_superuser or user.role in PORTFOLIO_EDITOR_ROLES)
     )
+
+
+# Who may be named a project's manager: the role that manages projects, and the portfolio's editors.
+MANAGER_ROLES = frozenset({Role.PROJECT_MANAGER, Role.PROJECT_OFFICE, Role.ADMINISTRATOR})
+
+
+def can_manage_projects(user) -> bool:
+    return bool(user is not None and user.is_active and (user.is_superuser or user.role in MANAGER_ROLES))

@@ -292,3 +292,28 @@ def test_search_text_is_kept_by_the_service(pmo_user, directorate):
     project = project_update(actor=pmo_user, project=project, data={"name": "Guichet unique"})
     project.refresh_from_db()
     assert project.search_text == "dem-001 guichet unique elan"
+
+
+@pytest.mark.parametrize("role", ["reader", "committee", "contributor", "finance"])
+def test_a_role_that_does_not_manage_projects_cannot_be_named_manager(pmo_user, directorate, role):
+    from ppm.tests.factories import UserFactory
+
+    someone = UserFactory(username=f"someone-{role}", role=role)
+    with pytest.raises(DomainValidationError) as raised:
+        create(pmo_user, directorate, manager=someone)
+    assert "manager" in raised.value.field_errors
+    project = create(pmo_user, directorate, code="OK-1")
+    with pytest.raises(DomainValidationError):
+        project_update(actor=pmo_user, project=project, data={"manager": someone})
+    project.refresh_from_db()
+    assert project.manager_id is None
+
+
+def test_a_manager_named_before_the_rule_stays_when_other_fields_change(pmo_user, directorate):
+    from ppm.tests.factories import UserFactory
+
+    reader = UserFactory(username="legacy-reader", role="reader")
+    project = ProjectFactory(directorate=directorate, manager=reader)
+    project_update(actor=pmo_user, project=project, data={"name": "Renamed"})
+    project.refresh_from_db()
+    assert project.name == "Renamed" and project.manager_id == reader.pk
