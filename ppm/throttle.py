@@ -43,7 +43,8 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -374,3 +375,34 @@ class ThrottledAuthenticationForm(ThrottledFormMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottledFormMixin, AdminAuthenticationForm):
     """The sign-in form of /admin/ (admin.site.login_form)."""
+
+
+# --------------------------------------------------------------------------------- password change
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Changing one's password asks for the current one: guesses count as failed sign-in attempts (same
+    counters and limits), so a stolen session cannot be used to find the password by trying."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        values = login_values(self.request, self.user.get_username())
+        wait = login_throttle.reserve(values)
+        if wait:
+            if self.request is not None:
+                _mark_throttled(self.request, wait)
+            raise ValidationError(login_throttle_message(wait), code="throttled")
+        password = super().clean_old_password()  # raises "password_incorrect": the attempt stays counted
+        login_throttle.clear(values, kinds=("user",))
+        login_throttle.release(values, kinds=("ip",))
+        return password
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -345,3 +345,32 @@ def test_odd_usernames_get_a_form_error_not_a_crash(client, username):
     response = client.post(reverse("login"), {"username": username, "password": "whatever"})
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled(client, reader_user, password):
+    client.force_login(reader_user)
+    url = reverse("password_change")
+    new = {"new_password1": "An0ther-long-passphrase", "new_password2": "An0ther-long-passphrase"}
+    for _attempt in range(settings.LOGIN_THROTTLE_ATTEMPTS):
+        response = client.post(url, {"old_password": "wrong", **new})
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    # Now even the right current password is refused, and the password is unchanged.
+    response = client.post(url, {"old_password": password, **new})
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    reader_user.refresh_from_db()
+    assert reader_user.check_password(password)
+    # The guesses counted as failed sign-ins: signing in is blocked too.
+    client.logout()
+    assert _login(client, reader_user.username, password).status_code == 429
+
+
+def test_the_right_current_password_changes_it_and_clears_the_counter(client, reader_user, password):
+    client.force_login(reader_user)
+    url = reverse("password_change")
+    new = {"new_password1": "An0ther-long-passphrase", "new_password2": "An0ther-long-passphrase"}
+    client.post(url, {"old_password": "wrong", **new})
+    response = client.post(url, {"old_password": password, **new})
+    assert response.status_code == 302
+    reader_user.refresh_from_db()
+    assert reader_user.check_password("An0ther-long-passphrase")
