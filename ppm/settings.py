@@ -328,6 +328,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Above the longest task's hard time limit, so a running task is never redelivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Several installations (or test runs) may share one Redis database: each keeps its keys apart.
+    if env("CELERY_BROKER_KEY_PREFIX", ""):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env("CELERY_BROKER_KEY_PREFIX")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -9,7 +9,6 @@ The producer side (this process) is pointed at the same broker.
 """
 
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -17,7 +16,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connection
@@ -68,15 +67,18 @@ def _database_url() -> str:
     pytest.skip(f"No worker test for the {connection.vendor} backend")
 
 
-def _redis_url_with_empty_db(url: str) -> str:
+def _redis_key_prefix() -> str:
+    """The worker test's own key prefix in the configured Redis database: it shares the database with
+    whatever else uses it (other test runs, a developer's instance) and deletes only its own keys."""
+    return f"pilotis-worker-test-{uuid.uuid4().hex[:12]}:"
+
+
+def _delete_redis_keys(url: str, prefix: str) -> None:
     import redis
 
-    parts = urlsplit(url)
-    for number in random.sample(range(1, 16), 15):
-        candidate = urlunsplit(parts._replace(path=f"/{number}"))
-        if redis.Redis.from_url(candidate).dbsize() == 0:
-            return candidate
-    pytest.skip("No empty Redis database (1–15) to run the worker test in isolation")
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{prefix}*", count=500):
+        client.delete(key)
 
 
 def _configure_producer(broker_url: str, transport_options: dict) -> None:
@@ -113,9 +115,11 @@ def worker(transactional_db, settings, tmp_path, monkeypatch):
     }
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-        broker_url = _redis_url_with_empty_db(settings.CELERY_BROKER_URL)
-        transport_options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        broker_url = settings.CELERY_BROKER_URL
+        key_prefix = _redis_key_prefix()
+        transport_options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": key_prefix}
         env["CELERY_BROKER_URL"] = broker_url
+        env["CELERY_BROKER_KEY_PREFIX"] = key_prefix
     else:
         broker_dir = tmp_path / "broker"
         broker_url = "filesystem://"
@@ -179,9 +183,7 @@ def worker(transactional_db, settings, tmp_path, monkeypatch):
         monkeypatch.undo()
         _configure_producer(*saved)
         if broker_url.startswith(("redis://", "rediss://")):
-            import redis
-
-            redis.Redis.from_url(broker_url).flushdb()
+            _delete_redis_keys(broker_url, key_prefix)
 
 
 def _wait_for(predicate, worker, what: str):
