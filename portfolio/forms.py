@@ -45,6 +45,7 @@ class ProjectForm(forms.ModelForm):
         }
         help_texts = {
             "code": _("A short unique reference: letters, digits, dots, dashes and underscores."),
+            "calendar_subdiv": _("The public holidays of the project's working calendar."),
         }
 
     def __init__(self, *args, user=None, **kwargs):

@@ -23,7 +23,15 @@ def manages(user, project) -> bool:
 
 # The fields of a project its manager changes, and those only the project office changes.
 PLAN_FIELDS = ("name", "description", "objectives", "tags")
-OFFICE_FIELDS = ("code", "directorate", "priority", "manager", "planned_start", "planned_end")
+OFFICE_FIELDS = (
+    "code",
+    "directorate",
+    "priority",
+    "manager",
+    "planned_start",
+    "planned_end",
+    "calendar_subdiv",
+)
 
 RULES = RuleTable(
     "portfolio",
@@ -48,7 +56,7 @@ RULES = RuleTable(
         "project.change": _("Only the project office, administrators and its manager edit this project."),
         "project.change_office_fields": _(
             "Only the project office and administrators change a project's code, directorate, priority, "
-            "manager and approved dates."
+            "manager, approved dates and public holidays."
         ),
         "project.transition": _("You may not change the status of this project."),
         **{

@@ -26,6 +26,7 @@ AUDITED_FIELDS = (
     "planned_start",
     "planned_end",
     "priority",
+    "calendar_subdiv",
     "status",
     "objectives",
     "tags",
@@ -39,6 +40,7 @@ EDITABLE_FIELDS = (
     "planned_start",
     "planned_end",
     "priority",
+    "calendar_subdiv",
 )
 
 
@@ -115,6 +117,7 @@ def project_create(
     planned_start: date | None = None,
     planned_end: date | None = None,
     priority: int = 3,
+    calendar_subdiv: str = "",
     objectives: Iterable[Objective] = (),
     tags: Iterable[str] = (),
 ) -> Project:
@@ -130,6 +133,7 @@ def project_create(
         planned_start=planned_start,
         planned_end=planned_end,
         priority=priority,
+        calendar_subdiv=calendar_subdiv,
         status=ProjectStatus.DEMAND,
     )
     with audited(project, actor, AUDITED_FIELDS):
@@ -178,8 +182,9 @@ def project_update(
             project.tags.set(_tags_from_names(data["tags"]))
         if audit.changed():
             save_versioned(project)
-    if {"planned_start", "planned_end"} & set(data) and project.tasks.exists():
-        # The schedule starts at the planned start and its slippage is measured against the planned end.
+    if {"planned_start", "planned_end", "calendar_subdiv"} & set(data) and project.tasks.exists():
+        # The schedule starts at the planned start and its slippage is measured against the planned end;
+        # the public holidays of its region change its working days.
         from portfolio.scheduling.services import project_reschedule
 
         project_reschedule(project=project)

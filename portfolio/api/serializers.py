@@ -19,6 +19,7 @@ from portfolio.rules import (
     ProjectStatus,
     available_transitions,
 )
+from portfolio.scheduling.models import CalendarSubdivision
 from ppm.api.serializers import id_field, related_field
 from ppm.exceptions import DomainValidationError
 from ppm.models import Directorate, User
@@ -134,6 +135,7 @@ class ProjectSerializer(serializers.Serializer):
     planned_end = serializers.DateField(read_only=True, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
     priority_label = serializers.SerializerMethodField()
+    calendar_subdiv = serializers.ChoiceField(choices=CalendarSubdivision.choices, read_only=True)
     objectives = serializers.SerializerMethodField(help_text=_("Ids of the strategic objectives served."))
     tags = serializers.SerializerMethodField(help_text=_("Tag names."))
     allowed_transitions = serializers.SerializerMethodField(
@@ -182,7 +184,7 @@ class ProjectSerializer(serializers.Serializer):
     _FAST_FIELDS = frozenset(
         {
             "id", "code", "name", "description", "status", "directorate", "directorate_name", "manager",
-            "planned_start", "planned_end", "priority", "version",
+            "planned_start", "planned_end", "priority", "calendar_subdiv", "version",
         }
     )  # fmt: skip
 
@@ -218,6 +220,7 @@ class ProjectSerializer(serializers.Serializer):
             "planned_start": project.planned_start.isoformat() if project.planned_start else None,
             "planned_end": project.planned_end.isoformat() if project.planned_end else None,
             "priority": project.priority,
+            "calendar_subdiv": project.calendar_subdiv,
             "version": project.version,
         }
         data = {}
@@ -263,6 +266,14 @@ class ProjectInputSerializer(serializers.Serializer):
     planned_start = serializers.DateField(allow_null=True, required=False)
     planned_end = serializers.DateField(allow_null=True, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    calendar_subdiv = serializers.ChoiceField(
+        choices=CalendarSubdivision.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Public holidays of the project's calendar: metropolitan France (empty) or Alsace-Moselle."
+        ),
+    )
     objectives = serializers.ListField(
         child=id_field(),
         max_length=MAX_OBJECTIVES,

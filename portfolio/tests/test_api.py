@@ -131,6 +131,7 @@ PROJECT_KEYS = {
     "planned_end",
     "priority",
     "priority_label",
+    "calendar_subdiv",
     "objectives",
     "tags",
     "allowed_transitions",
@@ -158,6 +159,7 @@ def test_project_representation(reader_user, project):
     assert data["manager"] == project.manager_id
     assert data["manager_name"] == project.manager.get_full_name()
     assert data["planned_start"] == "2025-01-06" and data["planned_end"] == "2026-06-30"
+    assert data["calendar_subdiv"] == ""
     assert data["objectives"] == [objective.pk]
     assert data["tags"] == ["erp", "finance"]
     assert data["version"] == 1

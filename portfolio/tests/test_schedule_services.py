@@ -258,3 +258,20 @@ def test_changing_the_planned_dates_reschedules(project, plan, pmo_user):
     assert fresh(plan["cadrage"]).start == D(2025, 1, 13)
     project.refresh_from_db()
     assert project.slippage_days == 5
+
+
+def test_choosing_alsace_moselle_holidays_reschedules_the_project(pmo_user):
+    """Good Friday (18 April 2025) is a public holiday in Alsace-Moselle only: a 5-day task starting on
+    Monday 14 April finishes on Friday 18 in metropolitan France, and on Tuesday 22 once Alsace-Moselle's
+    holidays apply (Friday 18 is lost, Monday 21, Easter Monday, is a holiday everywhere)."""
+    from portfolio.services import project_update
+
+    project = ProjectFactory(planned_start=datetime.date(2025, 4, 14), planned_end=datetime.date(2025, 6, 30))
+    task = services.task_create(actor=pmo_user, project=project, name="Five days", duration=5)
+    task.refresh_from_db()
+    assert task.finish == datetime.date(2025, 4, 18)
+
+    project_update(actor=pmo_user, project=project, data={"calendar_subdiv": "57"})
+
+    task.refresh_from_db()
+    assert task.finish == datetime.date(2025, 4, 22)
