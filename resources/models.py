@@ -17,7 +17,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -445,10 +446,17 @@ class Allocation(VersionedModel):
             models.Index(fields=["period_start", "family"]),
         ]
         constraints = [
+            # One cell per project, family, role, resource, period and side; an empty role or resource
+            # counts as one value (Coalesce: SQLite has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
-                fields=["project", "family", "profile", "resource", "grain", "period_start", "is_external"],
+                F("project"),
+                F("family"),
+                Coalesce(F("profile"), Value(0)),
+                Coalesce(F("resource"), Value(0)),
+                F("grain"),
+                F("period_start"),
+                F("is_external"),
                 name="allocation_unique_cell",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(condition=Q(days__gte=0), name="allocation_days_not_negative"),
         ]
