@@ -105,5 +105,6 @@ def test_reference_pages_do_not_mark_projects_as_the_current_menu_entry(client, 
     client.force_login(pmo_user)
     html = client.get(reverse("portfolio:reference:tags_list")).content.decode()
     nav = html[html.index('class="main-nav"') :].split("</nav>", 1)[0]
-    assert f'<a href="{reverse("manage:index")}" aria-current="page">' in nav
+    menu = html[html.index('class="user-menu__panel"') :].split("</details>", 1)[0]
+    assert f'<a href="{reverse("manage:index")}" aria-current="page">' in menu
     assert f'<a href="{reverse("portfolio:project_list")}" aria-current="page">' not in nav

@@ -25,7 +25,25 @@
     openWide();
   }
 
-  // The account menu is a <details>: close it with Escape or a click elsewhere.
+  // Phones: the main menu folds behind the "Menu" button (without JavaScript it stays open).
+  document.documentElement.classList.add("js");
+  function setUpNavToggle() {
+    var toggle = document.querySelector(".nav-toggle");
+    var header = document.querySelector(".site-header");
+    if (!toggle || !header) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = header.classList.toggle("site-header--nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpNavToggle);
+  } else {
+    setUpNavToggle();
+  }
+
+  // The account menu and the menu groups are <details>: close them with Escape or a click elsewhere.
   function closeMenus(except) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
       if (menu !== except) { menu.removeAttribute("open"); }
