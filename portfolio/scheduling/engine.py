@@ -46,11 +46,11 @@ negative duration, pinned dates on a summary, a constraint without its date.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
@@ -148,14 +148,71 @@ class ScheduledTask:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A constraint, deadline or link the schedule cannot honour, `days` working days off."""
+    """A constraint, deadline or link the schedule cannot honour, `days` working days off.
+
+    `variant` ("constraint", "deadline", "link", "summary") and `params` (plain values: names, ISO dates,
+    codes) describe it; `message` renders it in the active language (`violation_message`), so a stored
+    violation (`as_data`) reads in each reader's language."""
 
     kind: ViolationKind
     task_id: TaskId
     task_name: str
-    message: str
+    variant: str
+    params: dict
     days: int
     other_task_id: TaskId | None = None
+
+    @property
+    def message(self) -> str:
+        return violation_message(self.variant, self.params)
+
+    def as_data(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "variant": self.variant,
+            "days": self.days,
+            "other_task_id": self.other_task_id,
+            "params": self.params,
+        }
+
+
+def violation_message(variant: str, params: Mapping[str, Any]) -> str:
+    """The sentence describing a violation, in the active language."""
+
+    def day(name: str) -> str:
+        return date_format(date.fromisoformat(params[name]), "SHORT_DATE_FORMAT")
+
+    if variant == "constraint":
+        return _(
+            "%(task)s misses its constraint “%(constraint)s %(date)s” by %(days)s "
+            "(start %(start)s, finish %(finish)s)."
+        ) % {
+            "task": _quote(params["task"]),
+            "constraint": constraint_label(ConstraintType(params["constraint"])),
+            "date": day("date"),
+            "days": _days(params["days"]),
+            "start": day("start"),
+            "finish": day("finish"),
+        }
+    if variant == "deadline":
+        return _("%(task)s finishes on %(finish)s, %(days)s after its deadline %(date)s.") % {
+            "task": _quote(params["task"]),
+            "finish": day("finish"),
+            "days": _days(params["days"]),
+            "date": day("date"),
+        }
+    if variant == "link":
+        return _("%(successor)s is fixed %(days)s too early for its %(type)s link from %(predecessor)s.") % {
+            "successor": _quote(params["task"]),
+            "days": _days(params["days"]),
+            "type": params["type"],
+            "predecessor": _quote(params["other"]),
+        }
+    return _("%(task)s is fixed %(days)s before the summary task %(summary)s may start.") % {
+        "task": _quote(params["task"]),
+        "days": _days(params["days"]),
+        "summary": _quote(params["other"]),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -840,17 +897,14 @@ def _violations(
                         kind=ViolationKind.CONSTRAINT,
                         task_id=task.id,
                         task_name=task.name,
-                        message=_(
-                            "%(task)s misses its constraint “%(constraint)s %(date)s” by %(days)s "
-                            "(start %(start)s, finish %(finish)s)."
-                        )
-                        % {
-                            "task": _quote(task.name),
-                            "constraint": constraint_label(constraint),
-                            "date": date_format(when, "SHORT_DATE_FORMAT"),
-                            "days": _days(days),
-                            "start": date_format(start, "SHORT_DATE_FORMAT"),
-                            "finish": date_format(finish, "SHORT_DATE_FORMAT"),
+                        variant="constraint",
+                        params={
+                            "task": task.name,
+                            "constraint": constraint.value,
+                            "date": when.isoformat(),
+                            "days": days,
+                            "start": start.isoformat(),
+                            "finish": finish.isoformat(),
                         },
                         days=days,
                     )
@@ -864,12 +918,12 @@ def _violations(
                         kind=ViolationKind.DEADLINE,
                         task_id=task.id,
                         task_name=task.name,
-                        message=_("%(task)s finishes on %(finish)s, %(days)s after its deadline %(date)s.")
-                        % {
-                            "task": _quote(task.name),
-                            "finish": date_format(finish, "SHORT_DATE_FORMAT"),
-                            "days": _days(days),
-                            "date": date_format(task.deadline, "SHORT_DATE_FORMAT"),
+                        variant="deadline",
+                        params={
+                            "task": task.name,
+                            "finish": finish.isoformat(),
+                            "days": days,
+                            "date": task.deadline.isoformat(),
                         },
                         days=days,
                     )
@@ -884,15 +938,12 @@ def _violations(
                         kind=ViolationKind.LINK,
                         task_id=tasks[j].id,
                         task_name=tasks[j].name,
-                        message=_(
-                            "%(successor)s is fixed %(days)s too early for its %(type)s link from "
-                            "%(predecessor)s."
-                        )
-                        % {
-                            "successor": _quote(tasks[j].name),
-                            "days": _days(-slack),
+                        variant="link",
+                        params={
+                            "task": tasks[j].name,
+                            "days": -slack,
                             "type": link_type.value,
-                            "predecessor": _quote(task.name),
+                            "other": task.name,
                         },
                         days=-slack,
                         other_task_id=task.id,
@@ -910,12 +961,8 @@ def _violations(
                     kind=ViolationKind.LINK,
                     task_id=task.id,
                     task_name=task.name,
-                    message=_("%(task)s is fixed %(days)s before the summary task %(summary)s may start.")
-                    % {
-                        "task": _quote(task.name),
-                        "days": _days(days),
-                        "summary": _quote(tasks[summary].name),
-                    },
+                    variant="summary",
+                    params={"task": task.name, "days": days, "other": tasks[summary].name},
                     days=days,
                     other_task_id=tasks[summary].id,
                 )

@@ -27,12 +27,13 @@ class TaskFilterSet(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Assignee"))
     milestone = django_filters.BooleanFilter(label=_("Milestone"))
     critical = django_filters.BooleanFilter(label=_("Critical"))
+    issues = django_filters.BooleanFilter(method="filter_issues", label=_("With a schedule problem"))
     parent = django_filters.NumberFilter(method="filter_parent", label=_("Parent task (0: top level)"))
     ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
 
     class Meta:
         model = Task
-        fields = ["q", "status", "assignee", "milestone", "critical", "parent"]
+        fields = ["q", "status", "assignee", "milestone", "critical", "issues", "parent"]
 
     def filter_search(self, queryset, name, value):
         value = value.replace("\x00", "").strip()
@@ -42,6 +43,11 @@ class TaskFilterSet(django_filters.FilterSet):
         for word in value.split()[:8]:
             query &= Q(name__icontains=word) | Q(wbs__startswith=word) | Q(assignee_name__icontains=word)
         return queryset.filter(query)
+
+    def filter_issues(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(schedule_issues=[]) if value else queryset.filter(schedule_issues=[])
 
     def filter_parent(self, queryset, name, value):
         if value is None:

@@ -153,6 +153,9 @@ class Task(VersionedModel):
     total_float = models.IntegerField(_("total float"), null=True, blank=True, editable=False)
     free_float = models.IntegerField(_("free float"), null=True, blank=True, editable=False)
     critical = models.BooleanField(_("critical"), default=False, editable=False)
+    # What the scheduler could not honour on this task (engine.Violation.as_data() of each): a missed
+    # constraint or deadline, a pinned task breaking a link. Rendered in the reader's language.
+    schedule_issues = models.JSONField(_("schedule problems"), default=list, blank=True, editable=False)
     external_uid = models.CharField(_("external UID"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -181,6 +184,17 @@ class Task(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.wbs} {self.name}".strip()
+
+    @property
+    def schedule_issue_messages(self) -> list[str]:
+        return schedule_issue_messages(self.schedule_issues)
+
+
+def schedule_issue_messages(issues) -> list[str]:
+    """The sentences of stored schedule problems (Task.schedule_issues), in the active language."""
+    from portfolio.scheduling.engine import violation_message
+
+    return [violation_message(issue["variant"], issue["params"]) for issue in issues or ()]
 
 
 class TaskLink(VersionedModel):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portfolio.models import Project
 from portfolio.scheduling import permissions as perms
-from portfolio.scheduling.models import Baseline, CalendarException, Task, TaskLink
+from portfolio.scheduling.models import Baseline, CalendarException, Task, TaskLink, schedule_issue_messages
 
 GANTT_COLUMNS = (
     "id",
@@ -39,6 +39,7 @@ GANTT_COLUMNS = (
     "constraint_type",
     "constraint_date",
     "deadline",
+    "issues",
 )
 LINK_COLUMNS = ("id", "predecessor_id", "successor_id", "type", "lag", "version")
 # How far the non-working days of the payload reach beyond the schedule (the Gantt's margins).
@@ -178,7 +179,8 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
             "assignee__first_name",
             "assignee__last_name",
             "assignee__username",
-            "position",
+            "schedule_issues",
+            "position",  # last: _in_wbs_order sorts siblings by it
         )
     )
     values = _in_wbs_order(values)
@@ -200,6 +202,7 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
                 v[18],
                 v[19],
                 v[20],
+                schedule_issue_messages(v[24]) if v[24] else None,
             ]
         )
     starts = [v[4] for v in values if v[4]] + [b[0] for b in baseline_dates.values() if b[0]]
@@ -253,19 +256,22 @@ def project_schedule_summary(project: Project) -> dict[str, Any]:
     """What the project page's "Schedule" panel shows: counts and the next milestones (2 queries)."""
     today = timezone.localdate()
     counts = {"tasks": 0, "milestones": 0, "critical": 0, "done": 0}
-    for milestone, critical, status in Task.objects.filter(
+    issues: list[str] = []
+    for milestone, critical, status, task_issues in Task.objects.filter(
         project_id=project.pk, is_summary=False
-    ).values_list("milestone", "critical", "board_status"):
+    ).values_list("milestone", "critical", "board_status", "schedule_issues"):
         counts["tasks"] += 1
         counts["milestones"] += int(milestone)
         counts["critical"] += int(critical)
         counts["done"] += int(status == "done")
+        if task_issues:
+            issues.extend(schedule_issue_messages(task_issues))
     next_milestones = list(
         Task.objects.filter(project_id=project.pk, milestone=True, start__gte=today)
         .order_by("start", "pk")
         .values("id", "name", "start", "total_float", "critical")[:3]
     )
-    return {**counts, "next_milestones": next_milestones}
+    return {**counts, "next_milestones": next_milestones, "issues": issues}
 
 
 SLIPPING_SHOWN = 5

@@ -106,6 +106,7 @@ _OUTPUT_FIELDS = (
     "free_float",
     "critical",
     "percent_complete",
+    "schedule_issues",
 )
 
 # -- calendars ---------------------------------------------------------------------------------------
@@ -326,6 +327,9 @@ def project_reschedule(*, project: Project) -> RescheduleResult:
         )
     except engine.SchedulingError as error:
         raise ScheduleError(error.message, code=error.code, task_ids=error.task_ids) from None
+    issues: dict[int, list[dict]] = {}
+    for violation in result.violations:
+        issues.setdefault(violation.task_id, []).append(violation.as_data())
     changed: list[Task] = []
     for row in rows:
         scheduled = result.tasks[row["id"]]
@@ -342,6 +346,7 @@ def project_reschedule(*, project: Project) -> RescheduleResult:
             "free_float": scheduled.free_float,
             "critical": scheduled.critical,
             "percent_complete": round(scheduled.percent_complete) if summary else row["percent_complete"],
+            "schedule_issues": issues.get(row["id"], []),
         }
         if any(row[name] != value for name, value in values.items()):
             changed.append(Task(id=row["id"], **values))

@@ -275,3 +275,52 @@ def test_choosing_alsace_moselle_holidays_reschedules_the_project(pmo_user):
 
     task.refresh_from_db()
     assert task.finish == datetime.date(2025, 4, 22)
+
+
+def test_a_missed_deadline_is_stored_on_its_task_and_told_in_each_language(pmo_user):
+    from django.utils import translation
+
+    from portfolio.scheduling.selectors import gantt_payload, project_schedule_summary
+
+    project = ProjectFactory(planned_start=datetime.date(2025, 9, 1), planned_end=datetime.date(2025, 12, 19))
+    task = services.task_create(
+        actor=pmo_user, project=project, name="Recette", duration=10, deadline=datetime.date(2025, 9, 5)
+    )
+    task.refresh_from_db()
+    assert [issue["variant"] for issue in task.schedule_issues] == ["deadline"]
+    assert task.schedule_issues[0]["days"] == 5  # finishes Friday 12, a week after its deadline
+
+    with translation.override("en"):
+        (message,) = project_schedule_summary(project)["issues"]
+        assert "after its deadline" in message and "Recette" in message
+        payload = gantt_payload(project)
+        row = payload["rows"][0]
+        assert row[payload["columns"].index("issues")] == [message]
+    with translation.override("fr"):
+        (message,) = task.schedule_issue_messages
+        assert "échéance" in message
+
+    # Moving the deadline out of the way clears the problem.
+    services.task_update(
+        actor=pmo_user,
+        task=task,
+        data={"deadline": datetime.date(2025, 10, 31)},
+        expected_version=task.version,
+    )
+    task.refresh_from_db()
+    assert task.schedule_issues == []
+
+
+def test_a_task_with_a_problem_keeps_its_place_in_the_gantt(pmo_user):
+    from portfolio.scheduling.selectors import gantt_payload
+
+    project = ProjectFactory(planned_start=datetime.date(2025, 9, 1), planned_end=datetime.date(2025, 12, 19))
+    first = services.task_create(
+        actor=pmo_user, project=project, name="First", duration=10, deadline=datetime.date(2025, 9, 2)
+    )
+    services.task_create(actor=pmo_user, project=project, name="Second", duration=3)
+    payload = gantt_payload(project)
+    names = [row[payload["columns"].index("name")] for row in payload["rows"]]
+    assert names == ["First", "Second"]
+    first.refresh_from_db()
+    assert first.schedule_issues

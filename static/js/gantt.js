@@ -134,6 +134,7 @@
         baseline_start: parseDay(row[c.baseline_start]),
         baseline_finish: parseDay(row[c.baseline_finish]),
         deadline: parseDay(row[c.deadline]),
+        issues: row[c.issues] || [],
         open: true
       };
       return task;
@@ -261,7 +262,13 @@
   gantt.config.columns = [
     { name: "wbs", label: labels.wbs, width: 56, template: function (t) { return escapeHtml(t.wbs); } },
     { name: "text", label: labels.name, tree: true, width: narrow ? 150 : 200, resize: true, editor: textEditor,
-      template: function (t) { return escapeHtml(t.text); } },
+      template: function (t) {
+        if (!t.issues.length) { return escapeHtml(t.text); }
+        // A problem the scheduler cannot solve (missed constraint or deadline, broken link): marked, and
+        // told in the row's title (the same sentences are listed on the project page and the task table).
+        return '<span class="gantt-issue" title="' + escapeHtml(t.issues.join(" ")) + '">\u26a0\ufe0e<span class="visually-hidden">' +
+          escapeHtml(t.issues.join(" ")) + "</span></span> " + escapeHtml(t.text);
+      } },
     { name: "start_date", label: labels.start, align: "center", width: 86, editor: startEditor,
       template: function (t) { return formatDay.format(t.start_date); } },
     { name: "finish", label: labels.finish, align: "center", width: 86,
@@ -285,6 +292,7 @@
     if (task.critical) { classes.push("gantt-critical"); }
     if (task.summary) { classes.push("gantt-summary"); }
     if (task.mode === "manual") { classes.push("gantt-manual"); }
+    if (task.issues.length) { classes.push("gantt-task--issue"); }
     return classes.join(" ");
   };
   gantt.templates.grid_row_class = function (start, end, task) {
