@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/tasks/", schedule_views.project_tasks, name="project_tasks"),
     path("tasks/<int:pk>/edit/", schedule_views.task_row_edit, name="task_row_edit"),
+    path("projects/<int:pk>/tasks/add/", schedule_views.task_add, name="task_add"),
+    path("tasks/<int:pk>/delete/", schedule_views.task_delete_view, name="task_delete"),
     path("", include((reference_views.urlpatterns, "reference"))),
     # Baselines and calendar feeds (portfolio.scheduling.baseline_views)
     path("projects/<int:pk>/baselines/", baseline_views.project_baselines, name="project_baselines"),

@@ -485,6 +485,22 @@ BASELINE_PAGES = [
     *matrix_governance.PAGES,
 ]
 
+
+def _doomed_task(c: Context):
+    """A task to delete, created once per test before its state is first read (the write must find it)."""
+    from portfolio.scheduling.models import Task
+
+    if "doomed" not in c.extra:
+        c.extra["doomed"] = Task.objects.create(project=c.project, name="Doomed by the matrix")
+    return c.extra["doomed"]
+
+
+def _doomed_state(c: Context) -> bool:
+    from portfolio.scheduling.models import Task
+
+    return Task.objects.filter(pk=_doomed_task(c).pk).exists()
+
+
 PAGES = [
     Endpoint("dashboard", "project.view", "-", "get", lambda c: reverse("portfolio:dashboard")),
     Endpoint("portfolio-board", "project.view", "-", "get", lambda c: reverse("portfolio:portfolio_board")),
@@ -730,6 +746,35 @@ PAGES = [
             state=lambda c: tuple(
                 c.target.__class__.objects.filter(pk=c.target.pk).values_list("version", "percent_complete")
             ),
+        )
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-add",
+            "schedule.change",
+            t,
+            "post",
+            _project_url("portfolio:task_add"),
+            data=lambda c: {"name": "Added by the matrix", "duration": 3},
+            success=302,
+            state=_task_count,
+        )
+        for t in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "task-delete",
+            "schedule.change",
+            t,
+            "post",
+            lambda c: reverse(
+                "portfolio:task_delete",
+                args=[_doomed_task(c).pk if isinstance(c.project, Project) else c.project.pk],
+            ),
+            data=lambda c: {"version": _doomed_task(c).version},
+            success=302,
+            state=_doomed_state,
         )
         for t in ("own", "other")
     ),

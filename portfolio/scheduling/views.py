@@ -9,6 +9,7 @@ conflict; a saved edit re-renders the whole table, the project having been re-sc
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -94,6 +95,27 @@ class TaskRowForm(forms.Form):
         }
 
 
+class TaskAddForm(forms.Form):
+    """A new task: its name, where it goes in the WBS, its duration (0 or milestone: a milestone)."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX_LENGTH)
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("Under"),
+        queryset=Task.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— Top level —"),
+    )
+    duration = forms.IntegerField(
+        label=gettext_lazy("Duration (working days)"), min_value=0, max_value=DURATION_MAX, initial=5
+    )
+    milestone = forms.BooleanField(label=gettext_lazy("Milestone"), required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Task.objects.filter(project_id=project.pk).order_by("wbs", "pk")
+        self.fields["parent"].label_from_instance = lambda task: f"{task.wbs} {task.name}"
+
+
 def _load_project(request, pk):
     return portfolio_selectors.project_get_for_user(user=request.user, pk=pk)
 
@@ -121,6 +143,7 @@ def _table_context(request, project):
     return {
         "project": project,
         "tasks": rows,
+        "add_form": TaskAddForm(project=project) if getattr(project, "can_edit", False) else None,
         "page_obj": page,
         "columns": lists.sort_columns(SORTABLE_COLUMNS, ordering, default="wbs"),
         "filterset": filterset,
@@ -138,6 +161,62 @@ def project_tasks(request, pk: int, obj=None):
         else "portfolio/scheduling/task_table_page.html"
     )
     return render(request, template, context)
+
+
+def _table_response(request, project, *, status: int = 200):
+    project.can_edit = perms.can_edit_schedule(request.user, project)
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "portfolio/scheduling/partials/task_table.html",
+            _table_context(request, project),
+            status=status,
+        )
+    return redirect("portfolio:project_tasks", pk=project.pk)
+
+
+@require_http_methods(["POST"])
+@requires(perms.RULES, "schedule.change", loader=_load_project)
+def task_add(request, pk: int, obj=None):
+    """Add a task at the end of its parent's children (the table's "Add a task" form)."""
+    project = obj
+    form = TaskAddForm(request.POST, project=project)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=request.user,
+                project=project,
+                name=data["name"],
+                parent=data["parent"],
+                duration=0 if data["milestone"] else data["duration"],
+                milestone=data["milestone"] or data["duration"] == 0,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return _table_response(request, project)
+    project.can_edit = True
+    context = {**_table_context(request, project), "add_form": form}
+    if getattr(request, "htmx", False):
+        return render(request, "portfolio/scheduling/partials/task_table.html", context)
+    return render(request, "portfolio/scheduling/task_table_page.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+@requires(perms.RULES, "schedule.change", loader=lambda request, pk: _load_task(request, pk).project)
+def task_delete_view(request, pk: int, obj=None):
+    """Delete a task with its sub-tasks and links (confirmed in the browser); the version guards it."""
+    task = selectors.task_get_for_user(user=request.user, pk=pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.task_delete(actor=request.user, task=task, expected_version=version)
+    except StaleVersionError:
+        messages.error(request, _("Someone else changed this task in the meantime: it was not deleted."))
+    return _table_response(request, obj)
 
 
 @require_http_methods(["GET", "POST"])

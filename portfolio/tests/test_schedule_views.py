@@ -102,3 +102,42 @@ def test_project_history_names_the_child_object_of_each_change(client, pmo_user,
     content = client.get(reverse("portfolio:project_detail", args=[late_project.pk])).content.decode()
     # The task's change shows in its project's history, saying which task it was.
     assert "Task “" in content and "Réalisation du portail" in content
+
+
+def test_the_task_table_adds_a_task_under_a_parent_and_deletes_one(client, manager_user, late_project):
+    client.force_login(manager_user)
+    parent = Task.objects.get(project=late_project, name="Réalisation")
+    url = reverse("portfolio:task_add", args=[late_project.pk])
+    response = client.post(
+        url, {"name": "Recette", "parent": parent.pk, "duration": 4}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    added = Task.objects.get(project=late_project, name="Recette")
+    assert added.parent_id == parent.pk and added.duration == 4 and added.start is not None
+    parent.refresh_from_db()
+    assert parent.is_summary  # it now rolls its new child up
+    assert "Recette" in response.content.decode()
+
+    # A bad form keeps what was typed and says why; nothing is written.
+    count = Task.objects.filter(project=late_project).count()
+    response = client.post(url, {"name": "", "duration": -1}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and Task.objects.filter(project=late_project).count() == count
+    assert 'class="field field--error"' in response.content.decode()
+
+    # A delete carrying an old version is refused; the current one deletes.
+    delete = reverse("portfolio:task_delete", args=[added.pk])
+    client.post(delete, {"version": added.version - 1 if added.version > 1 else 99}, HTTP_HX_REQUEST="true")
+    assert Task.objects.filter(pk=added.pk).exists()
+    added.refresh_from_db()
+    response = client.post(delete, {"version": added.version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and not Task.objects.filter(pk=added.pk).exists()
+
+
+def test_a_reader_gets_no_add_form_and_cannot_add(client, reader_user, late_project):
+    client.force_login(reader_user)
+    html = client.get(reverse("portfolio:project_tasks", args=[late_project.pk])).content.decode()
+    assert reverse("portfolio:task_add", args=[late_project.pk]) not in html
+    response = client.post(
+        reverse("portfolio:task_add", args=[late_project.pk]), {"name": "X", "duration": 1}
+    )
+    assert response.status_code == 403
