@@ -616,3 +616,115 @@ class TimesheetStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("timesheet status change")
         verbose_name_plural = _("timesheet status changes")
+
+
+# --- capacity
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("capacity snapshot", "Waiting for its first build")
+    BUILDING = "building", pgettext_lazy("capacity snapshot", "Building")
+    READY = "ready", pgettext_lazy("capacity snapshot", "Ready")
+    FAILED = "failed", pgettext_lazy("capacity snapshot", "Failed")
+
+
+class CapacityDimension(models.TextChoices):
+    FAMILY = "family", _("Role family")
+    PROFILE = "profile", _("Role")
+    TEAM = "team", _("Team")
+    DIRECTORATE = "directorate", _("Directorate")
+    PERSON = "person", _("Person")
+
+
+class CapacitySnapshot(models.Model):
+    """The capacity plan for one set of filters, stored as rows of arrays (resources.snapshot builds it).
+
+    `key` = grain + first period + number of periods + a hash of the filters (`params`). One build at a
+    time: the task takes the row (status BUILDING), computes, replaces the rows and marks it READY with
+    the `source_stamp` of the data it read; a build that finds the same stamp does nothing. `queued_at` is
+    set while a build message waits (debounce: a second request finds it and sends nothing)."""
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    params = models.JSONField(_("filters"), default=dict)
+    grain = models.CharField(
+        _("period"), max_length=5, choices=PeriodGrain.choices, default=PeriodGrain.MONTH
+    )
+    start = models.DateField(_("first period"))
+    periods = models.JSONField(_("periods"), default=list)  # [[first day, last day] ISO dates, ...]
+    status = models.CharField(
+        _("status"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("build queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("build started"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    source_stamp = models.CharField(_("source stamp"), max_length=200, blank=True)
+    build_ms = models.PositiveIntegerField(_("build time (ms)"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict)  # what the page shows besides the rows
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-start", "key"]
+        verbose_name = _("capacity snapshot")
+        verbose_name_plural = _("capacity snapshots")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CapacityRow(models.Model):
+    """One row of the plan (a family, role, team, directorate or person): an array per figure, one value
+    per period. `ratio` is load ÷ net capacity (None where there is no capacity)."""
+
+    snapshot = models.ForeignKey(CapacitySnapshot, on_delete=models.CASCADE, related_name="rows")
+    dimension = models.CharField(_("dimension"), max_length=12, choices=CapacityDimension.choices)
+    dim_key = models.CharField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    capacity = models.JSONField(_("net capacity"), default=list)
+    gross = models.JSONField(_("gross capacity"), default=list)
+    absent = models.JSONField(_("absences"), default=list)
+    background = models.JSONField(_("background load"), default=list)
+    load = models.JSONField(_("load"), default=list)
+    load_external = models.JSONField(_("outsourced load"), default=list)
+    load_unstaffed = models.JSONField(_("unstaffed load"), default=list)
+    actual = models.JSONField(_("actual"), default=list, blank=True)
+    ratio = models.JSONField(_("load ÷ capacity"), default=list)
+
+    class Meta:
+        ordering = ["snapshot", "dimension", "order"]
+        verbose_name = _("capacity plan row")
+        verbose_name_plural = _("capacity plan rows")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "dimension", "dim_key"], name="capacity_row_unique"),
+        ]
+        indexes = [models.Index(fields=["snapshot", "dimension", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.dimension} · {self.label}"
+
+
+class CapacityLoad(models.Model):
+    """Drill-down: the load of one project on one resource (or unstaffed demand) per period of the
+    snapshot. `values` starts at period `offset` (zeros on either side are left out)."""
+
+    snapshot = models.ForeignKey(CapacitySnapshot, on_delete=models.CASCADE, related_name="loads")
+    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    family = models.CharField(max_length=10, choices=RoleFamily.choices)
+    profile_key = models.CharField(max_length=40, blank=True)
+    team_key = models.CharField(max_length=40, blank=True)
+    directorate_key = models.CharField(max_length=40, blank=True)
+    person_key = models.CharField(max_length=40, blank=True)
+    is_external = models.BooleanField(default=False)
+    offset = models.PositiveIntegerField(default=0)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("capacity plan load")
+        verbose_name_plural = _("capacity plan loads")
+        indexes = [models.Index(fields=["snapshot", "team_key"]), models.Index(fields=["snapshot", "family"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.project_id} · {self.resource_id}"
