@@ -31,6 +31,7 @@ from resources.snapshot import (
     snapshot_build,
     snapshot_get_or_create,
     source_stamp,
+    source_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -172,13 +173,9 @@ def snapshot_freshness(snapshot: CapacitySnapshot) -> Freshness:
     """Stale when the data's stamp differs from the build's (one query)."""
     if snapshot.built_at is None:
         return Freshness(snapshot, stale=True, changed_at=None)
-    stale = source_stamp() != snapshot.source_stamp
-    changed_at = None
-    if stale:
-        from resources.snapshot import last_change_at
-
-        changed_at = last_change_at()
-    return Freshness(snapshot, stale=stale, changed_at=changed_at)
+    stamp, changed_at = source_state()
+    stale = stamp != snapshot.source_stamp
+    return Freshness(snapshot, stale=stale, changed_at=changed_at if stale else None)
 
 
 def snapshot_for(params: PlanParams) -> CapacitySnapshot:

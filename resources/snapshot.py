@@ -28,13 +28,13 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,33 +145,49 @@ def snapshot_key(params: PlanParams, periods: Sequence[Period]) -> str:
     return f"{params.grain}:{periods[0][0].isoformat()}:{len(periods)}:{digest}"
 
 
-def source_stamp() -> str:
-    """What the plan is built from, in one query: count and last change of the allocations, resources,
-    absences, background loads, organisation closures and projects (their status filters the plan).
+def source_state() -> tuple[str, Any]:
+    """What the plan is built from, in one query: count and last change of the allocations, resources
+    and projects (their status filters the plan), count and versions of the absences, background loads
+    and organisation closures. Returns (stamp, when the allocations, resources or projects last changed).
     Any write to them changes the stamp; a build that finds the stamp it was built from does nothing."""
-    row = Resource.objects.order_by().aggregate(
-        resources=Count("pk"),
-        resources_at=Max("updated_at"),
-    )
-    alloc = Allocation.objects.order_by().aggregate(n=Count("pk"), at=Max("updated_at"), v=Max("pk"))
-    absences = Absence.objects.order_by().aggregate(n=Count("pk"), v=Sum("version"), m=Max("pk"))
-    background = BackgroundLoad.objects.order_by().aggregate(n=Count("pk"), v=Sum("version"), m=Max("pk"))
-    closures = CalendarException.objects.filter(project__isnull=True).aggregate(
-        n=Count("pk"), v=Sum("version"), m=Max("pk")
-    )
-    projects = Project.objects.order_by().aggregate(at=Max("updated_at"))
-    parts = [row, alloc, absences, background, closures, projects]
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+    tables = {
+        "allocation": Allocation._meta.db_table,
+        "resource": Resource._meta.db_table,
+        "project": Project._meta.db_table,
+        "absence": Absence._meta.db_table,
+        "background": BackgroundLoad._meta.db_table,
+        "closure": CalendarException._meta.db_table,
+    }
+    # Table names from the models' metadata, quoted: nothing here comes from a user.
+    sql = (  # noqa: S608
+        "SELECT "
+        "(SELECT COUNT(*) FROM {allocation}), (SELECT MAX(updated_at) FROM {allocation}), "
+        "(SELECT COUNT(*) FROM {resource}), (SELECT MAX(updated_at) FROM {resource}), "
+        "(SELECT MAX(updated_at) FROM {project}), "
+        "(SELECT COUNT(*) FROM {absence}), (SELECT SUM(version) FROM {absence}), "
+        "(SELECT MAX(id) FROM {absence}), "
+        "(SELECT COUNT(*) FROM {background}), (SELECT SUM(version) FROM {background}), "
+        "(SELECT MAX(id) FROM {background}), "
+        "(SELECT COUNT(*) FROM {closure} WHERE project_id IS NULL), "
+        "(SELECT SUM(version) FROM {closure} WHERE project_id IS NULL)"
+    ).format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    stamp = hashlib.sha256(json.dumps([str(value) for value in row]).encode()).hexdigest()
+    changes = [value for value in (row[1], row[3], row[4]) if value is not None]
+    if changes and isinstance(changes[0], str):  # SQLite returns text
+        from django.utils.dateparse import parse_datetime
+
+        changes = [parse_datetime(value) for value in changes]
+    changed_at = max(changes) if changes else None
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, UTC)
+    return stamp, changed_at
 
 
-def last_change_at():
-    """When the data behind the plan last changed (allocations, resources, projects), for "stale since"."""
-    values = [
-        Allocation.objects.aggregate(at=Max("updated_at"))["at"],
-        Resource.objects.aggregate(at=Max("updated_at"))["at"],
-    ]
-    values = [value for value in values if value is not None]
-    return max(values) if values else None
+def source_stamp() -> str:
+    return source_state()[0]
 
 
 # --- building --------------------------------------------------------------------------------------
