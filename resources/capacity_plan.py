@@ -222,11 +222,11 @@ def snapshot_cell_loads(snapshot: CapacitySnapshot, dimension: str, key: str, pe
             "values",
             "family",
             "is_external",
-            "project__pk",
+            "project__id",
             "project__code",
             "project__name",
             "project__status",
-            "resource__pk",
+            "resource__id",
             "resource__name",
             "resource__kind",
         )

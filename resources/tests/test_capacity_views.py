@@ -33,7 +33,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def plan():
-    """Team « Études » overloaded this month (40 days for one person), team « Data » under-loaded."""
+    """Team « Études » overloaded this quarter (70 days for one person this month), « Data » under-loaded."""
     this_month = month_start(timezone.localdate())
     profile = ProfileFactory(code="DEV", name="Developer", family=RoleFamily.MOE)
     etudes, data = TeamFactory(name="Études"), TeamFactory(name="Data")
@@ -42,7 +42,7 @@ def plan():
     p1 = ProjectFactory(code="SIRH", name="New HR system", status=ProjectStatus.IN_PROGRESS)
     p2 = ProjectFactory(code="GED", name="Document management", status=ProjectStatus.APPROVED)
     p3 = ProjectFactory(code="IDEA", name="Under study", status=ProjectStatus.DEMAND)
-    AllocationFactory(project=p1, resource=alice, period_start=this_month, days=Decimal("30"))
+    AllocationFactory(project=p1, resource=alice, period_start=this_month, days=Decimal("60"))
     AllocationFactory(project=p2, resource=alice, period_start=this_month, days=Decimal("10"))
     AllocationFactory(project=p2, resource=bruno, period_start=add_months(this_month, 1), days=Decimal("2"))
     AllocationFactory(project=p3, resource=bruno, period_start=this_month, days=Decimal("5"))
@@ -118,7 +118,7 @@ def test_drill_down_lists_the_projects_and_people_of_a_cell(client, committee_us
     text = client.get(url).text
     assert "SIRH · New HR system" in text and "GED · Document management" in text
     assert "Alice Martin" in text
-    assert "30.00" in text and "10.00" in text
+    assert "60.00" in text and "10.00" in text
     assert "IDEA" not in text  # a demand under study is left out by default
     assert reverse("portfolio:project_detail", args=[plan["p1"].pk]) in text
     assert client.get(url.replace("period=0", "period=99")).status_code == 404
@@ -210,7 +210,7 @@ def test_api_returns_rows_of_arrays_and_rebuild(client, pmo_user, reader_user, p
     assert data["stale"] is False and data["built_at"]
     assert len(data["periods"]) == 36
     etudes = next(row for row in data["rows"] if row["label"] == "Études")
-    assert etudes["load"][0] == 40.0 and len(etudes["capacity"]) == 36
+    assert etudes["load"][0] == 70.0 and len(etudes["capacity"]) == 36
     assert client.post("/api/v1/capacity/rebuild/").status_code == 403
     client.force_login(pmo_user)
     response = client.post("/api/v1/capacity/rebuild/", {"grain": "week"}, content_type="application/json")
@@ -239,7 +239,7 @@ def test_report_xlsx_reads_back(plan):
     etudes = [row for row in rows if row[0] == "Études"]
     load = next(row for row in etudes if row[1] == "Load (d)")
     ratio = next(row for row in etudes if row[1] == "Load ÷ capacity (%)")
-    assert load[2] == 40.0
+    assert load[2] == 70.0
     assert ratio[2] > 100
 
 
