@@ -173,8 +173,8 @@ def snapshot_freshness(snapshot: CapacitySnapshot) -> Freshness:
     """Stale when the data's stamp differs from the build's (one query)."""
     if snapshot.built_at is None:
         return Freshness(snapshot, stale=True, changed_at=None)
-    stamp, changed_at = source_state()
-    stale = stamp != snapshot.source_stamp
+    stamp, changed_at = source_state(light=True)
+    stale = stamp != (snapshot.summary or {}).get("light_stamp")
     return Freshness(snapshot, stale=stale, changed_at=changed_at if stale else None)
 
 

@@ -129,7 +129,11 @@ def _percent(ratio: float | None) -> str:
 
 
 def _days(value: float) -> str:
-    return formats.number_format(round(value, 1), 1)
+    """One decimal, with the language's decimal separator (formats.number_format costs ~10 µs a call:
+    too much for 1,500 cells × 3 figures)."""
+    text = f"{value:.1f}"
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
 
 
 def _cell_class(ratio: float | None, load: float) -> str:

@@ -443,6 +443,8 @@ class Allocation(VersionedModel):
             models.Index(fields=["project", "period_start"]),
             models.Index(fields=["resource", "period_start"]),
             models.Index(fields=["period_start", "family"]),
+            # The capacity plan's freshness reads the last change from this index (capacity part).
+            models.Index(fields=["updated_at"], name="resources_allocation_updated"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -673,24 +675,22 @@ class CapacitySnapshot(models.Model):
         return self.key
 
 
+ROW_FIGURES = ("capacity", "gross", "absent", "background", "load", "load_external", "load_unstaffed")
+
+
 class CapacityRow(models.Model):
     """One row of the plan (a family, role, team, directorate or person): an array per figure, one value
-    per period. `ratio` is load ÷ net capacity (None where there is no capacity)."""
+    per period, stored together as one float32 matrix (`data`, figures × periods in ROW_FIGURES order,
+    zlib-compressed): no JSON to encode at build time (500 people × 156 weeks × 7 figures), decoded on
+    read.
+    `ratio` is load ÷ net capacity (None where there is no capacity)."""
 
     snapshot = models.ForeignKey(CapacitySnapshot, on_delete=models.CASCADE, related_name="rows")
     dimension = models.CharField(_("dimension"), max_length=12, choices=CapacityDimension.choices)
     dim_key = models.CharField(_("key"), max_length=40)
     label = models.CharField(_("label"), max_length=200)
     order = models.PositiveIntegerField(default=0)
-    capacity = models.JSONField(_("net capacity"), default=list)
-    gross = models.JSONField(_("gross capacity"), default=list)
-    absent = models.JSONField(_("absences"), default=list)
-    background = models.JSONField(_("background load"), default=list)
-    load = models.JSONField(_("load"), default=list)
-    load_external = models.JSONField(_("outsourced load"), default=list)
-    load_unstaffed = models.JSONField(_("unstaffed load"), default=list)
-    actual = models.JSONField(_("actual"), default=list, blank=True)
-    ratio = models.JSONField(_("load ÷ capacity"), default=list)
+    data = models.BinaryField(_("figures"))
 
     class Meta:
         ordering = ["snapshot", "dimension", "order"]
@@ -703,6 +703,55 @@ class CapacityRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} · {self.dimension} · {self.label}"
+
+    @property
+    def figures(self) -> dict[str, list[float]]:
+        cached = self.__dict__.get("_figures")
+        if cached is None:
+            import zlib
+
+            import numpy as np
+
+            raw = zlib.decompress(bytes(self.data))
+            matrix = np.frombuffer(raw, dtype=np.float32).reshape(len(ROW_FIGURES), -1)
+            values = np.round(matrix.astype(np.float64), 2).tolist()
+            cached = self.__dict__["_figures"] = dict(zip(ROW_FIGURES, values, strict=True))
+        return cached
+
+    @property
+    def capacity(self) -> list[float]:
+        return self.figures["capacity"]
+
+    @property
+    def gross(self) -> list[float]:
+        return self.figures["gross"]
+
+    @property
+    def absent(self) -> list[float]:
+        return self.figures["absent"]
+
+    @property
+    def background(self) -> list[float]:
+        return self.figures["background"]
+
+    @property
+    def load(self) -> list[float]:
+        return self.figures["load"]
+
+    @property
+    def load_external(self) -> list[float]:
+        return self.figures["load_external"]
+
+    @property
+    def load_unstaffed(self) -> list[float]:
+        return self.figures["load_unstaffed"]
+
+    @property
+    def ratio(self) -> list[float | None]:
+        return [
+            round(load / capacity, 3) if capacity > 0.005 else None
+            for load, capacity in zip(self.load, self.capacity, strict=True)
+        ]
 
 
 class CapacityLoad(models.Model):

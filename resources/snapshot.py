@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
@@ -145,11 +146,15 @@ def snapshot_key(params: PlanParams, periods: Sequence[Period]) -> str:
     return f"{params.grain}:{periods[0][0].isoformat()}:{len(periods)}:{digest}"
 
 
-def source_state() -> tuple[str, Any]:
+def source_state(*, light: bool = False) -> tuple[str, Any]:
     """What the plan is built from, in one query: count and last change of the allocations, resources
     and projects (their status filters the plan), count and versions of the absences, background loads
     and organisation closures. Returns (stamp, when the allocations, resources or projects last changed).
-    Any write to them changes the stamp; a build that finds the stamp it was built from does nothing."""
+    Any write to them changes the stamp; a build that finds the stamp it was built from does nothing.
+
+    `light`: without counting the allocations (the one large table; its last change is read from the
+    `updated_at` index) — what the pages compare with the build's light stamp on every view. A deleted
+    allocation escapes it, but its service calls capacity_plan_changed(), which queues a build."""
     tables = {
         "allocation": Allocation._meta.db_table,
         "resource": Resource._meta.db_table,
@@ -159,9 +164,9 @@ def source_state() -> tuple[str, Any]:
         "closure": CalendarException._meta.db_table,
     }
     # Table names from the models' metadata, quoted: nothing here comes from a user.
-    sql = (  # noqa: S608
-        "SELECT "
-        "(SELECT COUNT(*) FROM {allocation}), (SELECT MAX(updated_at) FROM {allocation}), "
+    count = "" if light else "(SELECT COUNT(*) FROM {allocation}), "
+    sql = (
+        "SELECT " + count + "(SELECT MAX(updated_at) FROM {allocation}), "  # noqa: S608
         "(SELECT COUNT(*) FROM {resource}), (SELECT MAX(updated_at) FROM {resource}), "
         "(SELECT MAX(updated_at) FROM {project}), "
         "(SELECT COUNT(*) FROM {absence}), (SELECT SUM(version) FROM {absence}), "
@@ -175,7 +180,8 @@ def source_state() -> tuple[str, Any]:
         cursor.execute(sql)
         row = cursor.fetchone()
     stamp = hashlib.sha256(json.dumps([str(value) for value in row]).encode()).hexdigest()
-    changes = [value for value in (row[1], row[3], row[4]) if value is not None]
+    first = 0 if light else 1
+    changes = [value for value in (row[first], row[first + 2], row[first + 3]) if value is not None]
     if changes and isinstance(changes[0], str):  # SQLite returns text
         from django.utils.dateparse import parse_datetime
 
@@ -347,12 +353,6 @@ def _rounded(values: np.ndarray) -> list[float]:
     return np.round(values, 2).tolist()
 
 
-def _ratios(load: np.ndarray, capacity: np.ndarray) -> list[float | None]:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(capacity > 0.005, load / np.where(capacity > 0.005, capacity, 1), np.nan)
-    return [None if np.isnan(value) else round(float(value), 3) for value in ratio]
-
-
 def _labels() -> dict[str, dict[str, str]]:
     return {
         CapacityDimension.FAMILY: {value: str(label) for value, label in RoleFamily.choices},
@@ -427,7 +427,7 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
         return by_planned @ weights if len(planned_index) else np.zeros((n_keys, n_periods))
 
     labels = _labels()
-    rows: list[dict[str, Any]] = []
+    rows: list[CapacityRow] = []
     people_keys = {
         CapacityDimension.FAMILY: people.family,
         CapacityDimension.PROFILE: people.profile,
@@ -459,6 +459,8 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
         load = loads_of(key_index, len(order))
         external = loads_of(key_index, len(order), is_external)
         not_staffed = loads_of(key_index, len(order), unstaffed)
+        # figures × rows × periods, in ROW_FIGURES order, as stored (float32).
+        figures = np.stack([net, gross, absent, background, load, external, not_staffed]).astype(np.float32)
         for key, i in order.items():
             if key == UNSTAFFED:
                 label = _("Unstaffed demand")
@@ -466,22 +468,9 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
                 label = _("No team") if dimension == CapacityDimension.TEAM else _("No role given")
             else:
                 label = labels[dimension].get(key, key)
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "dim_key": key,
-                    "label": label[:200],
-                    "order": i,
-                    "capacity": _rounded(net[i]),
-                    "gross": _rounded(gross[i]),
-                    "absent": _rounded(absent[i]),
-                    "background": _rounded(background[i]),
-                    "load": _rounded(load[i]),
-                    "load_external": _rounded(external[i]),
-                    "load_unstaffed": _rounded(not_staffed[i]),
-                    "ratio": _ratios(load[i], net[i]),
-                }
-            )
+            row = CapacityRow(dimension=dimension, dim_key=key, label=label[:200], order=i)
+            row.data = zlib.compress(figures[:, i, :].tobytes(), 1)
+            rows.append(row)
 
     drill_values = loads_of(group_drill, len(drill_index)) if groups else np.zeros((0, n_periods))
     loads = []
@@ -517,22 +506,22 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
     return {"rows": rows, "loads": loads, "summary": _summary(rows, periods)}
 
 
-def _summary(rows: list[dict], periods: Sequence[Period]) -> dict[str, Any]:
+def _summary(rows: list[CapacityRow], periods: Sequence[Period]) -> dict[str, Any]:
     """What the page and the report show besides the rows: row counts per dimension, and the teams and
     roles overloaded over the next three months (sum of their load ÷ sum of their capacity)."""
     horizon = sum(1 for lo, _hi in periods if lo < add_months(month_start(periods[0][0]), 3))
     overload = settings.PILOTIS_CAPACITY_OVERLOAD
     overloaded = []
     for row in rows:
-        if row["dimension"] not in (CapacityDimension.TEAM, CapacityDimension.PROFILE):
+        if row.dimension not in (CapacityDimension.TEAM, CapacityDimension.PROFILE):
             continue
-        load, capacity = sum(row["load"][:horizon]), sum(row["capacity"][:horizon])
+        load, capacity = sum(row.load[:horizon]), sum(row.capacity[:horizon])
         if capacity > 0 and load / capacity > overload:
             overloaded.append(
                 {
-                    "dimension": row["dimension"],
-                    "dim_key": row["dim_key"],
-                    "label": row["label"],
+                    "dimension": row.dimension,
+                    "dim_key": row.dim_key,
+                    "label": row.label,
                     "load": round(load, 1),
                     "capacity": round(capacity, 1),
                     "ratio": round(load / capacity, 3),
@@ -541,7 +530,7 @@ def _summary(rows: list[dict], periods: Sequence[Period]) -> dict[str, Any]:
     overloaded.sort(key=lambda item: -item["ratio"])
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row["dimension"]] = counts.get(row["dimension"], 0) + 1
+        counts[row.dimension] = counts.get(row.dimension, 0) + 1
     return {"counts": counts, "overloaded_next_quarter": overloaded, "horizon": horizon}
 
 
@@ -564,6 +553,25 @@ def snapshot_periods(snapshot: CapacitySnapshot) -> list[Period]:
     return [(date.fromisoformat(lo), date.fromisoformat(hi)) for lo, hi in snapshot.periods]
 
 
+def _insert_many(model, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Plain multi-row INSERTs (no model instances: a weekly plan stores a thousand rows, and Django's
+    per-object preparation would cost more than the computation). Values are passed as parameters."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    table = quote(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        with connection.cursor() as cursor:
+            execute_values(cursor.cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=500)  # noqa: S608
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
 def snapshot_build(snapshot: CapacitySnapshot, *, stamp: str | None = None) -> CapacitySnapshot:
     """Compute the plan of `snapshot` and replace its rows, in one transaction; READY with `stamp`."""
     began = time.perf_counter()
@@ -573,17 +581,35 @@ def snapshot_build(snapshot: CapacitySnapshot, *, stamp: str | None = None) -> C
     with transaction.atomic():
         CapacityRow.objects.filter(snapshot=snapshot).delete()
         CapacityLoad.objects.filter(snapshot=snapshot).delete()
-        CapacityRow.objects.bulk_create(
-            (CapacityRow(snapshot=snapshot, **row) for row in computed["rows"]), batch_size=1000
+        _insert_many(
+            CapacityRow,
+            ("snapshot_id", "dimension", "dim_key", "label", "order", "data"),
+            [(snapshot.pk, r.dimension, r.dim_key, r.label, r.order, r.data) for r in computed["rows"]],
         )
-        CapacityLoad.objects.bulk_create(
-            (CapacityLoad(snapshot=snapshot, **load) for load in computed["loads"]), batch_size=2000
+        load_columns = (
+            "project_id",
+            "resource_id",
+            "family",
+            "profile_key",
+            "team_key",
+            "directorate_key",
+            "person_key",
+            "is_external",
+            "offset",
+        )
+        _insert_many(
+            CapacityLoad,
+            ("snapshot_id", *load_columns, "values"),
+            [
+                (snapshot.pk, *(load[name] for name in load_columns), json.dumps(load["values"]))
+                for load in computed["loads"]
+            ],
         )
         now = timezone.now()
         snapshot.status = SnapshotStatus.READY
         snapshot.built_at = snapshot.checked_at = now
         snapshot.source_stamp = stamp
-        snapshot.summary = computed["summary"]
+        snapshot.summary = {**computed["summary"], "light_stamp": source_state(light=True)[0]}
         snapshot.error = ""
         snapshot.build_ms = int((time.perf_counter() - began) * 1000)
         snapshot.save(

@@ -88,63 +88,63 @@ def org():
 
 
 def _rows(computed, dimension):
-    return {row["dim_key"]: row for row in computed["rows"] if row["dimension"] == dimension}
+    return {row.dim_key: row for row in computed["rows"] if row.dimension == dimension}
 
 
 def test_person_capacity_follows_pattern_holidays_absences_and_background(org):
     people = _rows(snapshot_compute(PlanParams(), MONTHS), "person")
     alice, bruno = people[str(org["alice"].pk)], people[str(org["bruno"].pk)]
-    assert alice["gross"] == [22, 23, 19]
-    assert alice["absent"] == [0, 5, 0]
-    assert alice["capacity"] == [22, 18, 19]
-    assert bruno["gross"] == [18, 18, 15]
-    assert bruno["background"] == [3.6, 3.6, 3.0]
-    assert bruno["capacity"] == [14.4, 14.4, 12.0]
-    assert alice["load"] == [11, 0, 0]
-    assert bruno["load"] == [2, 3, 0]
-    assert alice["ratio"] == [0.5, 0, 0]
+    assert alice.gross == [22, 23, 19]
+    assert alice.absent == [0, 5, 0]
+    assert alice.capacity == [22, 18, 19]
+    assert bruno.gross == [18, 18, 15]
+    assert bruno.background == [3.6, 3.6, 3.0]
+    assert bruno.capacity == [14.4, 14.4, 12.0]
+    assert alice.load == [11, 0, 0]
+    assert bruno.load == [2, 3, 0]
+    assert alice.ratio == [0.5, 0, 0]
 
 
 def test_team_and_family_rows_and_unstaffed_demand(org):
     computed = snapshot_compute(PlanParams(), MONTHS)
     team = _rows(computed, "team")[str(org["team"].pk)]
-    assert team["capacity"] == [36.4, 32.4, 31.0]
-    assert team["load"] == [13, 3, 0]
-    assert team["ratio"][0] == pytest.approx(13 / 36.4, abs=0.001)
+    assert team.capacity == [36.4, 32.4, 31.0]
+    assert team.load == [13, 3, 0]
+    assert team.ratio[0] == pytest.approx(13 / 36.4, abs=0.001)
     families = _rows(computed, "family")
-    assert families["moe"]["load"] == [13, 26, 0]
-    assert families["moe"]["load_unstaffed"] == [0, 23, 0]
-    assert families["moe"]["capacity"] == [36.4, 32.4, 31.0]
+    assert families["moe"].load == [13, 26, 0]
+    assert families["moe"].load_unstaffed == [0, 23, 0]
+    assert families["moe"].capacity == [36.4, 32.4, 31.0]
     # No analyst on staff: load without capacity, no ratio.
-    assert families["moa"]["load"] == [0, 0, 19]
-    assert families["moa"]["capacity"] == [0, 0, 0]
-    assert families["moa"]["ratio"] == [None, None, None]
+    assert families["moa"].load == [0, 0, 19]
+    assert families["moa"].capacity == [0, 0, 0]
+    assert families["moa"].ratio == [None, None, None]
     # Generic load never counts in a team: it is the "unstaffed" row.
     unstaffed = _rows(computed, "team")["-"]
-    assert unstaffed["label"] == "Unstaffed demand"
-    assert unstaffed["load"] == [0, 23, 19]
-    assert unstaffed["capacity"] == [0, 0, 0]
+    assert unstaffed.label == "Unstaffed demand"
+    assert unstaffed.load == [0, 23, 19]
+    assert unstaffed.capacity == [0, 0, 0]
 
 
 def test_weekly_grain_spreads_months_over_weeks(org):
     weeks = week_periods(datetime.date(2025, 9, 29), 2)
     bruno = _rows(snapshot_compute(PlanParams(grain="week"), weeks), "person")[str(org["bruno"].pk)]
     alice = _rows(snapshot_compute(PlanParams(grain="week"), weeks), "person")[str(org["alice"].pk)]
-    assert bruno["load"] == [5, 0]
+    assert bruno.load == [5, 0]
     # Alice's 11 September days over 22 working days: 0.5 a day, Monday 29 and Tuesday 30 September.
-    assert alice["load"] == [1, 0]
-    assert alice["capacity"] == [5, 0]  # on leave the whole week of 6 October
-    assert bruno["gross"] == [4, 4]
+    assert alice.load == [1, 0]
+    assert alice.capacity == [5, 0]  # on leave the whole week of 6 October
+    assert bruno.gross == [4, 4]
 
 
 def test_filters_status_objective_directorate(org):
     under_study = PlanParams(statuses=("approved", "in_progress", "demand", "framing"))
     alice = str(org["alice"].pk)
-    assert _rows(snapshot_compute(under_study, MONTHS), "person")[alice]["load"] == [11, 10, 0]
+    assert _rows(snapshot_compute(under_study, MONTHS), "person")[alice].load == [11, 10, 0]
     by_objective = snapshot_compute(PlanParams(objective=org["objective"].pk), MONTHS)
-    assert _rows(by_objective, "family")["moe"]["load"] == [11, 23, 0]
+    assert _rows(by_objective, "family")["moe"].load == [11, 23, 0]
     by_directorate = snapshot_compute(PlanParams(directorate=org["directorate"].pk), MONTHS)
-    assert _rows(by_directorate, "person")[str(org["bruno"].pk)]["load"] == [0, 0, 0]
+    assert _rows(by_directorate, "person")[str(org["bruno"].pk)].load == [0, 0, 0]
 
 
 def test_drill_down_loads_name_projects_and_people(org):
