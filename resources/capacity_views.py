@@ -128,11 +128,11 @@ def _percent(ratio: float | None) -> str:
     return "—" if ratio is None else f"{round(ratio * 100):d} %"
 
 
-def _days(value: float) -> str:
+def _days(value: float, separator: str | None = None) -> str:
     """One decimal, with the language's decimal separator (formats.number_format costs ~10 µs a call:
-    too much for 1,500 cells × 3 figures)."""
+    too much for 1,500 cells × 3 figures; callers in loops pass the separator)."""
     text = f"{value:.1f}"
-    separator = formats.get_format("DECIMAL_SEPARATOR")
+    separator = separator or formats.get_format("DECIMAL_SEPARATOR")
     return text if separator == "." else text.replace(".", separator)
 
 
@@ -160,6 +160,7 @@ def _table_html(
         f'<thead><tr><th scope="col">{escape(_("Row"))}</th>{head}</tr></thead><tbody>',
     ]
     base = _query(params, dimension)
+    sep = formats.get_format("DECIMAL_SEPARATOR")
     for row in rows:
         key = escape(row.dim_key)
         line = f"{line_url}?{base}&amp;key={key}"
@@ -179,7 +180,7 @@ def _table_html(
                 f'<td class="num cap-cell {css}">'
                 f'<a href="{cell_url}?{base}&amp;key={key}&amp;period={index}">'
                 f"{marker}{_percent(ratio)}"
-                f'<span class="cap-cell__figures">{_days(load)} / {_days(capacity)}</span></a></td>'
+                f'<span class="cap-cell__figures">{_days(load, sep)} / {_days(capacity, sep)}</span></a></td>'
             )
         parts.append("".join(cells) + "</tr>")
     parts.append("</tbody>")
@@ -191,6 +192,8 @@ def heatmap_figure(rows, labels: list[str], cell_url: str, params: PlanParams, d
     under = settings.PILOTIS_CAPACITY_UNDERLOAD * 100 / HEATMAP_MAX
     full = settings.PILOTIS_CAPACITY_OVERLOAD * 100 / HEATMAP_MAX
     base = _query(params, dimension)
+    sep = formats.get_format("DECIMAL_SEPARATOR")
+    hover = _("load %(load)s d (outsourced %(external)s, unstaffed %(unstaffed)s) / capacity %(capacity)s d")
     z, text, links = [], [], []
     for row in rows:
         z.append([None if ratio is None else min(round(ratio * 100), HEATMAP_MAX) for ratio in row.ratio])
@@ -200,15 +203,12 @@ def heatmap_figure(rows, labels: list[str], cell_url: str, params: PlanParams, d
                     charts.plotly_text(row.label),
                     label,
                     _percent(ratio),
-                    _(
-                        "load %(load)s d (outsourced %(external)s, unstaffed %(unstaffed)s) / "
-                        "capacity %(capacity)s d"
-                    )
+                    hover
                     % {
-                        "load": _days(load),
-                        "external": _days(external),
-                        "unstaffed": _days(unstaffed),
-                        "capacity": _days(capacity),
+                        "load": _days(load, sep),
+                        "external": _days(external, sep),
+                        "unstaffed": _days(unstaffed, sep),
+                        "capacity": _days(capacity, sep),
                     },
                 ]
                 for label, ratio, load, external, unstaffed, capacity in zip(
