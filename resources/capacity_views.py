@@ -79,11 +79,13 @@ class CapacityPlanForm(forms.Form):
     def __init__(self, *args, choices: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if choices:
-            self.fields["objective"].choices = [("", _("All objectives"))] + [
+            objective: Any = self.fields["objective"]
+            directorate: Any = self.fields["directorate"]
+            objective.choices = [("", _("All objectives"))] + [
                 (pk, f"{code} · {name}")
                 for pk, code, name in Objective.objects.values_list("pk", "code", "name")
             ]
-            self.fields["directorate"].choices = [("", _("All directorates"))] + [
+            directorate.choices = [("", _("All directorates"))] + [
                 (pk, f"{code} · {name}")
                 for pk, code, name in Directorate.objects.order_by("code").values_list("pk", "code", "name")
             ]

@@ -108,7 +108,9 @@ class PlanParams:
             sorted(s for s in data.get("statuses") or DEFAULT_STATUSES if s in PLANNABLE_STATUSES)
         )
         return cls(
-            grain=data.get("grain") if data.get("grain") in PeriodGrain.values else PeriodGrain.MONTH.value,
+            grain=str(data.get("grain"))
+            if data.get("grain") in PeriodGrain.values
+            else PeriodGrain.MONTH.value,
             statuses=statuses or DEFAULT_STATUSES,
             objective=_int_or_none(data.get("objective")),
             directorate=_int_or_none(data.get("directorate")),
@@ -286,13 +288,13 @@ def _availability_arrays(
         lo, hi = max(0, (start - first).days), min(n_days, (end - first).days + 1)
         absent_share[index_of[resource_id], lo:hi] += float(share)
     background_share = np.zeros_like(gross)
-    for resource_id, start, end, share in (
+    for resource_id, start, until, share in (
         BackgroundLoad.objects.filter(resource_id__in=index_of, start__lte=last)
         .exclude(end__lt=first)
         .values_list("resource_id", "start", "end", "share")
     ):
         lo = max(0, (start - first).days)
-        hi = n_days if end is None else min(n_days, (end - first).days + 1)
+        hi = n_days if until is None else min(n_days, (until - first).days + 1)
         background_share[index_of[resource_id], lo:hi] += float(share) / 100
     np.minimum(absent_share, 1, out=absent_share)
     np.minimum(background_share, 1, out=background_share)
@@ -428,7 +430,7 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
 
     labels = _labels()
     rows: list[CapacityRow] = []
-    people_keys = {
+    people_keys: dict[str, list[str]] = {
         CapacityDimension.FAMILY: people.family,
         CapacityDimension.PROFILE: people.profile,
         CapacityDimension.TEAM: people.team,
@@ -443,9 +445,10 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
         if dimension == CapacityDimension.FAMILY:
             ordered = [value for value in RoleFamily.values if value in present]
         else:
+            names = labels[dimension]
             named = sorted(
                 (key for key in present if key not in (UNSTAFFED, NONE_KEY)),
-                key=lambda key, d=dimension: (labels[d].get(key, key).lower(), key),
+                key=lambda key: (str(names.get(key, key)).lower(), key),
             )
             ordered = named + [key for key in (NONE_KEY, UNSTAFFED) if key in present]
         order = {key: i for i, key in enumerate(ordered)}
@@ -511,7 +514,7 @@ def _summary(rows: list[CapacityRow], periods: Sequence[Period]) -> dict[str, An
     roles overloaded over the next three months (sum of their load ÷ sum of their capacity)."""
     horizon = sum(1 for lo, _hi in periods if lo < add_months(month_start(periods[0][0]), 3))
     overload = settings.PILOTIS_CAPACITY_OVERLOAD
-    overloaded = []
+    overloaded: list[dict[str, Any]] = []
     for row in rows:
         if row.dimension not in (CapacityDimension.TEAM, CapacityDimension.PROFILE):
             continue
@@ -527,7 +530,7 @@ def _summary(rows: list[CapacityRow], periods: Sequence[Period]) -> dict[str, An
                     "ratio": round(load / capacity, 3),
                 }
             )
-    overloaded.sort(key=lambda item: -item["ratio"])
+    overloaded.sort(key=lambda item: -float(item["ratio"]))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.dimension] = counts.get(row.dimension, 0) + 1
