@@ -134,7 +134,7 @@ class CapacityRebuildView(ApiViewMixin, generics.GenericAPIView):
         summary=_("Rebuild the capacity plan now"),
         description=_("Project office, administrators and project managers. Queues one build (202)."),
         request=CapacityRebuildSerializer,
-        responses={202: QueuedSerializer, **error_responses(400, 401, 403, 415)},
+        responses={202: QueuedSerializer, **error_responses(400, 401, 403, 413, 415)},
     )
     def post(self, request):
         RULES.check(request.user, "capacity.rebuild")
