@@ -8,12 +8,35 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
-        from resources import permissions  # noqa: F401
-
         # --- people
-
         # --- workload
-
         # --- capacity
+        from ppm.reports import ReportKind, report_kind_register
+        from ppm.slots import slot_register
+        from resources import (
+            capacity_report,
+            permissions,  # noqa: F401
+            tasks,
+        )
+
+        slot_register("nav.main", "resources/partials/capacity_nav.html", order=40)
+        for kind, label, content_type in (
+            (capacity_report.REPORT_PDF, _("Capacity report (PDF)"), "application/pdf"),
+            (
+                capacity_report.REPORT_XLSX,
+                _("Capacity report (XLSX)"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+        ):
+            report_kind_register(
+                ReportKind(
+                    name=kind,
+                    task=tasks.render_capacity_report,
+                    can_view=capacity_report.report_can_view,
+                    prepare=capacity_report.report_prepare,
+                    label=label,
+                    content_type=content_type,
+                )
+            )
 
         # --- timesheets

@@ -444,6 +444,8 @@ class Allocation(VersionedModel):
             models.Index(fields=["project", "period_start"]),
             models.Index(fields=["resource", "period_start"]),
             models.Index(fields=["period_start", "family"]),
+            # The capacity plan's freshness reads the last change from this index (capacity part).
+            models.Index(fields=["updated_at"], name="resources_allocation_updated"),
         ]
         constraints = [
             # One cell per project, family, role, resource, period and side; an empty role or resource
@@ -624,3 +626,162 @@ class TimesheetStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("timesheet status change")
         verbose_name_plural = _("timesheet status changes")
+
+
+# --- capacity
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("capacity snapshot", "Waiting for its first build")
+    BUILDING = "building", pgettext_lazy("capacity snapshot", "Building")
+    READY = "ready", pgettext_lazy("capacity snapshot", "Ready")
+    FAILED = "failed", pgettext_lazy("capacity snapshot", "Failed")
+
+
+class CapacityDimension(models.TextChoices):
+    FAMILY = "family", _("Role family")
+    PROFILE = "profile", _("Role")
+    TEAM = "team", _("Team")
+    DIRECTORATE = "directorate", _("Directorate")
+    PERSON = "person", _("Person")
+
+
+class CapacitySnapshot(models.Model):
+    """The capacity plan for one set of filters, stored as rows of arrays (resources.snapshot builds it).
+
+    `key` = grain + first period + number of periods + a hash of the filters (`params`). One build at a
+    time: the task takes the row (status BUILDING), computes, replaces the rows and marks it READY with
+    the `source_stamp` of the data it read; a build that finds the same stamp does nothing. `queued_at` is
+    set while a build message waits (debounce: a second request finds it and sends nothing)."""
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    params = models.JSONField(_("filters"), default=dict)
+    grain = models.CharField(
+        _("period"), max_length=5, choices=PeriodGrain.choices, default=PeriodGrain.MONTH
+    )
+    start = models.DateField(_("first period"))
+    periods = models.JSONField(_("periods"), default=list)  # [[first day, last day] ISO dates, ...]
+    status = models.CharField(
+        _("status"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("build queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("build started"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    source_stamp = models.CharField(_("source stamp"), max_length=200, blank=True)
+    build_ms = models.PositiveIntegerField(_("build time (ms)"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict)  # what the page shows besides the rows
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-start", "key"]
+        verbose_name = _("capacity snapshot")
+        verbose_name_plural = _("capacity snapshots")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+ROW_FIGURES = ("capacity", "gross", "absent", "background", "load", "load_external", "load_unstaffed")
+
+
+class CapacityRow(models.Model):
+    """One row of the plan (a family, role, team, directorate or person): an array per figure, one value
+    per period, stored together as one float32 matrix (`data`, figures × periods in ROW_FIGURES order,
+    zlib-compressed): no JSON to encode at build time (500 people × 156 weeks × 7 figures), decoded on
+    read.
+    `ratio` is load ÷ net capacity (None where there is no capacity)."""
+
+    snapshot = models.ForeignKey(CapacitySnapshot, on_delete=models.CASCADE, related_name="rows")
+    dimension = models.CharField(_("dimension"), max_length=12, choices=CapacityDimension.choices)
+    dim_key = models.CharField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(_("figures"))
+
+    class Meta:
+        ordering = ["snapshot", "dimension", "order"]
+        verbose_name = _("capacity plan row")
+        verbose_name_plural = _("capacity plan rows")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "dimension", "dim_key"], name="capacity_row_unique"),
+        ]
+        indexes = [models.Index(fields=["snapshot", "dimension", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.dimension} · {self.label}"
+
+    @property
+    def figures(self) -> dict[str, list[float]]:
+        cached = self.__dict__.get("_figures")
+        if cached is None:
+            import zlib
+
+            import numpy as np
+
+            raw = zlib.decompress(bytes(self.data))
+            matrix = np.frombuffer(raw, dtype=np.float32).reshape(len(ROW_FIGURES), -1)
+            values = np.round(matrix.astype(np.float64), 2).tolist()
+            cached = self.__dict__["_figures"] = dict(zip(ROW_FIGURES, values, strict=True))
+        return cached
+
+    @property
+    def capacity(self) -> list[float]:
+        return self.figures["capacity"]
+
+    @property
+    def gross(self) -> list[float]:
+        return self.figures["gross"]
+
+    @property
+    def absent(self) -> list[float]:
+        return self.figures["absent"]
+
+    @property
+    def background(self) -> list[float]:
+        return self.figures["background"]
+
+    @property
+    def load(self) -> list[float]:
+        return self.figures["load"]
+
+    @property
+    def load_external(self) -> list[float]:
+        return self.figures["load_external"]
+
+    @property
+    def load_unstaffed(self) -> list[float]:
+        return self.figures["load_unstaffed"]
+
+    @property
+    def ratio(self) -> list[float | None]:
+        return [
+            round(load / capacity, 3) if capacity > 0.005 else None
+            for load, capacity in zip(self.load, self.capacity, strict=True)
+        ]
+
+
+class CapacityLoad(models.Model):
+    """Drill-down: the load of one project on one resource (or unstaffed demand) per period of the
+    snapshot. `values` starts at period `offset` (zeros on either side are left out)."""
+
+    snapshot = models.ForeignKey(CapacitySnapshot, on_delete=models.CASCADE, related_name="loads")
+    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    family = models.CharField(max_length=10, choices=RoleFamily.choices)
+    profile_key = models.CharField(max_length=40, blank=True)
+    team_key = models.CharField(max_length=40, blank=True)
+    directorate_key = models.CharField(max_length=40, blank=True)
+    person_key = models.CharField(max_length=40, blank=True)
+    is_external = models.BooleanField(default=False)
+    offset = models.PositiveIntegerField(default=0)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("capacity plan load")
+        verbose_name_plural = _("capacity plan loads")
+        indexes = [models.Index(fields=["snapshot", "team_key"]), models.Index(fields=["snapshot", "family"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.project_id} · {self.resource_id}"

@@ -70,6 +70,8 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/links/{id}/",
         "/api/v1/calendar-exceptions/",
         "/api/v1/calendar-exceptions/{id}/",
+        "/api/v1/capacity/",
+        "/api/v1/capacity/rebuild/",
     } == set(schema["paths"])
     assert "delete" not in schema["paths"]["/api/v1/projects/{id}/"], "projects are cancelled, not deleted"
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

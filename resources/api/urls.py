@@ -14,6 +14,14 @@ extra_urlpatterns: list = []
 
 
 # --- capacity: the capacity plan (resources/api/capacity.py)
+from django.urls import path  # noqa: E402
+
+from resources.api import capacity as capacity_api  # noqa: E402
+
+extra_urlpatterns += [
+    path("capacity/", capacity_api.CapacityPlanView.as_view(), name="capacity-plan"),
+    path("capacity/rebuild/", capacity_api.CapacityRebuildView.as_view(), name="capacity-rebuild"),
+]
 
 
 # --- timesheets: weeks, entries, submit/approve/reject (resources/api/timesheets.py)

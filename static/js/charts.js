@@ -54,7 +54,8 @@
   function linkOf(figure, point) {
     var links = figure.links && figure.links[point.curveNumber];
     var index = point.pointNumber !== undefined ? point.pointNumber : point.pointIndex;
-    var url = links && links[index];
+    // A heatmap's point is [row, column]: its links are a list of rows.
+    var url = Array.isArray(index) ? links && links[index[0]] && links[index[0]][index[1]] : links && links[index];
     // Only the application's own pages.
     return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : null;
   }
