@@ -60,7 +60,7 @@ def delete_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("resources", "0003_capacity_snapshot"),
+        ("resources", "0004_capacity_snapshot"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

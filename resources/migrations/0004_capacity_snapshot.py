@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portfolio', '0007_baselines_calendar_feed_token'),
-        ('resources', '0002_reference_data'),
+        ('resources', '0003_allocation_unique_cell_both_databases'),
     ]
 
     operations = [
