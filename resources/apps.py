@@ -8,11 +8,18 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
-        from resources import permissions  # noqa: F401
-
         # --- people
-
         # --- workload
+        from ppm.slots import slot_register
+        from resources import permissions  # noqa: F401
+        from resources.workload_views import project_workload_panel
+
+        slot_register(
+            "project.side",
+            "resources/partials/workload_project_panel.html",
+            context=project_workload_panel,
+            order=30,
+        )
 
         # --- capacity
 
