@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -47,6 +47,15 @@ from resources.models import (
     RoleFamily,
 )
 from resources.permissions import RULES
+
+
+@extend_schema_field({"type": "string", "enum": list(RoleFamily.values), "description": "moa, moe or amoa"})
+class BaseFamilyField(serializers.ChoiceField):
+    """A family named "base_family": described inline, so the schema keeps one enum for the families."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=RoleFamily.choices, **kwargs)
+
 
 DAYS = {"max_digits": 9, "decimal_places": 2, "min_value": 0, "max_value": 9999999}
 
@@ -129,6 +138,7 @@ class RatioTemplateLineSerializer(serializers.ModelSerializer):
 
 class RatioTemplateSerializer(serializers.ModelSerializer):
     lines = RatioTemplateLineSerializer(many=True, read_only=True)
+    base_family = BaseFamilyField(read_only=True)
 
     class Meta:
         model = RatioTemplate
@@ -147,7 +157,7 @@ class RatioTemplateLineInputSerializer(serializers.Serializer):
 
 class RatioTemplateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    base_family = serializers.ChoiceField(choices=RoleFamily.choices, required=False)
+    base_family = BaseFamilyField(required=False)
     is_default = serializers.BooleanField(required=False)
     notes = serializers.CharField(allow_blank=True, required=False, max_length=5000)
     lines = RatioTemplateLineInputSerializer(many=True, max_length=50)
