@@ -458,7 +458,9 @@ def workload_apply_template(request, pk: int, obj=None):
                 _("Template “%(name)s” applied: %(count)d monthly figures derived.")
                 % {"name": data["template"].name, "count": len(rows)},
             )
-            return _redirect_to_tab(project, request)
+            # Show the year where the derived figures start.
+            url = reverse("resources:project_workload", args=[project.pk])
+            return redirect(f"{url}?year={data['start_month'].year}")
     return render(
         request, "resources/workload_tab.html", _page_context(request, project, apply_form=form), status=400
     )
