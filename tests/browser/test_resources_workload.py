@@ -18,7 +18,13 @@ SCREENSHOTS = Path(os.environ.get("PILOTIS_SCREENSHOTS", "/tmp/pilotis-screensho
 
 def _no_sideways_scroll(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    wide = page.evaluate(
+        """[...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                         && !(e.parentElement && e.parentElement.closest('.wl-scroll, .table-wrap')))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px: {wide}"
 
 
 def test_apply_a_template_then_edit_a_cell_inline(signed_in, world):
