@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from resources.models import Allocation
+from resources import workload
+from resources.models import Allocation, RatioTemplate
+from resources.tests.factories import RatioTemplateFactory
 from tests.axe import assert_accessible
 
 SCREENSHOTS = Path(os.environ.get("PILOTIS_SCREENSHOTS", "/tmp/pilotis-screenshots"))
@@ -22,12 +24,20 @@ def _no_sideways_scroll(page) -> None:
         """[...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                          && !(e.parentElement && e.parentElement.closest('.wl-scroll, .table-wrap')))
-            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+            .slice(0, 5)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px: {wide}"
 
 
-def test_apply_a_template_then_edit_a_cell_inline(signed_in, world):
+@pytest.fixture
+def template(world):
+    """The default MOE 1 : MOA 1 : AMOA 0.5 template (a transactional test may have flushed it)."""
+    existing = RatioTemplate.objects.filter(is_default=True).first()
+    return existing or RatioTemplateFactory(name="MOE 1 : MOA 1 : AMOA 0,5", is_default=True)
+
+
+def test_apply_a_template_then_edit_a_cell_inline(signed_in, world, template):
     project = world.projects[0]
     page = signed_in("manager")
     page.goto(reverse("resources:project_workload", args=[project.pk]) + "?year=2025")
@@ -59,15 +69,14 @@ def test_apply_a_template_then_edit_a_cell_inline(signed_in, world):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("username", ["pmo", "manager"])
-def test_workload_pages_are_accessible_and_fit(signed_in, context, live_server, world, language, username):
+def test_workload_pages_are_accessible_and_fit(
+    signed_in, context, live_server, world, template, language, username
+):
     project = world.projects[0]
-    from resources import workload
-    from resources.models import RatioTemplate
-
     workload.ratio_template_apply(
         actor=None,
         project=project,
-        template=RatioTemplate.objects.get(is_default=True),
+        template=template,
         estimate_days=180,
         start_month=project.planned_start,
         end_month=project.planned_end,
@@ -85,7 +94,9 @@ def test_workload_pages_are_accessible_and_fit(signed_in, context, live_server, 
         page.goto(reverse("resources:ratio_template_list"))
         _no_sideways_scroll(page)
         assert_accessible(page, f"ratio templates ({username}, {language}, {width}px)")
-        page.screenshot(path=str(SCREENSHOTS / f"templates-{username}-{language}-{width}.png"), full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"templates-{username}-{language}-{width}.png"), full_page=True
+        )
         page.goto(reverse("portfolio:project_detail", args=[project.pk]))
         expect(page.locator("#workload-panel")).to_be_visible()
         assert_accessible(page, f"project page workload panel ({username}, {language}, {width}px)")
