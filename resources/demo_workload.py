@@ -86,6 +86,7 @@ def load(*, today: date) -> Counter:
     )
     planned = []
     for project in projects:
+        assert project.planned_start is not None and project.planned_end is not None
         rng = random.Random(f"{SEED}:{project.code}")
         if rng.randrange(6) == 0:
             continue  # one project in six stays unplanned: the tab shows how to start
@@ -119,6 +120,7 @@ def _staff_others(projects: list[Project]) -> None:
     load: Counter = Counter()
     for project in projects:
         rng = random.Random(f"{SEED}:staff:{project.code}")
+        assert project.planned_start is not None and project.planned_end is not None
         start, end = month_start(project.planned_start), month_start(project.planned_end)
         for family in (RoleFamily.MOE, RoleFamily.AMOA):
             candidates = [p for p in by_family[family] if load[p.pk] < STAFF_MAX_PROJECTS]
@@ -153,7 +155,14 @@ def _overload(projects: list[Project], today: date) -> None:
             total = _round_half(gross * OVERLOAD)
             if total <= 0:
                 continue
-            running = [p for p in projects if p.planned_start <= month_end(month) and p.planned_end >= month]
+            running = [  # the projects under way that month
+                p
+                for p in projects
+                if p.planned_start
+                and p.planned_end
+                and p.planned_start <= month_end(month)
+                and p.planned_end >= month
+            ]
             choices = rng.sample(running or projects, k=min(rng.choice((2, 3)), len(running or projects)))
             shares = workload.distribute(total, [rng.randint(2, 5) for _choice in choices])
             for project, days in zip(choices, shares, strict=True):

@@ -130,7 +130,7 @@ def distribute(total: Decimal, weights: Sequence[float | int | Decimal]) -> list
 def months_between(start: date, end: date) -> list[date]:
     """First days of the months from `start`'s to `end`'s, inclusive."""
     first, last = month_start(start), month_start(end)
-    result = []
+    result: list[date] = []
     current = first
     while current <= last and len(result) <= MAX_PLAN_MONTHS:
         result.append(current)
@@ -620,6 +620,7 @@ def template_spread_weights(
             .values_list("start", "finish")
         )
         for start, finish in tasks:
+            assert start is not None and finish is not None  # excluded above
             for i, value in enumerate(working_days_by_month(calendar, start, finish, months)):
                 weights[i] += value
         if sum(weights) > 0:

@@ -112,6 +112,7 @@ def project_workload_grid(
         ).select_related("profile", "resource")
     )
     rows: dict[tuple, dict[str, Any]] = {}
+    key: tuple[str, int | None, int | None, bool]
     for family in FAMILY_ORDER:  # an empty generic row per family: where demand is typed first
         key = (family, None, None, False)
         rows[key] = _new_row(key, family, None, None, False, n)
@@ -238,7 +239,7 @@ def project_workload_summary(project: Project, *, today: date | None = None) -> 
     }
     for row in planned:
         by_family[row["family"]]["external" if row["is_external"] else "internal"] += row["days"] or ZERO
-    families = [
+    families: list[dict[str, Any]] = [
         {
             "family": family,
             "label": RoleFamily(family).label,
@@ -285,6 +286,7 @@ def plan_propose_from_tasks(project: Project) -> dict[str, Any]:
     skipped: list[str] = []
     used = 0
     for task in tasks:
+        assert calendar is not None and task["start"] is not None and task["finish"] is not None
         resource = resources.get(task["assignee_id"])
         if resource is None:
             skipped.append(task["name"])

@@ -124,7 +124,7 @@ class StaffForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("days") is None and cleaned.get("share") is None:
             raise forms.ValidationError(_("Give days per month or a share of the generic demand."))
         if cleaned.get("days") is not None and cleaned.get("share") is not None:
@@ -175,7 +175,7 @@ class RatioTemplateForm(forms.Form):
     )
 
     def __init__(self, *args, template: RatioTemplate | None = None, **kwargs):
-        initial = kwargs.pop("initial", {})
+        initial: dict = dict(kwargs.pop("initial", None) or {})
         if template is not None:
             initial.update(
                 version=template.version,
@@ -188,7 +188,8 @@ class RatioTemplateForm(forms.Form):
                 initial[f"ratio_{line.family}"] = line.ratio
                 initial[f"profile_{line.family}"] = line.profile_id
                 initial[f"external_{line.family}"] = line.external_share
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.family_rows = []
         for family in FAMILY_FIELDS:
             self.fields[f"ratio_{family}"] = forms.DecimalField(
@@ -535,6 +536,13 @@ def workload_reconcile(request, pk: int, obj=None):
     return _redirect_to_tab(project, request)
 
 
+def _nth_value(index: int):
+    def value(row: dict):
+        return row["values"][index]
+
+    return value
+
+
 @requires(RULES, "allocation.view", loader=_load_project)
 def workload_export(request, pk: int, obj=None):
     project = obj
@@ -542,7 +550,7 @@ def workload_export(request, pk: int, obj=None):
     grid = context["grid"]
     periods = grid["periods"]
 
-    lines = []
+    lines: list[dict] = []
     for family in grid["families"]:
         lines.extend(
             {
@@ -578,7 +586,7 @@ def workload_export(request, pk: int, obj=None):
         exports.Column(_("Row"), lambda row: row["label"], width=30),
         exports.Column(_("Internal / outsourced"), lambda row: row["external"], width=16),
         *(
-            exports.Column(period["start"].strftime(fmt), (lambda row, i=i: row["values"][i]), width=10)
+            exports.Column(period["start"].strftime(fmt), _nth_value(i), width=10)
             for i, period in enumerate(periods)
         ),
         exports.Column(_("Total"), lambda row: row["total"], width=12),

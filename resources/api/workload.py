@@ -104,7 +104,7 @@ class AllocationRowSerializer(serializers.Serializer):
 
 
 class PlanReplaceSerializer(serializers.Serializer):
-    rows = AllocationRowSerializer(many=True, max_length=workload.MAX_PLAN_ROWS)
+    rows = serializers.ListField(child=AllocationRowSerializer(), max_length=workload.MAX_PLAN_ROWS)
 
 
 class AllocationUpdateSerializer(serializers.Serializer):
@@ -160,7 +160,7 @@ class RatioTemplateInputSerializer(serializers.Serializer):
     base_family = BaseFamilyField(required=False)
     is_default = serializers.BooleanField(required=False)
     notes = serializers.CharField(allow_blank=True, required=False, max_length=5000)
-    lines = RatioTemplateLineInputSerializer(many=True, max_length=50)
+    lines = serializers.ListField(child=RatioTemplateLineInputSerializer(), max_length=50)
 
 
 # ------------------------------------------------------------------------------------------- views
