@@ -469,12 +469,7 @@ def allocation_update(
     project = allocation.project
     _check_change(actor, project)
     project = _lock_project(project)
-    allocation = lock_for_update(
-        Allocation,
-        allocation.pk,
-        expected_version,
-        queryset=Allocation.objects.select_related("profile", "resource"),
-    )
+    allocation = lock_for_update(Allocation, allocation.pk, expected_version)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if "days" in data:
@@ -499,12 +494,7 @@ def allocation_delete(*, actor, allocation: Allocation, expected_version: int | 
     project = allocation.project
     _check_change(actor, project)
     project = _lock_project(project)
-    allocation = lock_for_update(
-        Allocation,
-        allocation.pk,
-        expected_version,
-        queryset=Allocation.objects.select_related("profile", "resource"),
-    )
+    allocation = lock_for_update(Allocation, allocation.pk, expected_version)
     batch = _Batch(project)
     batch.delete([allocation])
     batch.commit(actor)
