@@ -10,12 +10,22 @@ class ResourcesConfig(AppConfig):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
         # --- people
         # --- workload
+        from ppm.slots import slot_register
+        from resources import permissions  # noqa: F401
+        from resources.workload_views import project_workload_panel
+
+        slot_register(
+            "project.side",
+            "resources/partials/workload_project_panel.html",
+            context=project_workload_panel,
+            order=30,
+        )
+
         # --- capacity
         from ppm.reports import ReportKind, report_kind_register
         from ppm.slots import slot_register
         from resources import (
             capacity_report,
-            permissions,  # noqa: F401
             tasks,
         )
 

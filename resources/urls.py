@@ -11,6 +11,26 @@ urlpatterns: list = []
 
 
 # --- workload: /projects/<pk>/workload/…, /ratio-templates/… (resources/workload_views.py)
+from resources import workload_views  # noqa: E402
+
+urlpatterns += [
+    path("projects/<int:pk>/workload/", workload_views.project_workload, name="project_workload"),
+    path("projects/<int:pk>/workload/cell/", workload_views.workload_cell, name="workload_cell"),
+    path(
+        "projects/<int:pk>/workload/apply-template/",
+        workload_views.workload_apply_template,
+        name="workload_apply_template",
+    ),
+    path("projects/<int:pk>/workload/staff/", workload_views.workload_staff, name="workload_staff"),
+    path("projects/<int:pk>/workload/proposal/", workload_views.workload_proposal, name="workload_proposal"),
+    path(
+        "projects/<int:pk>/workload/reconcile/", workload_views.workload_reconcile, name="workload_reconcile"
+    ),
+    path("projects/<int:pk>/workload/export/", workload_views.workload_export, name="workload_export"),
+    path("ratio-templates/", workload_views.ratio_template_list, name="ratio_template_list"),
+    path("ratio-templates/new/", workload_views.ratio_template_create, name="ratio_template_create"),
+    path("ratio-templates/<int:pk>/edit/", workload_views.ratio_template_edit, name="ratio_template_edit"),
+]
 
 
 # --- capacity: /capacity/… (resources/capacity_views.py)

@@ -27,6 +27,7 @@ Bounded and deterministic: a fixed seed, derandomized Hypothesis, 40 examples pe
 fuzzing phase. For a deeper run: PILOTIS_FUZZ_EXAMPLES=500 PILOTIS_FUZZ_SEED=7 pytest tests/test_api_fuzz.py
 """
 
+import datetime
 import itertools
 import os
 
@@ -91,6 +92,7 @@ REFERENCES = {
     "predecessor": "tasks",
     "successor": "tasks",
     "assignee": "users",
+    "template": "ratio-templates",
 }
 
 
@@ -206,10 +208,27 @@ def fuzz_world(db, _keep_test_connection):
             **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+            **fuzz_workload(world.projects[0]),
         }
     )
     yield pmo
     KNOWN_IDS.clear()
+
+
+def fuzz_workload(project) -> dict[str, list[int]]:
+    """A few allocations of the project's workload plan, and the ratio templates (reference data)."""
+    from resources.models import Allocation, RatioTemplate
+
+    allocations = [
+        Allocation.objects.create(
+            project=project, family=family, period_start=datetime.date(2025, 9, 1), days=5
+        )
+        for family in ("moe", "moa", "amoa")
+    ]
+    return {
+        "allocations": [allocation.pk for allocation in allocations],
+        "ratio-templates": list(RatioTemplate.objects.values_list("pk", flat=True)),
+    }
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:

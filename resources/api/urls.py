@@ -11,6 +11,10 @@ extra_urlpatterns: list = []
 
 
 # --- workload: allocations, ratio templates (resources/api/workload.py)
+from resources.api import workload as workload_api  # noqa: E402
+
+router.register("ratio-templates", workload_api.RatioTemplateViewSet, basename="ratio-template")
+extra_urlpatterns += workload_api.urlpatterns
 
 
 # --- capacity: the capacity plan (resources/api/capacity.py)
