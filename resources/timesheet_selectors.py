@@ -66,8 +66,7 @@ def timesheet_visible_to(user) -> QuerySet[Timesheet]:
         | Q(resource__manager=user)
         | Q(resource__manager__isnull=True, resource__team__manager=user)
     )
-    if role != "reader":
-        scope |= Q(pk__in=TimesheetLine.objects.filter(project__manager=user).values("timesheet_id"))
+    scope |= Q(pk__in=TimesheetLine.objects.filter(project__manager=user).values("timesheet_id"))
     return base.filter(scope)
 
 

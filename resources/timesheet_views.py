@@ -23,7 +23,6 @@ from ppm import exports
 from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
 from ppm.imports import import_job_request
 from ppm.models import ReportJob
-from ppm.permissions import role_of
 from ppm.report_views import report_job_context
 from ppm.reports import report_job_get_for_user, report_kind_get
 from resources import timesheet_selectors as selectors
@@ -391,9 +390,9 @@ def timesheet_team(request):
         weeks = max(4, min(int(request.GET.get("weeks", 8)), 26))
     except ValueError:
         weeks = 8
+    if not RULES.may_on_some(request.user, "timesheet.approve"):
+        raise PermissionDenied(RULES.message("timesheet.approve"))
     view = selectors.team_view(request.user, weeks=weeks, today=timezone.localdate())
-    if not view["rows"] and role_of(request.user) not in ("admin", "pmo"):
-        raise PermissionDenied(_("You approve nobody's timesheets."))
     return render(
         request, "resources/timesheets_team.html", {"view": view, "weeks": weeks, "tones": STATUS_TONES}
     )

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.tests.factories import ProjectFactory
 from ppm.imports import import_job_request
@@ -202,6 +203,8 @@ def test_team_view_shows_missing_weeks(client, people):
     body = response.content.decode()
     assert people["person"].name in body and "Missing" in body
     _login(client, UserFactory(role=Role.CONTRIBUTOR))
+    assert "You approve nobody" in client.get(reverse("resources:timesheet_team")).content.decode()
+    _login(client, UserFactory(role=Role.READER))
     assert client.get(reverse("resources:timesheet_team")).status_code == 403
 
 
@@ -240,8 +243,8 @@ def test_export_csv_and_xlsx_are_scoped(client, people):
 def _import(user, text):
     upload = SimpleUploadedFile("time.csv", text.encode(), content_type="text/csv")
     job = import_job_request(kind="timesheet_import", upload=upload, requested_by=user)
-    from resources.timesheet_imports import TimeImporter
     from ppm.imports import import_job_run
+    from resources.timesheet_imports import TimeImporter
 
     import_job_run(job_id=job.pk, importer=TimeImporter())
     return ReportJob.objects.get(pk=job.pk)
@@ -378,7 +381,7 @@ def test_approved_time_and_planned_vs_actual(people):
 
 def test_project_page_shows_planned_vs_actual(client, people):
     AllocationFactory(
-        project=people["project"], family="moe", period_start=datetime.date.today().replace(day=1)
+        project=people["project"], family="moe", period_start=timezone.localdate().replace(day=1)
     )
     _login(client, people["user"])
     body = client.get(reverse("portfolio:project_detail", args=[people["project"].pk])).content.decode()
