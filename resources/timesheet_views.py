@@ -392,7 +392,11 @@ def timesheet_team(request):
         weeks = 8
     if not RULES.may_on_some(request.user, "timesheet.approve"):
         raise PermissionDenied(RULES.message("timesheet.approve"))
-    view = selectors.team_view(request.user, weeks=weeks, today=timezone.localdate())
+    view = selectors.team_view(
+        request.user,
+        weeks=weeks,
+        today=_week_param(request.GET.get("week")) if request.GET.get("week") else timezone.localdate(),
+    )
     return render(
         request, "resources/timesheets_team.html", {"view": view, "weeks": weeks, "tones": STATUS_TONES}
     )
