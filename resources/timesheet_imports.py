@@ -146,11 +146,11 @@ class TimeImporter(Importer):
         }
 
     def write_row(self, job: ReportJob, cleaned: dict) -> None:
-        actor = User.objects.get(pk=job.requested_by_id)
+        actor = User.objects.get(pk=int(job.requested_by_id or 0))
         try:
             services.time_entry_import(
                 actor=actor,
-                resource=Resource.objects.get(pk=cleaned["resource"]),
+                resource=Resource.objects.get(pk=int(cleaned["resource"])),
                 day=cleaned["day"],
                 project=Project.objects.get(pk=cleaned["project"]) if cleaned["project"] else None,
                 activity=NonProjectActivity.objects.get(pk=cleaned["activity"])
@@ -160,4 +160,4 @@ class TimeImporter(Importer):
                 note=cleaned["note"],
             )
         except DomainValidationError as error:
-            raise ValidationError(error.text) from error
+            raise ValidationError(str(error.text)) from error

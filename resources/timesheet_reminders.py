@@ -79,7 +79,7 @@ def missing_weeks(*, today: date) -> dict[int, list[date]]:
                 working += capacity.gross - capacity.absent
             if working > 0:
                 weeks.append(monday)
-        if weeks:
+        if weeks and person.user_id is not None:
             result[person.user_id] = weeks
     return result
 

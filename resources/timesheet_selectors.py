@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
@@ -150,9 +151,9 @@ class WeekGrid:
 
 
 def _line_label(line: TimesheetLine) -> tuple[str, str]:
-    if line.project_id:
-        return f"{line.project.code} · {line.project.name}", (line.task.name if line.task_id else "")
-    return line.activity.name, ""
+    if line.project is not None:
+        return f"{line.project.code} · {line.project.name}", (line.task.name if line.task is not None else "")
+    return (line.activity.name if line.activity is not None else ""), ""
 
 
 def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekGrid:
@@ -175,7 +176,7 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
         )
     )
     holidays = dict(calendar.holidays_between(days[0], days[-1]))
-    day_info = []
+    day_info: list[dict[str, Any]] = []
     for day in days:
         capacity = day_capacity(availability, calendar, day)
         working = capacity.gross - capacity.absent
@@ -340,16 +341,17 @@ def approvals_queue(user) -> list[dict]:
     result = []
     for week in weeks:
         resource = week.resource
+        team = resource.team
         is_approver = resource.manager_id == user.pk or (
-            resource.manager_id is None and resource.team_id and resource.team.manager_id == user.pk
+            resource.manager_id is None and team is not None and team.manager_id == user.pk
         )
         lines = [
             line
             for line in week.lines.all()
-            if is_approver or (line.project_id and line.project.manager_id == user.pk)
+            if is_approver or (line.project is not None and line.project.manager_id == user.pk)
         ]
         for line in lines:
-            line.label, line.sublabel = _line_label(line)
+            line.label, line.sublabel = _line_label(line)  # type: ignore[attr-defined]
         result.append(
             {
                 "timesheet": week,
@@ -357,7 +359,7 @@ def approvals_queue(user) -> list[dict]:
                 "is_approver": bool(is_approver),
                 "lines": lines,
                 "pending": sum(1 for line in lines if line.approval == LineApproval.PENDING),
-                "total": sum((line.line_total or ZERO for line in week.lines.all()), ZERO),
+                "total": sum((line.line_total or ZERO for line in week.lines.all()), ZERO),  # type: ignore[attr-defined]
             }
         )
     return result

@@ -5,6 +5,7 @@ Views validate, call one service or selector and render; htmx requests get the p
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -82,7 +83,7 @@ def _rows_from_post(post) -> list[dict]:
         if remove is not None and remove == str(index):
             continue
         prefix = f"row-{index}-"
-        row = {
+        row: dict[str, Any] = {
             "project": post.get(prefix + "project") or None,
             "task": post.get(prefix + "task") or None,
             "activity": post.get(prefix + "activity") or None,

@@ -416,7 +416,7 @@ def timesheet_save(
             )
             changed_lines += 1
         else:
-            updates = {"order": order}
+            updates: dict[str, Any] = {"order": order}
             if before != row["days"]:
                 updates.update(approval=LineApproval.PENDING, decided_by=None, decided_at=None)
                 changed_lines += 1
@@ -601,7 +601,7 @@ def timesheet_copy_last_week(*, actor, timesheet: Timesheet, expected_version: i
     for line in previous.lines.prefetch_related("entries").select_related("activity"):
         if line.project_id and line.project_id not in projects:
             continue
-        if line.activity_id and not line.activity.is_active:
+        if line.activity is not None and not line.activity.is_active:
             continue
         rows.append(
             {

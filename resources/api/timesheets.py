@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -79,7 +80,7 @@ class TimeEntryFilterSet(django_filters.FilterSet):
 
 class TimesheetLineSerializer(serializers.ModelSerializer):
     days = serializers.SerializerMethodField()
-    decided_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = TimesheetLine
@@ -102,6 +103,10 @@ class TimesheetLineSerializer(serializers.ModelSerializer):
 
 class TimesheetSerializer(serializers.ModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
+    # A plain string (draft, submitted, approved, rejected = returned): the enum name "Status" is taken.
+    status = serializers.CharField(
+        read_only=True, help_text=_("draft, submitted, approved or rejected (returned)")
+    )
     lines = TimesheetLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -271,7 +276,7 @@ class TimesheetViewSet(
 
     @extend_schema(
         summary=_("Submit a week for approval"),
-        description=_("The person, from draft or returned. ") + _DECISION,
+        description=format_lazy("{}{}", _("The person, from draft or returned. "), _DECISION),
         request=None,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
         responses={200: TimesheetSerializer, **_WRITE_ERRORS},
@@ -287,8 +292,9 @@ class TimesheetViewSet(
 
     @extend_schema(
         summary=_("Approve every waiting line of a week"),
-        description=_("The person's approver (manager, else team manager) or the project office. ")
-        + _DECISION,
+        description=format_lazy(
+            "{}{}", _("The person's approver (manager, else team manager) or the project office. "), _DECISION
+        ),
         request=None,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
         responses={200: TimesheetSerializer, **_WRITE_ERRORS},
@@ -299,7 +305,7 @@ class TimesheetViewSet(
 
     @extend_schema(
         summary=_("Return a week to the person"),
-        description=_("As approve; `reason` is required. ") + _DECISION,
+        description=format_lazy("{}{}", _("As approve; `reason` is required. "), _DECISION),
         request=ReasonInputSerializer,
         parameters=[IF_MATCH_HEADER, etag_response_header(200, 412)],
         responses={200: TimesheetSerializer, **_WRITE_ERRORS},
