@@ -314,19 +314,38 @@ def bookable_rows_for(resource: Resource, week: date):
 # ------------------------------------------------------------------------------------ approvals queue
 
 
-def approvals_queue(user) -> list[dict]:
+QUEUE_PAGE = 20
+TEAM_PAGE = 50
+
+
+def approvals_queue_count(user) -> int:
+    """How many weeks wait for `user` (see approvals_queue)."""
+    return _waiting_weeks(user).count() if getattr(user, "is_authenticated", False) else 0
+
+
+def _waiting_weeks(user) -> QuerySet[Timesheet]:
+    approves = Q(resource__manager=user) | Q(resource__manager__isnull=True, resource__team__manager=user)
+    manages = Q(
+        pk__in=TimesheetLine.objects.filter(project__manager=user, approval=LineApproval.PENDING).values(
+            "timesheet_id"
+        )
+    )
+    return (
+        Timesheet.objects.filter(status=TimesheetStatus.SUBMITTED)
+        .filter(approves | manages)
+        .exclude(resource__user=user)
+    )
+
+
+def approvals_queue(user, *, page: int = 1) -> list[dict]:
     """Weeks waiting for `user`: the submitted weeks of the people they approve (every pending line) and
     those with pending lines of projects they manage (those lines only), oldest week first, grouped by
     person. Fixed number of queries."""
     if not getattr(user, "is_authenticated", False):
         return []
-    approves = Q(resource__manager=user) | Q(resource__manager__isnull=True, resource__team__manager=user)
-    manages = Q(lines__project__manager=user, lines__approval=LineApproval.PENDING)
+    start = (max(page, 1) - 1) * QUEUE_PAGE
     weeks = list(
-        Timesheet.objects.filter(status=TimesheetStatus.SUBMITTED)
-        .filter(approves | manages)
-        .exclude(resource__user=user)
-        .distinct()
+        _waiting_weeks(user)
         .select_related("resource__team", "resource__primary_profile")
         .prefetch_related(
             Prefetch(
@@ -336,7 +355,7 @@ def approvals_queue(user) -> list[dict]:
                 .order_by("order", "pk"),
             )
         )
-        .order_by("week", "resource__name", "pk")[:200]
+        .order_by("week", "resource__name", "pk")[start : start + QUEUE_PAGE]
     )
     result = []
     for week in weeks:
@@ -372,12 +391,15 @@ def approvals_waiting_count(user) -> int:
 # ------------------------------------------------------------------------------------------ team view
 
 
-def team_view(user, *, weeks: int = 8, today: date) -> dict:
+def team_view(user, *, weeks: int = 8, today: date, page: int = 1) -> dict:
     """The people `user` approves × the last `weeks` weeks (this week included): each cell the week's
     status and total, or missing. Fixed number of queries."""
     last = week_start(today)
     mondays = [last - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
-    people = list(approved_people(user).filter(is_active=True).select_related("team").order_by("name"))
+    everyone = approved_people(user).filter(is_active=True)
+    total = everyone.count()
+    start = (max(page, 1) - 1) * TEAM_PAGE
+    people = list(everyone.select_related("team").order_by("name", "pk")[start : start + TEAM_PAGE])
     sheets = (
         Timesheet.objects.filter(resource__in=[p.pk for p in people], week__gte=mondays[0], week__lte=last)
         .annotate(total=Sum("lines__entries__days"))
@@ -414,7 +436,14 @@ def team_view(user, *, weeks: int = 8, today: date) -> dict:
                 )
         missing = sum(1 for c in cells if c["past"] and c["status"] in ("missing", "draft"))
         rows.append({"resource": person, "cells": cells, "missing": missing})
-    return {"weeks": mondays, "rows": rows}
+    return {
+        "weeks": mondays,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "has_next": start + TEAM_PAGE < total,
+        "has_previous": page > 1,
+    }
 
 
 # ------------------------------------------------------------------------------------------ actuals

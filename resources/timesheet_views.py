@@ -375,12 +375,28 @@ def _approvals_partial(request, *, notice="", error="", status=200):
 @_login
 @never_cache
 def timesheet_approvals(request):
-    """Weeks and lines waiting for the signed-in user's decision, grouped by week and person."""
+    """Weeks and lines waiting for the signed-in user's decision, grouped by week and person (oldest
+    first, 20 weeks a page: ?page=)."""
+    page = _page(request)
+    count = selectors.approvals_queue_count(request.user)
     return render(
         request,
         "resources/timesheets_approvals.html",
-        {"queue": selectors.approvals_queue(request.user), "unit": services.unit()},
+        {
+            "queue": selectors.approvals_queue(request.user, page=page),
+            "count": count,
+            "page": page,
+            "has_next": page * selectors.QUEUE_PAGE < count,
+            "unit": services.unit(),
+        },
     )
+
+
+def _page(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
 
 
 @_login
@@ -395,6 +411,7 @@ def timesheet_team(request):
         raise PermissionDenied(RULES.message("timesheet.approve"))
     view = selectors.team_view(
         request.user,
+        page=_page(request),
         weeks=weeks,
         today=_week_param(request.GET.get("week")) if request.GET.get("week") else timezone.localdate(),
     )

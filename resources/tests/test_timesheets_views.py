@@ -484,6 +484,18 @@ def test_approvals_queue_and_api_list_queries_do_not_grow(client, people):
     )
 
 
+def test_approvals_queue_and_team_view_paginate(client, people):
+    from resources.timesheet_selectors import QUEUE_PAGE
+
+    for _ in range(QUEUE_PAGE + 2):
+        _filled(PersonWithAccountFactory(team=people["team"]), people["project"], submit=True)
+    _login(client, people["manager"])
+    first = client.get(reverse("resources:timesheet_approvals")).content.decode()
+    assert first.count('class="panel ts-approval"') == QUEUE_PAGE and "?page=2" in first
+    second = client.get(reverse("resources:timesheet_approvals"), {"page": 2}).content.decode()
+    assert second.count('class="panel ts-approval"') == 2
+
+
 def test_two_saves_with_the_same_version_one_conflicts(people):
     ts = _filled(people["person"], people["project"])
     version = ts.version
