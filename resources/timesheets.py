@@ -351,7 +351,7 @@ def _lock(timesheet: Timesheet, expected_version: int | None) -> Timesheet:
         Timesheet,
         timesheet.pk,
         expected_version,
-        queryset=Timesheet.objects.select_related("resource__team"),
+        queryset=Timesheet.objects.all(),
     )
 
 
