@@ -27,6 +27,7 @@ Bounded and deterministic: a fixed seed, derandomized Hypothesis, 40 examples pe
 fuzzing phase. For a deeper run: PILOTIS_FUZZ_EXAMPLES=500 PILOTIS_FUZZ_SEED=7 pytest tests/test_api_fuzz.py
 """
 
+import datetime
 import itertools
 import os
 
@@ -194,6 +195,7 @@ def fuzz_world(db, _keep_test_connection):
         baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
     ]
     portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
+    timesheets = fuzz_timesheets(world, pmo)
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -206,10 +208,34 @@ def fuzz_world(db, _keep_test_connection):
             **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+            **timesheets,
         }
     )
     yield pmo
     KNOWN_IDS.clear()
+
+
+def fuzz_timesheets(world, actor) -> dict[str, list[int]]:
+    """The project office user's own draft week (theirs to fill) and a submitted week of someone they
+    manage (theirs to approve or return, line by line)."""
+    from decimal import Decimal
+
+    from resources.models import TimeEntry, Timesheet, TimesheetLine
+    from resources.tests.factories import ResourceFactory
+
+    week = datetime.date(2025, 9, 1)
+    own = Timesheet.objects.create(resource=ResourceFactory(user=actor), week=week)
+    managed = Timesheet.objects.create(
+        resource=ResourceFactory(user=world.user(Role.CONTRIBUTOR.value), manager=actor),
+        week=week,
+        status="submitted",
+    )
+    lines = [
+        TimesheetLine.objects.create(timesheet=managed, project=project) for project in world.projects[:2]
+    ]
+    for line in lines:
+        TimeEntry.objects.create(line=line, day=week, days=Decimal("0.5"))
+    return {"timesheets": [own.pk, managed.pk], "timesheet-lines": [line.pk for line in lines]}
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:

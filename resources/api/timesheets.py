@@ -16,6 +16,7 @@ response gives both `days` and the typed `value`.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ from ppm.api.concurrency import (
     etag_response_header,
 )
 from ppm.api.schema import error_responses
-from ppm.api.serializers import id_field
+from ppm.api.serializers import MAX_ID, id_field
 from ppm.api.views import ApiViewMixin
 from resources import timesheet_selectors as selectors
 from resources import timesheets as services
@@ -59,11 +60,20 @@ class TimesheetFilterSet(django_filters.FilterSet):
         return queryset.filter(week=services.week_start(value)) if value else queryset
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a positive 64-bit integer (an out-of-range value is a 400, not a database error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class TimeEntryFilterSet(django_filters.FilterSet):
-    person = django_filters.NumberFilter(
-        field_name="line__timesheet__resource_id", label=_("Person (resource id)")
-    )
-    project = django_filters.NumberFilter(field_name="line__project_id", label=_("Project id"))
+    person = IdFilter(field_name="line__timesheet__resource_id", label=_("Person (resource id)"))
+    project = IdFilter(field_name="line__project_id", label=_("Project id"))
     start = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From"))
     end = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To"))
     status = django_filters.ChoiceFilter(
@@ -80,7 +90,9 @@ class TimeEntryFilterSet(django_filters.FilterSet):
 
 class TimesheetLineSerializer(serializers.ModelSerializer):
     days = serializers.SerializerMethodField()
-    decided_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = TimesheetLine
