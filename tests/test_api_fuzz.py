@@ -235,7 +235,8 @@ def fuzz_timesheets(world, actor) -> dict[str, list[int]]:
     ]
     for line in lines:
         TimeEntry.objects.create(line=line, day=week, days=Decimal("0.5"))
-    return {"timesheets": [own.pk, managed.pk], "timesheet-lines": [line.pk for line in lines]}
+    # Ids are picked by value modulo the list length: the own week twice, so that odd values reach both.
+    return {"timesheets": [own.pk, managed.pk, own.pk], "timesheet-lines": [line.pk for line in lines]}
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:
