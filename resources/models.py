@@ -785,3 +785,25 @@ class CapacityLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} · {self.project_id} · {self.resource_id}"
+
+
+class TimesheetReminder(models.Model):
+    """One reminder e-mail sent (resources.timesheet_reminders): at most one per user and day, so that
+    a rerun of the daily task the same day sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timesheet_reminders"
+    )
+    day = models.DateField(_("day"))
+    missing_weeks = models.JSONField(_("weeks to fill in"), default=list, blank=True)
+    waiting_weeks = models.PositiveIntegerField(_("weeks waiting for approval"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user"]
+        verbose_name = _("timesheet reminder")
+        verbose_name_plural = _("timesheet reminders")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="timesheet_reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}"

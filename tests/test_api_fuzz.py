@@ -196,6 +196,7 @@ def fuzz_world(db, _keep_test_connection):
         baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
     ]
     portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
+    timesheets = fuzz_timesheets(world, pmo)
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -209,6 +210,7 @@ def fuzz_world(db, _keep_test_connection):
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
             **fuzz_workload(world.projects[0]),
+            **timesheets,
         }
     )
     yield pmo
@@ -229,6 +231,30 @@ def fuzz_workload(project) -> dict[str, list[int]]:
         "allocations": [allocation.pk for allocation in allocations],
         "ratio-templates": list(RatioTemplate.objects.values_list("pk", flat=True)),
     }
+
+
+def fuzz_timesheets(world, actor) -> dict[str, list[int]]:
+    """The project office user's own draft week (theirs to fill) and a submitted week of someone they
+    manage (theirs to approve or return, line by line)."""
+    from decimal import Decimal
+
+    from resources.models import TimeEntry, Timesheet, TimesheetLine
+    from resources.tests.factories import ResourceFactory
+
+    week = datetime.date(2025, 9, 1)
+    own = Timesheet.objects.create(resource=ResourceFactory(user=actor), week=week)
+    managed = Timesheet.objects.create(
+        resource=ResourceFactory(user=world.user(Role.CONTRIBUTOR.value), manager=actor),
+        week=week,
+        status="submitted",
+    )
+    lines = [
+        TimesheetLine.objects.create(timesheet=managed, project=project) for project in world.projects[:2]
+    ]
+    for line in lines:
+        TimeEntry.objects.create(line=line, day=week, days=Decimal("0.5"))
+    # Ids are picked by value modulo the list length: the own week twice, so that odd values reach both.
+    return {"timesheets": [own.pk, managed.pk, own.pk], "timesheet-lines": [line.pk for line in lines]}
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:

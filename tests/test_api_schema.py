@@ -72,6 +72,15 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/calendar-exceptions/{id}/",
         "/api/v1/capacity/",
         "/api/v1/capacity/rebuild/",
+        # resources: timesheets
+        "/api/v1/timesheets/",
+        "/api/v1/timesheets/{id}/",
+        "/api/v1/timesheets/{id}/submit/",
+        "/api/v1/timesheets/{id}/approve/",
+        "/api/v1/timesheets/{id}/reject/",
+        "/api/v1/timesheet-lines/{id}/approve/",
+        "/api/v1/timesheet-lines/{id}/reject/",
+        "/api/v1/time-entries/",
     } == set(schema["paths"])
     assert "delete" not in schema["paths"]["/api/v1/projects/{id}/"], "projects are cancelled, not deleted"
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

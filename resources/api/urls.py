@@ -29,3 +29,8 @@ extra_urlpatterns += [
 
 
 # --- timesheets: weeks, entries, submit/approve/reject (resources/api/timesheets.py)
+from resources.api import timesheets as timesheet_api  # noqa: E402
+
+router.register("timesheets", timesheet_api.TimesheetViewSet, basename="timesheet")
+router.register("timesheet-lines", timesheet_api.TimesheetLineViewSet, basename="timesheet-line")
+router.register("time-entries", timesheet_api.TimeEntryViewSet, basename="time-entry")

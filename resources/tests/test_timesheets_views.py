@@ -1,0 +1,510 @@
+"""Timesheet pages, API, reminders, import/export and the actuals selector."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio.tests.factories import ProjectFactory
+from ppm.imports import import_job_request
+from ppm.models import ReportJob
+from ppm.roles import Role
+from ppm.testing import assert_same_queries_at_two_sizes
+from ppm.tests.factories import DEFAULT_PASSWORD, UserFactory
+from resources import timesheet_selectors as selectors
+from resources import timesheets as services
+from resources.models import (
+    LineApproval,
+    TimeEntry,
+    Timesheet,
+    TimesheetLine,
+    TimesheetReminder,
+    TimesheetStatus,
+)
+from resources.tests.factories import (
+    AbsenceFactory,
+    AllocationFactory,
+    NonProjectActivityFactory,
+    PersonWithAccountFactory,
+    ProfileFactory,
+    TeamFactory,
+)
+
+pytestmark = pytest.mark.django_db
+WEEK = datetime.date(2025, 9, 1)
+D = [WEEK + datetime.timedelta(days=i) for i in range(7)]
+
+
+@pytest.fixture
+def people():
+    manager = UserFactory(username="boss", role=Role.PROJECT_MANAGER)
+    team = TeamFactory(manager=manager)
+    person = PersonWithAccountFactory(user=UserFactory(username="alice", role=Role.CONTRIBUTOR), team=team)
+    project = ProjectFactory(status="in_progress", code="ALPHA")
+    return {"manager": manager, "team": team, "person": person, "user": person.user, "project": project}
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _filled(person, project, week=WEEK, *, submit=False, value="1"):
+    ts = services.timesheet_get_or_create(actor=person.user, resource=person, week=week)
+    ts = services.timesheet_save(
+        actor=person.user,
+        timesheet=ts,
+        expected_version=None,
+        rows=[{"project": project.pk, "days": {week.isoformat(): value}}],
+    ).timesheet
+    if submit:
+        ts = services.timesheet_submit(actor=person.user, timesheet=ts, expected_version=None)
+    return ts
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def test_week_page_fills_adds_and_submits(client, people):
+    _login(client, people["user"])
+    url = reverse("resources:timesheet_week") + f"?week={D[2].isoformat()}"
+    page = client.get(url)
+    assert page.status_code == 200 and "Week of" in page.content.decode()
+    assert not Timesheet.objects.exists()  # no write on GET
+    response = client.post(
+        url,
+        {
+            "week": WEEK.isoformat(),
+            "version": "0",
+            "rows": "0",
+            "action": "add",
+            "add": f"p:{people['project'].pk}",
+        },
+    )
+    assert response.status_code == 302
+    ts = Timesheet.objects.get()
+    assert ts.lines.get().project == people["project"]
+    response = client.post(
+        url,
+        {
+            "week": WEEK.isoformat(),
+            "version": ts.version,
+            "rows": "1",
+            "row-0-project": people["project"].pk,
+            f"row-0-{D[0].isoformat()}": "1",
+            f"row-0-{D[1].isoformat()}": "0,5",
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 302
+    ts.refresh_from_db()
+    assert ts.status == TimesheetStatus.SUBMITTED
+    assert sorted(TimeEntry.objects.values_list("days", flat=True)) == [Decimal("0.5"), Decimal("1")]
+    page = client.get(url).content.decode()
+    assert "Submitted: waiting for approval" in page and 'class="ts-input"' not in page
+
+
+def test_week_page_shows_errors_keeps_typing_and_conflicts(client, people):
+    _login(client, people["user"])
+    ts = _filled(people["person"], people["project"])
+    url = reverse("resources:timesheet_week") + f"?week={WEEK.isoformat()}"
+    response = client.post(
+        url,
+        {
+            "version": ts.version,
+            "rows": "1",
+            "row-0-project": people["project"].pk,
+            f"row-0-{D[0].isoformat()}": "0.3",
+            "action": "save",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "steps of 0.5" in body and 'value="0.3"' in body
+    response = client.post(
+        url, {"version": ts.version - 1, "rows": "0", "action": "save"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409 and "changed this week meanwhile" in response.content.decode()
+
+
+def test_week_page_without_resource(client):
+    _login(client, UserFactory(role=Role.CONTRIBUTOR))
+    assert "no resource record" in client.get(reverse("resources:timesheet_week")).content.decode()
+
+
+def test_approvals_page_approve_week_then_person_sees_it_locked(client, people):
+    ts = _filled(people["person"], people["project"], submit=True)
+    _login(client, people["manager"])
+    page = client.get(reverse("resources:timesheet_approvals")).content.decode()
+    assert people["person"].name in page and "ALPHA" in page
+    response = client.post(
+        reverse("resources:timesheet_decide", args=[ts.pk]),
+        {"decision": "approve", "version": ts.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "Nothing waits for your approval" in response.content.decode()
+    _login(client, people["user"])
+    page = client.get(reverse("resources:timesheet_week") + f"?week={WEEK.isoformat()}").content.decode()
+    assert "Approved and locked" in page
+
+
+def test_line_return_by_project_manager_needs_a_reason(client, people):
+    pm = UserFactory(role=Role.PROJECT_MANAGER)
+    people["project"].manager = pm
+    people["project"].save()
+    ts = _filled(people["person"], people["project"], submit=True)
+    line = ts.lines.get()
+    _login(client, pm)
+    url = reverse("resources:timesheet_line_decide", args=[line.pk])
+    response = client.post(url, {"decision": "return", "reason": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "Say why" in response.content.decode()
+    client.post(url, {"decision": "return", "reason": "Not on this project"})
+    ts.refresh_from_db()
+    assert ts.status == TimesheetStatus.REJECTED
+    _login(client, people["user"])
+    page = client.get(reverse("resources:timesheet_week") + f"?week={WEEK.isoformat()}").content.decode()
+    assert "Not on this project" in page
+
+
+def test_detail_reopen_and_visibility(client, people):
+    ts = _filled(people["person"], people["project"], submit=True)
+    ts = services.timesheet_decide_all(actor=people["manager"], timesheet=ts, approve=True)
+    _login(client, UserFactory(role=Role.CONTRIBUTOR))
+    assert client.get(reverse("resources:timesheet_detail", args=[ts.pk])).status_code == 404
+    _login(client, people["manager"])
+    assert (
+        "Reopen for correction"
+        in client.get(reverse("resources:timesheet_detail", args=[ts.pk])).content.decode()
+    )
+    client.post(
+        reverse("resources:timesheet_reopen", args=[ts.pk]),
+        {"reason": "Wrong day", "version": ts.version - 1},
+    )
+    ts.refresh_from_db()
+    assert ts.status == TimesheetStatus.APPROVED  # stale version refused
+    client.post(
+        reverse("resources:timesheet_reopen", args=[ts.pk]), {"reason": "Wrong day", "version": ts.version}
+    )
+    ts.refresh_from_db()
+    assert ts.status == TimesheetStatus.REJECTED
+
+
+def test_team_view_shows_missing_weeks(client, people):
+    _filled(people["person"], people["project"], week=datetime.date(2025, 9, 22), submit=True)
+    _login(client, people["manager"])
+    response = client.get(reverse("resources:timesheet_team"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert people["person"].name in body and "Missing" in body
+    _login(client, UserFactory(role=Role.CONTRIBUTOR))
+    assert "You approve nobody" in client.get(reverse("resources:timesheet_team")).content.decode()
+    _login(client, UserFactory(role=Role.READER))
+    assert client.get(reverse("resources:timesheet_team")).status_code == 403
+
+
+def test_nav_entry_for_people_and_approvers_only(client, people):
+    for user, shown in (
+        (people["user"], True),
+        (people["manager"], True),
+        (UserFactory(role=Role.READER), False),
+    ):
+        _login(client, user)
+        body = client.get(reverse("portfolio:dashboard")).content.decode()
+        assert (reverse("resources:timesheet_week") in body) is shown
+
+
+# ------------------------------------------------------------------------------------------ export / import
+
+
+def test_export_csv_and_xlsx_are_scoped(client, people):
+    _filled(people["person"], people["project"])
+    stranger = PersonWithAccountFactory()
+    _filled(stranger, people["project"], value="0.5")
+    _login(client, people["user"])
+    response = client.get(reverse("resources:timesheet_export"), {"start": "2025-08-01", "end": "2025-09-30"})
+    body = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and "ALPHA" in body and people["person"].name in body
+    assert stranger.name not in body
+    response = client.get(
+        reverse("resources:timesheet_export"), {"start": "2025-08-01", "end": "2025-09-30", "format": "xlsx"}
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 2 and sheet.cell(row=2, column=5).value == "ALPHA"
+
+
+def _import(user, text):
+    upload = SimpleUploadedFile("time.csv", text.encode(), content_type="text/csv")
+    job = import_job_request(kind="timesheet_import", upload=upload, requested_by=user)
+    from ppm.imports import import_job_run
+    from resources.timesheet_imports import TimeImporter
+
+    import_job_run(job_id=job.pk, importer=TimeImporter())
+    return ReportJob.objects.get(pk=job.pk)
+
+
+def test_import_all_or_nothing_with_row_errors(people):
+    pmo = UserFactory(role=Role.PROJECT_OFFICE)
+    activity = NonProjectActivityFactory(code="RUN")
+    email = people["user"].email
+    bad = (
+        "person,date,project,activity,days,hours,note\n"
+        f"{email},2025-09-01,ALPHA,,1,,ok\n"
+        f"nobody@example.org,2025-09-02,ALPHA,,1,,\n"
+        f"{email},2025-13-01,NOPE,,0.3,,\n"
+    )
+    job = _import(pmo, bad)
+    assert job.status == ReportJob.Status.FAILED
+    assert {(e["line"], e["field"]) for e in job.row_errors} == {
+        (3, "person"),
+        (4, "date"),
+        (4, "project"),
+        (4, "days"),
+    }
+    assert not TimeEntry.objects.exists()
+    good = (
+        "personne,jour,projet,activité,jours,heures,commentaire\n"
+        f"{email},01/09/2025,ALPHA,,1,,\n"
+        f"{people['person'].name},2025-09-02,,RUN,,3.5,support\n"
+    )
+    job = _import(pmo, good)
+    assert job.status == ReportJob.Status.READY, job.row_errors
+    assert sorted(TimeEntry.objects.values_list("days", flat=True)) == [Decimal("0.5"), Decimal("1")]
+    assert TimesheetLine.objects.filter(activity=activity).exists()
+
+
+# ------------------------------------------------------------------------------------------ reminders
+
+
+def test_reminders_recipients_idempotent_and_skip_absent_weeks(people, settings):
+    from resources.timesheet_reminders import reminders_send
+
+    settings.PILOTIS_TIMESHEET_REMINDER_WEEKS = 4
+    today = datetime.date(2025, 9, 29)  # weeks of 1, 8, 15 and 22 September
+    person = people["person"]
+    _filled(person, people["project"], week=datetime.date(2025, 9, 1), submit=True)
+    AbsenceFactory(resource=person, start=datetime.date(2025, 9, 8), end=datetime.date(2025, 9, 12))
+    _filled(person, people["project"], week=datetime.date(2025, 9, 15))  # draft: reminded
+    absent = PersonWithAccountFactory(team=people["team"])
+    for monday in (1, 8, 15, 22):
+        AbsenceFactory(
+            resource=absent,
+            start=datetime.date(2025, 9, monday),
+            end=datetime.date(2025, 9, monday) + datetime.timedelta(days=4),
+        )
+    PersonWithAccountFactory(user=UserFactory(email=""))  # no e-mail: never reminded
+    result = reminders_send(today=today)
+    recipients = {message.to[0]: message.body for message in mail.outbox}
+    assert set(recipients) == {person.user.email, people["manager"].email}
+    assert (
+        "15/09/2025" in recipients[person.user.email]
+        or "Sept. 15" in recipients[person.user.email]
+        or "2025-09-15" in recipients[person.user.email]
+    )
+    assert "2025-09-08" not in recipients[person.user.email]
+    assert "1 week waits for your approval" in recipients[people["manager"].email]
+    assert result == {"sent": 2, "skipped": 0}
+    assert reminders_send(today=today) == {"sent": 0, "skipped": 2}
+    assert len(mail.outbox) == 2
+    assert TimesheetReminder.objects.count() == 2
+
+
+def test_reminder_skips_a_holiday_only_week(people):
+    from resources.timesheet_reminders import missing_weeks
+
+    person = people["person"]
+    person.week_pattern = ["0", "1", "1", "1", "1"]  # works Tuesday to Friday
+    person.save()
+    # 2025-12-22: holidays on Thursday 25; absent the other days of that week but Thursday
+    AbsenceFactory(resource=person, start=datetime.date(2025, 12, 23), end=datetime.date(2025, 12, 24))
+    AbsenceFactory(resource=person, start=datetime.date(2025, 12, 26), end=datetime.date(2025, 12, 26))
+    weeks = missing_weeks(today=datetime.date(2025, 12, 29)).get(person.user_id, [])
+    assert datetime.date(2025, 12, 22) not in weeks
+    assert datetime.date(2025, 12, 15) in weeks
+
+
+# ------------------------------------------------------------------------------------------ actuals
+
+
+def test_approved_time_and_planned_vs_actual(people):
+    person = people["person"]
+    person.primary_profile = ProfileFactory(code="MOA1", family="moa")
+    person.save()
+    project = people["project"]
+    ts = _filled(person, project, submit=True)
+    other = _filled(person, project, week=datetime.date(2025, 10, 6), submit=True, value="0.5")
+    services.timesheet_decide_all(actor=people["manager"], timesheet=ts, approve=True)
+    rows = selectors.approved_time(
+        project_ids=[project.pk], start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    assert rows == [
+        {
+            "project_id": project.pk,
+            "resource_id": person.pk,
+            "family": "moa",
+            "period_start": datetime.date(2025, 9, 1),
+            "days": Decimal("1"),
+        }
+    ]
+    services.timesheet_decide_all(actor=people["manager"], timesheet=other, approve=True)
+    weekly = selectors.approved_time(
+        resource_ids=[person.pk],
+        start=datetime.date(2025, 9, 1),
+        end=datetime.date(2025, 10, 31),
+        grain="week",
+    )
+    assert [(r["period_start"], r["days"]) for r in weekly] == [
+        (datetime.date(2025, 9, 1), Decimal("1")),
+        (datetime.date(2025, 10, 6), Decimal("0.5")),
+    ]
+    AllocationFactory(
+        project=project, family="moa", period_start=datetime.date(2025, 9, 1), days=Decimal("4")
+    )
+    AllocationFactory(
+        project=project, family="moe", period_start=datetime.date(2025, 10, 1), days=Decimal("2")
+    )
+    table = selectors.planned_vs_actual(project, today=datetime.date(2025, 10, 15))
+    moa = next(r for r in table["rows"] if r["family"] == "moa")
+    september = next(c for c in moa["cells"] if c["month"] == datetime.date(2025, 9, 1))
+    assert (september["planned"], september["actual"]) == (Decimal("4"), Decimal("1"))
+    assert (moa["planned_total"], moa["actual_total"]) == (Decimal("4"), Decimal("1.5"))
+    moe = next(r for r in table["rows"] if r["family"] == "moe")
+    assert moe["actual_total"] == 0
+
+
+def test_project_page_shows_planned_vs_actual(client, people):
+    AllocationFactory(
+        project=people["project"], family="moe", period_start=timezone.localdate().replace(day=1)
+    )
+    _login(client, people["user"])
+    body = client.get(reverse("portfolio:project_detail", args=[people["project"].pk])).content.decode()
+    assert "Planned vs actual" in body
+
+
+# ------------------------------------------------------------------------------------------ API
+
+
+def _api(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_api_put_submit_approve_with_etags(client, people):
+    ts = services.timesheet_get_or_create(actor=people["user"], resource=people["person"], week=WEEK)
+    _api(client, people["user"])
+    url = reverse("api:timesheet-detail", args=[ts.pk])
+    response = client.get(url)
+    etag = response["ETag"]
+    body = {"rows": [{"project": people["project"].pk, "days": {D[0].isoformat(): "1"}}]}
+    response = client.put(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200, response.content
+    assert response.json()["lines"][0]["days"] == {D[0].isoformat(): "1.000"}
+    stale = client.put(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    response = client.post(url + "submit/", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert client.post(url + "approve/").status_code == 403  # not one's own
+    _api(client, people["manager"])
+    assert client.post(url + "reject/", {}, content_type="application/json").status_code == 400
+    response = client.post(url + "approve/", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    entries = client.get(reverse("api:time-entry-list"), {"person": people["person"].pk}).json()
+    assert entries["count"] == 1 and entries["results"][0]["approval"] == "approved"
+
+
+def test_api_line_reject(client, people):
+    ts = _filled(people["person"], people["project"], submit=True)
+    line = ts.lines.get()
+    _api(client, people["manager"])
+    response = client.post(
+        reverse("api:timesheet-line-reject", args=[line.pk]),
+        {"reason": "No"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["approval"] == LineApproval.REJECTED
+    ts.refresh_from_db()
+    assert ts.status == TimesheetStatus.REJECTED
+
+
+def test_api_list_is_scoped(client, people):
+    _filled(people["person"], people["project"])
+    _filled(PersonWithAccountFactory(), people["project"])
+    _api(client, people["manager"])
+    assert client.get(reverse("api:timesheet-list")).json()["count"] == 1
+    _api(client, UserFactory(role=Role.PROJECT_OFFICE))
+    assert client.get(reverse("api:timesheet-list")).json()["count"] == 2
+
+
+# ------------------------------------------------------------------------------------------ query counts
+
+
+def _grow_week(person, manager_team):
+    def grow(n):
+        for _ in range(n):
+            project = ProjectFactory(status="in_progress")
+            ts = Timesheet.objects.get_or_create(resource=person, week=WEEK)[0]
+            line = TimesheetLine.objects.create(timesheet=ts, project=project)
+            TimeEntry.objects.create(line=line, day=WEEK, days=Decimal("0"))
+
+    return grow
+
+
+def test_week_page_queries_do_not_grow(client, people):
+    _login(client, people["user"])
+    url = reverse("resources:timesheet_week") + f"?week={WEEK.isoformat()}"
+    count = assert_same_queries_at_two_sizes(
+        lambda: client.get(url), grow=_grow_week(people["person"], people["team"]), ceiling=30
+    )
+    assert count
+
+
+def test_approvals_queue_and_api_list_queries_do_not_grow(client, people):
+    def grow(n):
+        for _ in range(n):
+            person = PersonWithAccountFactory(team=people["team"])
+            _filled(person, ProjectFactory(status="in_progress"), submit=True)
+
+    _login(client, people["manager"])
+    assert_same_queries_at_two_sizes(
+        lambda: client.get(reverse("resources:timesheet_approvals")), grow=grow, ceiling=20
+    )
+    assert_same_queries_at_two_sizes(lambda: client.get(reverse("api:timesheet-list")), grow=grow, ceiling=12)
+    assert_same_queries_at_two_sizes(
+        lambda: client.get(reverse("api:time-entry-list")), grow=grow, ceiling=12
+    )
+    assert_same_queries_at_two_sizes(
+        lambda: client.get(reverse("resources:timesheet_team")), grow=grow, ceiling=20
+    )
+
+
+def test_approvals_queue_and_team_view_paginate(client, people):
+    from resources.timesheet_selectors import QUEUE_PAGE
+
+    for _ in range(QUEUE_PAGE + 2):
+        _filled(PersonWithAccountFactory(team=people["team"]), people["project"], submit=True)
+    _login(client, people["manager"])
+    first = client.get(reverse("resources:timesheet_approvals")).content.decode()
+    assert first.count('class="panel ts-approval"') == QUEUE_PAGE and "?page=2" in first
+    second = client.get(reverse("resources:timesheet_approvals"), {"page": 2}).content.decode()
+    assert second.count('class="panel ts-approval"') == 2
+
+
+def test_two_saves_with_the_same_version_one_conflicts(people):
+    ts = _filled(people["person"], people["project"])
+    version = ts.version
+    rows = [{"project": people["project"].pk, "days": {D[1].isoformat(): "0.5"}}]
+    services.timesheet_save(actor=people["user"], timesheet=ts, expected_version=version, rows=rows)
+    from ppm.exceptions import StaleVersionError
+
+    with pytest.raises(StaleVersionError):
+        services.timesheet_save(actor=people["user"], timesheet=ts, expected_version=version, rows=rows)
+
+
+_ = DEFAULT_PASSWORD
