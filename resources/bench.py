@@ -47,7 +47,8 @@ PLANNED_STATUSES = (
 )
 MAX_PLAN_MONTHS = 36
 WATCHED_TABLES = ("resources_allocation", "resources_absence", "resources_timeentry")
-SEEDED_MODELS = (Vendor, Team, Resource, BackgroundLoad, Absence, Allocation)  # parents first
+# Parents first (wiped in reverse): this module's rows, then its parts' (timesheets, capacity snapshots).
+_OWN_MODELS = (Vendor, Team, Resource, BackgroundLoad, Absence, Allocation)
 # The app's parts, each optional module with seed() and/or screens() (see the module docstring).
 PARTS = (
     "resources.bench_people",
@@ -55,6 +56,12 @@ PARTS = (
     "resources.bench_capacity",
     "resources.bench_timesheets",
 )
+
+
+def __getattr__(name: str):
+    if name == "SEEDED_MODELS":
+        return _OWN_MODELS + tuple(model for part in _parts() for model in getattr(part, "SEEDED_MODELS", ()))
+    raise AttributeError(name)
 
 
 def _parts() -> list:
