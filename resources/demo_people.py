@@ -49,7 +49,16 @@ from ppm.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_PROJECT_OFFICE, demo
 from ppm.roles import Role
 from resources import services
 from resources.demo import DEMO_TEAMS, DEMO_VENDORS
-from resources.models import Absence, AbsenceKind, BackgroundLoad, Profile, Resource, ResourceKind, Team, Vendor
+from resources.models import (
+    Absence,
+    AbsenceKind,
+    BackgroundLoad,
+    Profile,
+    Resource,
+    ResourceKind,
+    Team,
+    Vendor,
+)
 
 KINDS = {
     "vendors": ngettext_lazy("%(count)d vendor", "%(count)d vendors", "count"),
@@ -189,7 +198,12 @@ def _absences(index: int, today: date) -> list[dict]:
         summer = _monday(date(year, 7, 6) + timedelta(weeks=index % 6))
         result.append({"kind": AbsenceKind.LEAVE, "start": summer, "end": summer + timedelta(days=18)})
         result.append(
-            {"kind": AbsenceKind.LEAVE, "start": date(year, 12, 23), "end": date(year, 12, 31), "note": "Noël"}
+            {
+                "kind": AbsenceKind.LEAVE,
+                "start": date(year, 12, 23),
+                "end": date(year, 12, 31),
+                "note": "Noël",
+            }
         )
         training = _monday(date(year, 3 + index % 3, 10 + index % 7))
         result.append(
@@ -202,7 +216,9 @@ def _absences(index: int, today: date) -> list[dict]:
         )
         if index % 4 == 0:
             half = _monday(date(year, 10, 5)) + timedelta(days=1)
-            result.append({"kind": AbsenceKind.LEAVE, "start": half, "end": half, "day_share": Decimal("0.5")})
+            result.append(
+                {"kind": AbsenceKind.LEAVE, "start": half, "end": half, "day_share": Decimal("0.5")}
+            )
     return result
 
 
@@ -347,7 +363,9 @@ def load(*, today: date) -> Counter:
                 created["absences"] += 1
         if not resource.is_external and not BackgroundLoad.objects.filter(resource=resource).exists():
             share = Decimal((10, 20, 30, 40, 20, 10)[index % 6])
-            label = "Support aux utilisateurs" if index % 3 == 0 else "Maintien en condition opérationnelle (run)"
+            label = (
+                "Support aux utilisateurs" if index % 3 == 0 else "Maintien en condition opérationnelle (run)"
+            )
             services.background_load_create(
                 actor=actor,
                 resource=resource,
