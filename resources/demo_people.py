@@ -177,6 +177,9 @@ GENERICS = (
 )
 
 
+RUN_LABELS = {True: "Support aux utilisateurs", False: "Maintien en condition opérationnelle (run)"}
+
+
 def _username(name: str) -> str:
     from ppm.text import search_normalise
 
