@@ -28,7 +28,7 @@ class ResourceFilter(django_filters.FilterSet):
         choices=RoleFamily.choices, method="filter_family", label=_("Role family")
     )
     profile = django_filters.ModelChoiceFilter(
-        queryset=Profile.objects.all(), method="filter_profile", label=_("Role")
+        field_name="profiles", queryset=Profile.objects.all(), method="filter_profile", label=_("Role")
     )
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
     external = django_filters.BooleanFilter(field_name="is_external", label=_("External (outsourced)"))
