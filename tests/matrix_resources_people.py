@@ -44,6 +44,7 @@ def _absence_state(c: Context):
 
 
 def _background_state(c: Context):
+    _a_background_load(c)  # the load a delete removes exists before the first reading
     return list(BackgroundLoad.objects.order_by("pk").values_list("pk", "share"))
 
 
