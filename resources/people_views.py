@@ -52,6 +52,8 @@ from resources.models import (
     AbsenceKind,
     Profile,
     Resource,
+    ResourceKind,
+    RoleFamily,
     Team,
     Vendor,
 )
@@ -250,7 +252,17 @@ def _columns(user):
 @login_required
 def resource_list(request):
     filterset = _filterset(request)
-    lists.tune_filter_form(filterset.form, options=selectors.resource_filter_choices())
+    yes_no = [("true", _("Yes")), ("false", _("No"))]
+    lists.tune_filter_form(
+        filterset.form,
+        options={
+            **selectors.resource_filter_choices(),
+            "family": RoleFamily.choices,
+            "kind": ResourceKind.choices,
+            "external": yes_no,
+            "active": yes_no,
+        },
+    )
     queryset = filterset.qs
     if not can_view_cost(request.user):
         # Sorting by cost would reveal it: that ordering is refused for those who may not see costs.
@@ -324,8 +336,9 @@ def _number(value: float) -> str:
 def capacity_context(resource: Resource, *, today: date | None = None) -> dict:
     """The next 12 months: capacity (gross, absences, background, net), planned load, and the chart."""
     today = today or timezone.localdate()
-    months = selectors.resource_capacity_by_month(resource, today, CAPACITY_MONTHS)
-    planned = selectors.resource_planned_by_month(resource, today, CAPACITY_MONTHS)
+    calendar = selectors.organisation_calendar()
+    months = selectors.resource_capacity_by_month(resource, today, CAPACITY_MONTHS, calendar=calendar)
+    planned = selectors.resource_planned_by_month(resource, today, CAPACITY_MONTHS, calendar=calendar)
     rows = [
         {
             "month": month.month,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from portfolio.scheduling.baselines import portfolio_calendar
 from portfolio.scheduling.calendar import WorkingCalendar
+from ppm.models import Directorate
 from ppm.permissions import get_for_user
 from resources import capacity
 from resources.models import (
@@ -120,6 +121,13 @@ def profile_list() -> QuerySet[Profile]:
 def resource_filter_choices() -> dict[str, list[tuple[int, str]]]:
     """Options of the list's filters, one query per reference table."""
     return {
+        "directorate": [
+            (pk, name)
+            for pk, name in Directorate.objects.filter(resources__isnull=False)
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        ],
         "team": [(pk, name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")],
         "vendor": [(pk, name) for pk, name in Vendor.objects.order_by("name").values_list("pk", "name")],
         "profile": [(pk, name) for pk, name in profile_list().values_list("pk", "name")],
@@ -213,11 +221,13 @@ def capacity_by_month_for(
     ]
 
 
-def resource_capacity_by_month(resource: Resource, start: date, months: int) -> list[MonthCapacity]:
+def resource_capacity_by_month(
+    resource: Resource, start: date, months: int, *, calendar: WorkingCalendar | None = None
+) -> list[MonthCapacity]:
     """A resource's capacity for `months` months from the month of `start` (computed, never stored)."""
     periods = capacity.month_periods(start, months)
     availability = availability_for([resource], start=periods[0][0], end=periods[-1][1])[resource.pk]
-    return capacity_by_month_for(availability, start, months)
+    return capacity_by_month_for(availability, start, months, calendar)
 
 
 def capacity_totals(resources: Iterable[Resource | int], start: date, months: int) -> list[MonthCapacity]:
@@ -250,10 +260,12 @@ def directorate_capacity_by_month(directorate_id: int, start: date, months: int)
 # ------------------------------------------------------------------------------------- allocations
 
 
-def resource_planned_by_month(resource: Resource, start: date, months: int) -> list[float]:
+def resource_planned_by_month(
+    resource: Resource, start: date, months: int, *, calendar: WorkingCalendar | None = None
+) -> list[float]:
     """Person-days planned on the resource (its allocations, monthly and weekly) per month, weekly
     allocations spread over their working days."""
-    calendar = organisation_calendar()
+    calendar = calendar or organisation_calendar()
     periods = capacity.month_periods(start, months)
     first, last = periods[0][0], periods[-1][1]
     totals = [0.0] * len(periods)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.tests.factories import ProjectFactory
 from ppm.testing import assert_same_queries_at_two_sizes
@@ -92,7 +93,7 @@ def test_the_resource_page_shows_identity_pattern_capacity_and_history(client, c
     person = ResourceFactory(name="Sarah Lambert", week_pattern=["1", "1", "0", "1", "1"])
     BackgroundLoadFactory(resource=person, share=Decimal("20"), start=D(2020, 1, 1))
     project = ProjectFactory(code="ERP-T")
-    today = datetime.date.today()
+    today = timezone.localdate()
     Allocation.objects.create(
         project=project, family="moe", resource=person, period_start=today.replace(day=1), days=7
     )
@@ -108,7 +109,7 @@ def test_the_resource_page_shows_identity_pattern_capacity_and_history(client, c
 def test_detail_queries_do_not_grow_with_absences_and_allocations(client, pmo_user):
     person = ResourceFactory()
     client.force_login(pmo_user)
-    start = datetime.date.today().replace(day=1)
+    start = timezone.localdate().replace(day=1)
 
     def grow(n):
         for i in range(n):
@@ -126,7 +127,7 @@ def test_detail_queries_do_not_grow_with_absences_and_allocations(client, pmo_us
 
 def test_a_person_adds_an_absence_inline_and_the_capacity_follows(client, contributor_user):
     person = ResourceFactory(user=contributor_user)
-    today = datetime.date.today()
+    today = timezone.localdate()
     # Next month's first Monday–Tuesday.
     month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     monday = month + datetime.timedelta(days=(7 - month.weekday()) % 7)
