@@ -417,7 +417,7 @@ def _absences_context(request, resource: Resource) -> dict:
         "resource": resource,
         "absences": list(selectors.absence_list(resource)),
         "can_edit_absences": RULES.allows(request.user, "absence.change", resource),
-        "absence_form": AbsenceForm(),
+        "absence_form": AbsenceForm(prefix="absence"),
     }
 
 
@@ -446,7 +446,7 @@ def resource_detail(request, pk: int):
         "months": selectors.month_starts(start, CAPACITY_MONTHS),
         "allocations": selectors.resource_allocations_by_project(resource, start, CAPACITY_MONTHS),
         "background_loads": list(selectors.background_load_list(resource)),
-        "background_form": BackgroundLoadForm(),
+        "background_form": BackgroundLoadForm(prefix="background"),
         "audit_entries": entries,
         "audit_truncated": truncated,
         "chart_locale": charts.chart_locale(),
@@ -552,7 +552,7 @@ def _absences_response(request, resource: Resource, *, form=None, editing=None, 
 @login_required
 def absence_add(request, pk: int):
     resource = selectors.resource_get_for_user(user=request.user, pk=pk, action="absence.change")
-    form = AbsenceForm(request.POST)
+    form = AbsenceForm(request.POST, prefix="absence")
     if form.is_valid():
         try:
             services.absence_create(actor=request.user, resource=resource, data=form.service_data())
@@ -630,7 +630,7 @@ def absence_delete(request, pk: int):
 @require_POST
 @requires(RULES, "resource.change", loader=_load_for_change)
 def background_load_add(request, pk: int, obj: Resource):
-    form = BackgroundLoadForm(request.POST)
+    form = BackgroundLoadForm(request.POST, prefix="background")
     if form.is_valid():
         try:
             services.background_load_create(actor=request.user, resource=obj, data=form.service_data())

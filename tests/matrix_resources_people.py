@@ -207,7 +207,12 @@ PAGES = [
         "any",
         "post",
         _resource_url("resources:background_load_add"),
-        data=lambda c: {"label": "Support", "start": "2025-01-01", "end": "", "share": "20"},
+        data=lambda c: {
+            "background-label": "Support",
+            "background-start": "2025-01-01",
+            "background-end": "",
+            "background-share": "20",
+        },
         success=302,
         state=_background_state,
     ),
@@ -228,7 +233,7 @@ PAGES = [
             t,
             "post",
             _person_url("resources:absence_add"),
-            data=_absence_form,
+            data=lambda c: _absence_form(c, prefix="absence"),
             success=302,
             state=_absence_state,
         )

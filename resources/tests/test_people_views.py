@@ -134,7 +134,12 @@ def test_a_person_adds_an_absence_inline_and_the_capacity_follows(client, contri
     client.force_login(contributor_user)
     response = client.post(
         reverse("resources:absence_add", args=[person.pk]),
-        {"kind": "training", "start": monday, "end": monday + datetime.timedelta(days=1), "day_share": "1"},
+        {
+            "absence-kind": "training",
+            "absence-start": monday,
+            "absence-end": monday + datetime.timedelta(days=1),
+            "absence-day_share": "1",
+        },
         **HTMX,
     )
     assert response.status_code == 200
@@ -147,7 +152,7 @@ def test_a_person_adds_an_absence_inline_and_the_capacity_follows(client, contri
     # The same days again: refused, the form says which absence is in the way.
     response = client.post(
         reverse("resources:absence_add", args=[person.pk]),
-        {"kind": "leave", "start": monday, "end": monday, "day_share": "0.5"},
+        {"absence-kind": "leave", "absence-start": monday, "absence-end": monday, "absence-day_share": "0.5"},
         **HTMX,
     )
     assert response.status_code == 400
