@@ -148,7 +148,7 @@ AGENT_ACCOUNTS = (
     "Pascal Roussel",
 )
 # (name, vendor index in DEMO_VENDORS, team or None, main profile, daily cost)
-EXTERNALS = (
+EXTERNALS: tuple[tuple[str, int, str | None, str, int], ...] = (
     ("Maxime Fournier", 0, "DSI-ETU", "MOE-DEV", 620),
     ("Léa Bonnet", 0, "DSI-ETU", "MOE-DEV", 620),
     ("Alexandre Dumas", 0, "DSI-ETU", "MOE-ARCHI", 780),
@@ -294,14 +294,14 @@ def load(*, today: date) -> Counter:
     existing = {resource.name: resource for resource in Resource.objects.all()}
     specs: list[dict] = []
     for username, team, profile, others, pattern, cost in USER_RESOURCES:
-        user = users.get(username)
-        if user is None:
+        account = users.get(username)
+        if account is None:
             continue
         specs.append(
             {
-                "name": user.get_full_name(),
-                "user": user,
-                "email": user.email,
+                "name": account.get_full_name(),
+                "user": account,
+                "email": account.email,
                 "team": teams[team],
                 "directorate": teams[team].directorate,
                 "primary_profile": profiles[profile],
@@ -323,14 +323,14 @@ def load(*, today: date) -> Counter:
                 "daily_cost": Decimal(cost),
             }
         )
-    for name, vendor, team, profile, cost in EXTERNALS:
+    for name, vendor, external_team, profile, cost in EXTERNALS:
         specs.append(
             {
                 "name": name,
                 "is_external": True,
                 "vendor": vendors[DEMO_VENDORS[vendor]],
-                "team": teams[team] if team else None,
-                "directorate": teams[team].directorate if team else directorates["DSI"],
+                "team": teams[external_team] if external_team else None,
+                "directorate": teams[external_team].directorate if external_team else directorates["DSI"],
                 "primary_profile": profiles[profile],
                 "daily_cost": Decimal(cost),
                 "active_from": date(today.year - 1, 9, 1),

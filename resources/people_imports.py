@@ -131,7 +131,7 @@ class AbsenceImporter(Importer):
                     errors.setdefault("resource", []).append(
                         _("You may not record absences of %(name)s.") % {"name": resource.name}
                     )
-        days = {}
+        days: dict[str, date | None] = {}
         for column in ("start", "end"):
             if values.get(column):
                 days[column] = parse_day(values[column])
@@ -139,7 +139,7 @@ class AbsenceImporter(Importer):
                     errors.setdefault(column, []).append(
                         _("“%(value)s” is not a date (2025-08-04 or 04/08/2025).") % {"value": values[column]}
                     )
-        kind = AbsenceKind.LEAVE
+        kind: str = AbsenceKind.LEAVE
         if values.get("kind"):
             kind = self._kinds.get(search_normalise(values["kind"]), "")
             if not kind:
@@ -156,10 +156,12 @@ class AbsenceImporter(Importer):
         if errors:
             raise ValidationError(errors)
         assert resource is not None
-        data = {
+        start, end = days["start"], days["end"]
+        assert start is not None and end is not None
+        data: dict = {
             "kind": kind,
-            "start": days["start"],
-            "end": days["end"],
+            "start": start,
+            "end": end,
             "day_share": share,
             "note": values.get("note", ""),
         }
@@ -169,13 +171,13 @@ class AbsenceImporter(Importer):
         found: dict[str, list[str]] = {}
         services.validate_absence(candidate, resource, found)
         for first, last, other_line in self._in_file.get(resource.pk, []):
-            if first <= data["end"] and last >= data["start"]:
+            if first <= end and last >= start:
                 found.setdefault("start", []).append(
                     _("Overlaps the absence of line %(line)d of the file.") % {"line": other_line}
                 )
         if found:
             raise ValidationError(found)
-        self._in_file.setdefault(resource.pk, []).append((data["start"], data["end"], line))
+        self._in_file.setdefault(resource.pk, []).append((start, end, line))
         return {"resource": resource, "data": data}
 
     def write_row(self, job: ReportJob, cleaned: dict) -> None:

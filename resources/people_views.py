@@ -286,7 +286,7 @@ def resource_list(request):
 
 
 def _export_columns(show_cost: bool) -> tuple[Column, ...]:
-    columns = (
+    columns: tuple[Column, ...] = (
         Column(_("Name"), "name", width=28),
         Column(_("Kind"), lambda r: r.get_kind_display(), width=16),
         Column(_("Main role"), "primary_profile.name", width=24),
@@ -339,7 +339,7 @@ def capacity_context(resource: Resource, *, today: date | None = None) -> dict:
     calendar = selectors.organisation_calendar()
     months = selectors.resource_capacity_by_month(resource, today, CAPACITY_MONTHS, calendar=calendar)
     planned = selectors.resource_planned_by_month(resource, today, CAPACITY_MONTHS, calendar=calendar)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "month": month.month,
             "gross": month.gross,
@@ -563,8 +563,8 @@ def absence_add(request, pk: int):
                 messages.success(request, _("Absence recorded."))
             return _absences_response(request, resource)
     if not getattr(request, "htmx", None):
-        for error in form.errors.values():
-            messages.error(request, " ".join(str(message) for message in error))
+        for field_errors in form.errors.values():
+            messages.error(request, " ".join(str(message) for message in field_errors))
     return _absences_response(request, resource, form=form, status=400)
 
 
@@ -641,8 +641,8 @@ def background_load_add(request, pk: int, obj: Resource):
             return redirect(reverse("resources:resource_detail", args=[obj.pk]) + "#background")
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else str(message))
     return redirect(reverse("resources:resource_detail", args=[obj.pk]) + "#background")
 
 

@@ -184,10 +184,10 @@ def availability_for(
     ):
         absences[resource_id].append((first, last, float(share)))
     loads: dict[int, list] = defaultdict(list)
-    for resource_id, first, last, share in loads_query.order_by("start").values_list(
+    for resource_id, first, until, share in loads_query.order_by("start").values_list(
         "resource_id", "start", "end", "share"
     ):
-        loads[resource_id].append((first, last, float(share) / 100))
+        loads[resource_id].append((first, until, float(share) / 100))
     return {row.pk: _availability(row, absences[row.pk], loads[row.pk]) for row in rows}
 
 

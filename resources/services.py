@@ -142,9 +142,10 @@ def _validate_resource(resource: Resource, errors: dict) -> None:
     _date_in_range(resource.active_until, field="active_until", errors=errors)
     if resource.daily_cost is None or resource.daily_cost < ZERO or resource.daily_cost > DAILY_COST_MAX:
         errors.setdefault("daily_cost", []).append(_("Enter an amount between 0 and 9,999,999.99."))
-    if resource.team_id is not None and resource.team.directorate_id != resource.directorate_id:
+    team = resource.team if resource.team_id is not None else None
+    if team is not None and team.directorate_id != resource.directorate_id:
         errors.setdefault("team", []).append(
-            _("The team “%(team)s” belongs to another directorate.") % {"team": resource.team}
+            _("The team “%(team)s” belongs to another directorate.") % {"team": team}
         )
     if resource.user_id is not None:
         taken = Resource.objects.filter(user_id=resource.user_id).exclude(pk=resource.pk).first()
@@ -179,7 +180,7 @@ def _apply(resource: Resource, data: Mapping[str, Any], errors: dict) -> None:
             value = ZERO if value in (None, "") else value
         setattr(resource, name, value)
     if resource.kind == ResourceKind.GENERIC:
-        resource.user = None  # type: ignore[assignment]
+        resource.user = None
 
 
 def _profiles(resource: Resource, data: Mapping[str, Any]) -> list[Profile] | None:

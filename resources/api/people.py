@@ -220,7 +220,8 @@ class AbsenceInputSerializer(serializers.Serializer):
 
 
 class AbsenceUpdateSerializer(AbsenceInputSerializer):
-    resource = None  # type: ignore[assignment] - an absence stays with its person
+    # An absence stays with its person.
+    resource = None
 
 
 class CapacityMonthSerializer(serializers.Serializer):
