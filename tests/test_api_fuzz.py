@@ -49,6 +49,7 @@ from portfolio.tests.factories import TagFactory
 from ppm import services
 from ppm.models import ApiToken
 from ppm.roles import Role
+from resources.tests import fuzz_people as people_fuzz
 from tests.helpers import build_world
 
 pytestmark = pytest.mark.fuzz
@@ -91,6 +92,7 @@ REFERENCES = {
     "predecessor": "tasks",
     "successor": "tasks",
     "assignee": "users",
+    **people_fuzz.REFERENCES,
 }
 
 
@@ -206,6 +208,7 @@ def fuzz_world(db, _keep_test_connection):
             **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+            **people_fuzz.fuzz_people(world),
         }
     )
     yield pmo

@@ -22,7 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, filters, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -68,8 +74,20 @@ REFERENCE_ACTIONS = {
 }
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date",
+        # The days the register accepts: 2000-01-01 to 2099-12-31 (later days up to 2100 as well).
+        "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+    }
+)
+class RegisterDateField(serializers.DateField):
+    """A day of the register, documented with the range it accepts."""
+
+
 def _date_field(**kwargs) -> serializers.DateField:
-    return serializers.DateField(**kwargs)
+    return RegisterDateField(**kwargs)
 
 
 def _check_range(value):
