@@ -1,12 +1,13 @@
 """One FilterSet shared by the resource list page and the API (/api/v1/resources/)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
-from ppm.models import Directorate
 from ppm.text import search_normalise
-from resources.models import Profile, Resource, ResourceKind, RoleFamily, Team, Vendor
+from resources.models import Resource, ResourceKind, RoleFamily
 
 ORDERING_FIELDS = (
     ("name", "name"),
@@ -20,19 +21,33 @@ ORDERING_FIELDS = (
 )
 
 
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: an unknown one matches nothing (an empty list, not an error); a value that is not
+    a 64-bit positive integer is refused. The page shows these as selects of the known objects."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class ResourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), label=_("Directorate"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    directorate = IdFilter(field_name="directorate_id", label=_("Directorate"))
+    team = IdFilter(field_name="team_id", label=_("Team"))
     family = django_filters.ChoiceFilter(
         choices=RoleFamily.choices, method="filter_family", label=_("Role family")
     )
-    profile = django_filters.ModelChoiceFilter(
-        field_name="profiles", queryset=Profile.objects.all(), method="filter_profile", label=_("Role")
-    )
+    profile = IdFilter(field_name="profiles", method="filter_profile", label=_("Role"))
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
     external = django_filters.BooleanFilter(field_name="is_external", label=_("External (outsourced)"))
-    vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.all(), label=_("Vendor"))
+    vendor = IdFilter(field_name="vendor_id", label=_("Vendor"))
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
     ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("Sort by"))
 
@@ -62,5 +77,5 @@ class ResourceFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # Any of the person's roles; a subquery keeps one row per resource.
-        holders = Resource.profiles.through.objects.filter(profile=value).values("resource_id")
-        return queryset.filter(Q(primary_profile=value) | Q(pk__in=holders))
+        holders = Resource.profiles.through.objects.filter(profile_id=value).values("resource_id")
+        return queryset.filter(Q(primary_profile_id=value) | Q(pk__in=holders))

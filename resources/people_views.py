@@ -253,6 +253,8 @@ def _columns(user):
 def resource_list(request):
     filterset = _filterset(request)
     yes_no = [("true", _("Yes")), ("false", _("No"))]
+    for name in ("directorate", "team", "profile", "vendor"):
+        filterset.form.fields[name].widget = forms.Select()
     lists.tune_filter_form(
         filterset.form,
         options={
