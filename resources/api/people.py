@@ -146,6 +146,7 @@ class VendorInputSerializer(serializers.Serializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=_("Empty when unknown."))
     profiles = serializers.SerializerMethodField()
     week_pattern = serializers.ListField(child=serializers.CharField(), read_only=True)
     working_time = serializers.IntegerField(read_only=True)
