@@ -306,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name ("kind") get a name of their own instead of a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "resources.models.ResourceKind",
+        "AbsenceKindEnum": "resources.models.AbsenceKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ppm.api.schema.translate_tags",

@@ -9,9 +9,27 @@ class ResourcesConfig(AppConfig):
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
         # --- people
+        from ppm.reports import ReportKind, report_kind_register, requester_only
+        from ppm.slots import slot_register
+        from resources import (
+            nav,
+            people_imports,
+            permissions,  # noqa: F401
+        )
+
+        report_kind_register(
+            ReportKind(
+                name=people_imports.IMPORT_KIND,
+                task=people_imports.import_absences,
+                can_view=requester_only,
+                label=_("Import absences"),
+                downloadable=False,
+            )
+        )
+        slot_register("nav.main", "resources/partials/resources_nav.html", context=nav.nav_context, order=40)
+
         # --- workload
         from ppm.slots import slot_register
-        from resources import permissions  # noqa: F401
         from resources.workload_views import project_workload_panel
 
         slot_register(
@@ -29,7 +47,6 @@ class ResourcesConfig(AppConfig):
             tasks,
         )
 
-        slot_register("nav.main", "resources/partials/capacity_nav.html", order=40)
         for kind, label, content_type in (
             (capacity_report.REPORT_PDF, _("Capacity report (PDF)"), "application/pdf"),
             (
@@ -66,12 +83,6 @@ class ResourcesConfig(AppConfig):
                 label=_("Import time"),
                 downloadable=False,
             )
-        )
-        slot_register(
-            "nav.main",
-            "resources/partials/timesheets_nav.html",
-            context=timesheet_views.nav_context,
-            order=40,
         )
         slot_register(
             "project.main",

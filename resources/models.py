@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ppm.lifecycle import StatusChange
+from ppm.text import search_normalise
 from ppm.versioning import VersionedModel
 
 DAYS_MAX_DIGITS = 9
@@ -102,6 +103,10 @@ class Vendor(models.Model):
 class ResourceKind(models.TextChoices):
     PERSON = "person", _("Named person")
     GENERIC = "generic", _("Generic resource")
+
+
+def resource_search_text(name: str, email: str) -> str:
+    return search_normalise(f"{name} {email}")
 
 
 def default_week_pattern() -> list[str]:
@@ -193,6 +198,8 @@ class Resource(VersionedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Name and e-mail without accents, lowercased (ppm.text.search_normalise): the list's search reads it.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -216,6 +223,13 @@ class Resource(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = resource_search_text(self.name, self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def family(self) -> str:

@@ -552,20 +552,6 @@ def timesheet_import(request):
 # ------------------------------------------------------------------------------------------ slots
 
 
-def nav_context(request, **kwargs):
-    """The "Timesheet" entry of the main navigation: for people with a resource or who approve someone
-    (one query)."""
-    user = request.user
-    if not getattr(user, "is_authenticated", False):
-        return None
-    from django.db.models import Q
-
-    shown = Resource.objects.filter(
-        Q(user=user) | Q(manager=user) | Q(manager__isnull=True, team__manager=user), kind="person"
-    ).exists()
-    return {} if shown else None
-
-
 def project_panel_context(request, project=None, **kwargs):
     """The project page's "Planned vs actual" panel (families × last 6 months and to date)."""
     if project is None or not RULES.allows(request.user, "allocation.view"):

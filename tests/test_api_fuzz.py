@@ -50,6 +50,7 @@ from portfolio.tests.factories import TagFactory
 from ppm import services
 from ppm.models import ApiToken
 from ppm.roles import Role
+from resources.tests import fuzz_people as people_fuzz
 from tests.helpers import build_world
 
 pytestmark = pytest.mark.fuzz
@@ -93,6 +94,7 @@ REFERENCES = {
     "successor": "tasks",
     "assignee": "users",
     "template": "ratio-templates",
+    **people_fuzz.REFERENCES,
 }
 
 
@@ -211,6 +213,7 @@ def fuzz_world(db, _keep_test_connection):
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
             **fuzz_workload(world.projects[0]),
             **timesheets,
+            **people_fuzz.fuzz_people(world),
         }
     )
     yield pmo

@@ -81,6 +81,18 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/timesheet-lines/{id}/approve/",
         "/api/v1/timesheet-lines/{id}/reject/",
         "/api/v1/time-entries/",
+        # resources: the register (people part)
+        "/api/v1/resources/",
+        "/api/v1/resources/{id}/",
+        "/api/v1/resources/{id}/capacity/",
+        "/api/v1/roles/",
+        "/api/v1/roles/{id}/",
+        "/api/v1/teams/",
+        "/api/v1/teams/{id}/",
+        "/api/v1/vendors/",
+        "/api/v1/vendors/{id}/",
+        "/api/v1/absences/",
+        "/api/v1/absences/{id}/",
     } == set(schema["paths"])
     assert "delete" not in schema["paths"]["/api/v1/projects/{id}/"], "projects are cancelled, not deleted"
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

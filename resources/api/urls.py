@@ -8,6 +8,13 @@ router = SimpleRouter()
 extra_urlpatterns: list = []
 
 # --- people: resources, roles, teams, vendors, absences, background load (resources/api/people.py)
+from resources.api import people  # noqa: E402
+
+router.register("resources", people.ResourceViewSet, basename="resource")
+router.register("roles", people.RoleViewSet, basename="role")
+router.register("teams", people.TeamViewSet, basename="team")
+router.register("vendors", people.VendorViewSet, basename="vendor")
+router.register("absences", people.AbsenceViewSet, basename="absence")
 
 
 # --- workload: allocations, ratio templates (resources/api/workload.py)
