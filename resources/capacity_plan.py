@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -98,6 +99,20 @@ def capacity_plan_changed(*, reason: str = "change") -> None:
     wanted = {PlanParams(grain="month"), *(PlanParams.from_json(params) for params in in_use)}
     for params in sorted(wanted, key=lambda p: (not p.is_default, str(p.as_json()))):
         capacity_snapshot_request(params, reason=reason)
+
+
+def changes_capacity(func):
+    """For the services that write what capacity and load are computed from (allocations, absences,
+    background load, resources): once the service has succeeded, inside its transaction, ask for the plan
+    to be rebuilt (queued on commit, debounced: a batch of changes builds once)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        result = func(*args, **kwargs)
+        capacity_plan_changed(reason=func.__name__)
+        return result
+
+    return wrapper
 
 
 def capacity_snapshot_run(*, snapshot_id: int) -> str:

@@ -25,6 +25,7 @@ from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainValidationError
 from ppm.models import AuditEntry
 from ppm.versioning import lock_for_update, save_versioned
+from resources.capacity_plan import changes_capacity
 from resources.models import (
     Absence,
     AbsenceKind,
@@ -194,6 +195,7 @@ def _profiles(resource: Resource, data: Mapping[str, Any]) -> list[Profile] | No
 
 
 @transaction.atomic
+@changes_capacity
 def resource_create(*, actor, data: Mapping[str, Any]) -> Resource:
     """A new resource (person or generic) with its roles; validated, audited. Project office only."""
     RULES.check(actor, "resource.change")
@@ -211,6 +213,7 @@ def resource_create(*, actor, data: Mapping[str, Any]) -> Resource:
 
 
 @transaction.atomic
+@changes_capacity
 def resource_update(
     *, actor, resource: Resource, data: Mapping[str, Any], expected_version: int | None = None
 ) -> Resource:
@@ -258,12 +261,14 @@ def _set_active(*, actor, resource: Resource, active: bool, expected_version: in
 
 
 @transaction.atomic
+@changes_capacity
 def resource_deactivate(*, actor, resource: Resource, expected_version: int | None = None) -> Resource:
     """Take a resource out of the register's active list (its history, absences and plans stay)."""
     return _set_active(actor=actor, resource=resource, active=False, expected_version=expected_version)
 
 
 @transaction.atomic
+@changes_capacity
 def resource_reactivate(*, actor, resource: Resource, expected_version: int | None = None) -> Resource:
     return _set_active(actor=actor, resource=resource, active=True, expected_version=expected_version)
 
@@ -342,6 +347,7 @@ def _apply_absence(absence: Absence, data: Mapping[str, Any], errors: dict) -> N
 
 
 @transaction.atomic
+@changes_capacity
 def absence_create(*, actor, resource: Resource, data: Mapping[str, Any]) -> Absence:
     """Record days a person is away (inclusive range, `day_share` 0.5 for half days). Refused when it
     overlaps another absence of the same person (the message names it) or leaves their active dates."""
@@ -360,6 +366,7 @@ def absence_create(*, actor, resource: Resource, data: Mapping[str, Any]) -> Abs
 
 
 @transaction.atomic
+@changes_capacity
 def absence_update(
     *, actor, absence: Absence, data: Mapping[str, Any], expected_version: int | None = None
 ) -> Absence:
@@ -379,6 +386,7 @@ def absence_update(
 
 
 @transaction.atomic
+@changes_capacity
 def absence_delete(*, actor, absence: Absence, expected_version: int | None = None) -> None:
     RULES.check(actor, "absence.change", absence)
     absence = lock_for_update(Absence, absence.pk, expected_version)
@@ -449,6 +457,7 @@ def _apply_background(load: BackgroundLoad, data: Mapping[str, Any], errors: dic
 
 
 @transaction.atomic
+@changes_capacity
 def background_load_create(*, actor, resource: Resource, data: Mapping[str, Any]) -> BackgroundLoad:
     """A share (0–100 %) of a person's time taken by non-project work over a period (open-ended
     without `end`); overlapping periods may not add up to more than 100 %."""
@@ -467,6 +476,7 @@ def background_load_create(*, actor, resource: Resource, data: Mapping[str, Any]
 
 
 @transaction.atomic
+@changes_capacity
 def background_load_update(
     *, actor, load: BackgroundLoad, data: Mapping[str, Any], expected_version: int | None = None
 ) -> BackgroundLoad:
@@ -486,6 +496,7 @@ def background_load_update(
 
 
 @transaction.atomic
+@changes_capacity
 def background_load_delete(*, actor, load: BackgroundLoad, expected_version: int | None = None) -> None:
     RULES.check(actor, "resource.change", load.resource)
     load = lock_for_update(BackgroundLoad, load.pk, expected_version)

@@ -42,6 +42,7 @@ from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
 from ppm.models import AuditEntry
 from ppm.versioning import lock_for_update, save_versioned
 from resources.capacity import add_months, month_start, week_start
+from resources.capacity_plan import changes_capacity
 from resources.models import (
     DAYS_MAX_DIGITS,
     Allocation,
@@ -374,6 +375,7 @@ def _deleted(before: dict) -> dict:
 
 
 @transaction.atomic
+@changes_capacity
 def allocation_cell_set(
     *,
     actor,
@@ -462,6 +464,7 @@ def allocation_cell_set(
 
 
 @transaction.atomic
+@changes_capacity
 def allocation_update(
     *, actor, allocation: Allocation, data: Mapping[str, Any], expected_version: int | None = None
 ) -> Allocation:
@@ -490,6 +493,7 @@ def allocation_update(
 
 
 @transaction.atomic
+@changes_capacity
 def allocation_delete(*, actor, allocation: Allocation, expected_version: int | None = None) -> None:
     project = allocation.project
     _check_change(actor, project)
@@ -504,6 +508,7 @@ def allocation_delete(*, actor, allocation: Allocation, expected_version: int | 
 
 
 @transaction.atomic
+@changes_capacity
 def allocation_plan_replace(
     *, actor, project: Project, rows: Sequence[Mapping[str, Any]], expected_plan_etag: str | None
 ) -> list[Allocation]:
@@ -645,6 +650,7 @@ def template_derive(
 
 
 @transaction.atomic
+@changes_capacity
 def ratio_template_apply(
     *,
     actor,
@@ -897,6 +903,7 @@ class Assignment:
 
 
 @transaction.atomic
+@changes_capacity
 def allocation_staff(
     *,
     actor,
@@ -1047,6 +1054,7 @@ def allocation_staff(
 
 
 @transaction.atomic
+@changes_capacity
 def plan_reconcile(
     *,
     actor,
