@@ -33,3 +33,17 @@ def amount(value):
     if value is None or value == "":
         return ""
     return format_number(Decimal(value))
+
+
+@register.filter
+def amount_plain(value):
+    """The number as typed back in a form field: localised decimal separator, no grouping."""
+    if value is None or value == "":
+        return ""
+    return format_number(Decimal(value), grouping=False)
+
+
+@register.filter
+def sub_amount(value, other):
+    """value − other (Decimal)."""
+    return Decimal(value or 0) - Decimal(other or 0)
