@@ -444,7 +444,13 @@ def _apply_line(line: BudgetLine, data: Mapping[str, Any]) -> None:
 
 @transaction.atomic
 def budget_line_create(
-    *, actor, project, data: Mapping[str, Any], planned: Mapping[int, Any] | None = None
+    *,
+    actor,
+    project,
+    data: Mapping[str, Any],
+    planned: Mapping[int, Any] | None = None,
+    override: bool = False,
+    reason: str = "",
 ) -> BudgetLine:
     """A new budget line of `project` (label, section, nature, envelope, VAT flag, finance reference),
     with its planned amounts by year when given (each checked as `line_year_set_planned` does)."""
@@ -454,7 +460,9 @@ def budget_line_create(
     with audited(line, actor, BudgetLine.audit_fields):
         save_versioned(line)
     for year, amount in sorted((planned or {}).items()):
-        line_year_set_planned(actor=actor, line=line, year=int(year), planned=amount)
+        line_year_set_planned(
+            actor=actor, line=line, year=int(year), planned=amount, override=override, reason=reason
+        )
     return line
 
 
