@@ -91,6 +91,9 @@ REFERENCES = {
     "predecessor": "tasks",
     "successor": "tasks",
     "assignee": "users",
+    "source": "budget-line-years",
+    "target": "budget-line-years",
+    "envelope": "envelopes",
 }
 
 
@@ -194,6 +197,9 @@ def fuzz_world(db, _keep_test_connection):
         baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
     ]
     portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
+    from budgets.tests.lines_fuzz import fuzz_budgets
+
+    budgets = fuzz_budgets(project=world.projects[0], actor=pmo)
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -206,6 +212,7 @@ def fuzz_world(db, _keep_test_connection):
             **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+            **budgets,
         }
     )
     yield pmo

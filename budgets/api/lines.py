@@ -21,17 +21,22 @@ decimals, negatives and JSON numbers are refused with a 400 that says why (budge
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -52,7 +57,12 @@ from budgets.permissions import RULES
 from portfolio.models import Project
 from portfolio.rules import ProjectStatus
 from portfolio.selectors import project_get_for_user, project_visible_to
-from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin, etag_response_header
+from ppm.api.concurrency import (
+    IF_MATCH_HEADER,
+    IF_NONE_MATCH_HEADER,
+    VersionedObjectMixin,
+    etag_response_header,
+)
 from ppm.api.schema import error_responses
 from ppm.api.serializers import related_field
 from ppm.api.views import ApiViewMixin
@@ -268,11 +278,31 @@ def _figures(figures) -> dict[str, str]:
 # ------------------------------------------------------------------ viewsets
 
 
+def _reads(serializer, *, tag: str, listed: bool = True):
+    """The OpenAPI description of a viewset's list and retrieve (ETag, 304, errors)."""
+    views = {
+        "retrieve": extend_schema(
+            parameters=[IF_NONE_MATCH_HEADER, etag_response_header(200, 304)],
+            responses={
+                200: serializer,
+                304: OpenApiResponse(description=_("Not modified since the ETag given in If-None-Match.")),
+                **error_responses(400, 401, 403, 404),
+            },
+        )
+    }
+    if listed:
+        views["list"] = extend_schema(
+            responses={200: serializer(many=True), **error_responses(400, 401, 403, 404)}
+        )
+    return lambda cls: extend_schema(tags=[tag])(extend_schema_view(**views)(cls))
+
+
 class _BudgetViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet):
     permission_classes = [TablePermission]
     rules = RULES
 
 
+@_reads(EnvelopeSerializer, tag="budgets")
 class EnvelopeViewSet(mixins.ListModelMixin, _BudgetViewSet):
     """Envelopes with their sections (AP/AE authority) and CP schedule."""
 
@@ -353,6 +383,7 @@ class BudgetLineFilterSet(filters.FilterSet):
         return queryset.filter(pk__in=BudgetLineYear.objects.filter(year=value).values("line_id"))
 
 
+@_reads(BudgetLineSerializer, tag="budgets")
 class BudgetLineViewSet(mixins.ListModelMixin, _BudgetViewSet):
     """Budget lines with their amounts by year."""
 
@@ -424,6 +455,7 @@ class BudgetLineViewSet(mixins.ListModelMixin, _BudgetViewSet):
         return self._answer(line)
 
 
+@_reads(LineYearSerializer, tag="budgets", listed=False)
 class BudgetLineYearViewSet(_BudgetViewSet):
     """A line's amounts for one year; the project manager reforecasts it."""
 
@@ -470,6 +502,7 @@ class BudgetLineYearViewSet(_BudgetViewSet):
         return self.versioned_response(line_year, self.get_serializer(line_year).data)
 
 
+@_reads(FundingSerializer, tag="budgets")
 class FundingViewSet(mixins.ListModelMixin, _BudgetViewSet):
     """Funding sources with what they finance: allocated, committed, paid, still to justify."""
 
@@ -529,6 +562,10 @@ class FundingViewSet(mixins.ListModelMixin, _BudgetViewSet):
         return self._answer(funding)
 
 
+@extend_schema(tags=["budgets"])
+@extend_schema_view(
+    list=extend_schema(responses={200: TransferSerializer(many=True), **error_responses(400, 401, 403, 404)})
+)
 class TransferViewSet(mixins.ListModelMixin, ApiViewMixin, viewsets.GenericViewSet):
     """Recorded transfers of planned amounts between line years."""
 
@@ -569,6 +606,7 @@ _FIGURES = inline_serializer(
 )
 
 
+@extend_schema(tags=["budgets"])
 class ProjectBudgetView(ApiViewMixin, APIView):
     """A project's budget: its lines × years, totals by year and overall, and the S-curve."""
 
@@ -592,7 +630,7 @@ class ProjectBudgetView(ApiViewMixin, APIView):
                     ),
                 },
             ),
-            **error_responses(401, 403, 404),
+            **error_responses(400, 401, 403, 404),
         }
     )
     def get(self, request, pk):
@@ -642,6 +680,7 @@ def _groups(groups) -> list[dict]:
     ]
 
 
+@extend_schema(tags=["budgets"])
 class BudgetSummaryView(ApiViewMixin, APIView):
     """Portfolio budget figures with the budget page's filters."""
 
