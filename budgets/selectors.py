@@ -60,6 +60,11 @@ TWELVE = Decimal("12")
 FIGURES = ("planned", "forecast", "committed", "paid")
 
 
+def _d(value) -> Decimal:
+    """An aggregated amount as an exact Decimal to the cent (SQLite's SUM comes back unquantized)."""
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
 def may_view(user) -> bool:
     return RULES.allows(user, "budget.view")
 
@@ -148,11 +153,11 @@ def _grouped(keys: Iterable[str], filters: BudgetFilters, *, extra: Q | None = N
     for row in years.values(*keys).annotate(**sums).order_by():
         key = tuple(row[k] for k in keys)
         figures = result[key]
-        figures.planned = row["s_planned"] or ZERO
-        figures.forecast = row["s_forecast"] or ZERO
+        figures.planned = _d(row["s_planned"])
+        figures.forecast = _d(row["s_forecast"])
         if filters.as_of is None:
-            figures.committed = row["s_committed"] or ZERO
-            figures.paid = row["s_paid"] or ZERO
+            figures.committed = _d(row["s_committed"])
+            figures.paid = _d(row["s_paid"])
     if filters.as_of is not None:
         entries = ExecutionEntry.objects.filter(filters.line_q(), date__lte=filters.as_of)
         if extra is not None:
@@ -161,7 +166,7 @@ def _grouped(keys: Iterable[str], filters: BudgetFilters, *, extra: Q | None = N
             entries = entries.filter(date__year=filters.year)
         for row in entries.values(*keys, "kind").annotate(total=Sum("amount")).order_by():
             key = tuple(row[k] for k in keys)
-            setattr(result[key], row["kind"], row["total"] or ZERO)
+            setattr(result[key], row["kind"], _d(row["total"]))
     return result
 
 
@@ -250,10 +255,10 @@ def project_budget_panel(project: Project, *, today: datetime.date | None = None
     total, current = Figures(), Figures()
     for row in rows:
         figures = Figures(
-            row["s_planned"] or ZERO,
-            row["s_forecast"] or ZERO,
-            row["s_committed"] or ZERO,
-            row["s_paid"] or ZERO,
+            _d(row["s_planned"]),
+            _d(row["s_forecast"]),
+            _d(row["s_committed"]),
+            _d(row["s_paid"]),
         )
         total.add(figures)
         if row["year"] == today.year:
@@ -305,7 +310,7 @@ def s_curve(
         .annotate(s_planned=Sum("planned"), s_forecast=Sum("forecast"))
         .order_by()
     ):
-        planned[row["year"]] = (row["s_planned"] or ZERO, row["s_forecast"] or ZERO)
+        planned[row["year"]] = (_d(row["s_planned"]), _d(row["s_forecast"]))
     entries = ExecutionEntry.objects.filter(line_q)
     if as_of is not None:
         entries = entries.filter(date__lte=as_of)
@@ -316,7 +321,7 @@ def s_curve(
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        actual[(row["y"], row["m"])][row["kind"]] = row["total"] or ZERO
+        actual[(row["y"], row["m"])][row["kind"]] = _d(row["total"])
     years = set(planned) | {year for year, _month in actual}
     if not years:
         return []
@@ -655,9 +660,9 @@ def cp_consumption_by_month(
         entries = entries.filter(line__envelope_id=envelope)
     if as_of is not None:
         entries = entries.filter(date__lte=as_of)
-    voted = credits.aggregate(total=Sum("amount"))["total"] or ZERO
+    voted = _d(credits.aggregate(total=Sum("amount"))["total"])
     by_month = {
-        row["m"]: row["total"] or ZERO
+        row["m"]: _d(row["total"])
         for row in entries.annotate(m=ExtractMonth("date"))
         .values("m")
         .annotate(total=Sum("amount"))

@@ -92,6 +92,11 @@ class OverAllocationError(DomainValidationError):
         return {**super().as_dict(), "excess": f"{self.excess}"}
 
 
+def _d(value) -> Decimal:
+    """An aggregated amount as an exact Decimal to the cent (SQLite's SUM comes back unquantized)."""
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
 def _check(actor, action: str, obj=None) -> None:
     if actor is not None:
         RULES.check(actor, action, obj)
@@ -340,7 +345,7 @@ def _section_excess(section: EnvelopeSection, year: int | None) -> tuple[Decimal
     lines = BudgetLineYear.objects.filter(
         line__envelope_id=section.envelope_id, line__section=section.section
     )
-    total = lines.aggregate(total=Sum("planned"))["total"] or ZERO
+    total = _d(lines.aggregate(total=Sum("planned"))["total"])
     excess = total - section.authority
     message = _(
         "This would allocate %(total)s € on the %(section)s section of “%(envelope)s”, more than its "
@@ -352,7 +357,7 @@ def _section_excess(section: EnvelopeSection, year: int | None) -> tuple[Decimal
         "authority": section.authority,
     }
     if year is not None:
-        year_total = lines.filter(year=year).aggregate(total=Sum("planned"))["total"] or ZERO
+        year_total = _d(lines.filter(year=year).aggregate(total=Sum("planned"))["total"])
         credit = (
             EnvelopePaymentCredit.objects.filter(envelope_section=section, year=year)
             .values_list("amount", flat=True)
@@ -621,9 +626,8 @@ def funding_share_set(*, actor, line: BudgetLine, funding: FundingSource, share:
     value = parse_amount(share, field="share")
     if value > HUNDRED:
         raise _refuse("share", _("A share is at most 100 %."))
-    others = (
+    others = _d(
         FundingShare.objects.filter(line=line).exclude(funding=funding).aggregate(total=Sum("share"))["total"]
-        or ZERO
     )
     if others + value > HUNDRED:
         raise _refuse(
@@ -758,7 +762,7 @@ def line_year_totals_refresh(line_ids: Iterable[int]) -> int:
         .order_by()
     )
     for row in rows:
-        totals[(row["line_id"], row["year"])][row["kind"]] = row["total"] or ZERO
+        totals[(row["line_id"], row["year"])][row["kind"]] = _d(row["total"])
     changed = []
     existing = set()
     for line_year in BudgetLineYear.objects.select_for_update().filter(line_id__in=ids):
