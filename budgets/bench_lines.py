@@ -102,16 +102,12 @@ def seed(*, projects: int) -> None:
                     )
                 )
                 monthly = (planned / 24).quantize(Decimal("0.01"))
-                for month in list(months)[::2]:
-                    entries.append(
-                        ExecutionEntry(
-                            line=line,
-                            kind="paid",
-                            date=date(year, month, 20),
-                            amount=monthly,
-                            source="import",
-                        )
+                entries.extend(
+                    ExecutionEntry(
+                        line=line, kind="paid", date=date(year, month, 20), amount=monthly, source="import"
                     )
+                    for month in list(months)[::2]
+                )
         if n % 10 == 0:
             shares.append(
                 FundingShare(line=line, funding=fundings[n % len(fundings)], share=Decimal("40.00"))
