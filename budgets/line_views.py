@@ -7,6 +7,7 @@ rule in the service (budgets.permissions) and the page only shows the forms to t
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -101,6 +102,7 @@ def _budget_context(request, project: Project, **forms) -> dict:
     may_change = RULES.allows(user, "budget_line.change", project)
     may_forecast = RULES.allows(user, "budget_line.forecast", project)
     curve = selectors.s_curve(project)
+    figures = {"s_curve": s_curve_figure(curve)} if curve else {}
     line_years = (
         BudgetLineYear.objects.filter(line__project=project)
         .select_related("line")
@@ -120,7 +122,9 @@ def _budget_context(request, project: Project, **forms) -> dict:
         "may_transfer": RULES.allows(user, "transfer.create"),
         "history": selectors.forecast_history(project),
         "curve": curve,
-        "figures": {"s_curve": s_curve_figure(curve)} if curve else {},
+        "figures": figures,
+        # The same figure for the htmx swap of the region (htmx drops <script> elements it inserts).
+        "s_curve_json": json.dumps(figures.get("s_curve")) if curve else "",
         "chart_locale": chart_locale(),
         "orders": orders,
         "line_form": forms.get("line_form") or LineForm(),

@@ -6,9 +6,9 @@
   function redraw(root) {
     if (!window.Plotly) { return; }
     root.querySelectorAll("[data-chart]").forEach(function (element) {
-      var source = document.getElementById(element.getAttribute("data-chart"));
-      if (!source) { return; }
-      var figure = JSON.parse(source.textContent);
+      var text = element.getAttribute("data-figure-json");
+      if (!text) { return; }
+      var figure = JSON.parse(text);
       if (figure.height) { element.style.height = figure.height + "px"; }
       window.Plotly.newPlot(element, figure.data, figure.layout, { displaylogo: false, responsive: true })
         .then(function () {
@@ -17,8 +17,8 @@
     });
   }
 
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail && event.detail.target;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.target;
     if (target && target.id === "budget-region") {
       redraw(target);
       var alert = target.querySelector("[data-autofocus]");
