@@ -35,8 +35,9 @@ CENT = Decimal("0.01")
 # What a typed amount may look like once the thousands separators are removed.
 _AMOUNT_RE = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:[.,](?P<frac>\d*))?$")
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f\u2009_'")
-# The API's pattern: an optional minus, digits, optionally a dot and one or two decimals.
-API_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
+# The API's patterns: digits, optionally a dot and one or two decimals (and a minus where allowed).
+API_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
+SIGNED_API_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
 
 
 class AmountError(DomainValidationError):
@@ -134,6 +135,15 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value):
         return money_str(value)
+
+
+@extend_schema_field({"type": "string", "pattern": SIGNED_API_PATTERN, "example": "-120.50"})
+class SignedMoneyField(MoneyField):
+    """A euro amount that may be negative (cancellations)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_negative", True)
+        super().__init__(**kwargs)
 
 
 class MoneyFormField(forms.CharField):

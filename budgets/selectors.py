@@ -164,6 +164,8 @@ def _grouped(keys: Iterable[str], filters: BudgetFilters, *, extra: Q | None = N
             entries = entries.filter(extra)
         if filters.year:
             entries = entries.filter(date__year=filters.year)
+        if "year" in keys:
+            entries = entries.annotate(year=ExtractYear("date"))
         for row in entries.values(*keys, "kind").annotate(total=Sum("amount")).order_by():
             key = tuple(row[k] for k in keys)
             setattr(result[key], row["kind"], _d(row["total"]))

@@ -11,21 +11,21 @@ def fuzz_budgets(*, project, actor) -> dict[str, list[int]]:
         first_year=2024,
         last_year=2030,
         sections=[
-            {"section": "investment", "authority": "1000000", "payment_credits": {2025: "500000"}},
-            {"section": "operating", "authority": "1000000", "payment_credits": {2025: "500000"}},
+            {"section": "investment", "authority": "999999999999", "payment_credits": {2025: "999999999999"}},
+            {"section": "operating", "authority": "999999999999", "payment_credits": {2025: "999999999999"}},
         ],
     )
     line = services.budget_line_create(
         actor=actor,
         project=project,
         data={"label": "Fuzz", "section": "investment", "nature": "services", "envelope": envelope},
-        planned={2025: "1000"},
+        planned={2025: "100000000000"},
     )
     other = services.budget_line_create(
         actor=actor,
         project=project,
         data={"label": "Fuzz 2", "section": "operating", "nature": "licences", "envelope": envelope},
-        planned={2025: "1000"},
+        planned={2025: "100000000000"},
     )
     funding = services.funding_source_create(
         actor=actor, data={"name": "Fuzz grant", "kind": "eu", "amount": "1000"}

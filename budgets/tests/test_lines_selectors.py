@@ -316,3 +316,21 @@ def test_demo_is_idempotent_and_consistent(db):
     assert ForecastRevision.objects.count() == 3 and Transfer.objects.count() == 1
     assert not ExecutionEntry.objects.filter(date__gt=today).exists()
     assert call_command is not None
+
+
+def test_envelope_summary_as_of_and_the_report(pmo_user, envelope):
+    from budgets.lines_report import render_pdf_report, render_xlsx_report
+
+    _project_with_line(pmo_user, envelope)
+    summary = selectors.envelope_summary(envelope, as_of=datetime.date(2025, 2, 1))
+    investment = next(s for s in summary if s.section.section == "investment")
+    assert (investment.figures.committed, investment.figures.paid) == (D("600.00"), D("0.00"))
+    assert investment.year_rows()[0]["planned"] == D("1200.00")
+
+    class Job:
+        params = {"as_of": "2025-03-31"}
+
+    name, content = render_pdf_report(Job())
+    assert name == "budget-report-2025-03-31.pdf" and content.startswith(b"%PDF")
+    name, content = render_xlsx_report(Job())
+    assert name.endswith(".xlsx") and content.startswith(b"PK")
