@@ -495,8 +495,13 @@ def envelope_detail(request, pk, obj):
             Column(_("Section"), lambda r: r["section"]),
             Column(_("Project"), lambda r: f"{r['project'].code} · {r['project'].name}", width=40),
             *[
-                Column(c.header, (lambda key: lambda r: getattr(r["figures"], key))(c.accessor.split(".")[1]))
-                for c in _figure_columns()
+                Column(header, (lambda name: lambda r: getattr(r["figures"], name))(key))
+                for header, key in (
+                    (_("Planned (€)"), "planned"),
+                    (_("Forecast (€)"), "forecast"),
+                    (_("Committed (€)"), "committed"),
+                    (_("Paid (€)"), "paid"),
+                )
             ],
         ]
         return _xlsx(columns, projects, title=obj.code, stem=f"envelope-{obj.code}")

@@ -5,6 +5,8 @@ as numbers); hover texts are the localised amounts (budgets.money.format_money).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -32,7 +34,7 @@ def _money_axis(title: str) -> dict:
 
 
 def _trace(name: str, months, values, colour: str, *, dash: str = "solid", kind: str = "scatter") -> dict:
-    trace = {
+    trace: dict[str, Any] = {
         "type": kind,
         "name": plotly_text(name),
         "x": [month.isoformat() for month in months],

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -80,8 +83,9 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         queryset = line_years if line_years is not None else BudgetLineYear.objects.none()
         for name in ("source", "target"):
-            self.fields[name].queryset = queryset
-            self.fields[name].label_from_instance = lambda ly: f"{ly.line.label} · {ly.year}"
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = queryset
+            field.label_from_instance = lambda ly: f"{ly.line.label} · {ly.year}"  # type: ignore[method-assign,assignment]
 
 
 class EnvelopeForm(VersionedForm):
@@ -168,9 +172,11 @@ class BudgetFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All"))] + list(ProjectStatus.choices)
     )
 
-    def __init__(self, *args, years: list[int] = (), **kwargs):
+    def __init__(self, *args, years: Sequence[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years"))] + [(str(y), str(y)) for y in years]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [("", _("All years"))] + [
+            (str(y), str(y)) for y in years
+        ]
 
 
 class ReportForm(forms.Form):

@@ -523,7 +523,8 @@ def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
     objectives = Objective.objects.in_bulk({o for ids in objectives_of.values() for o in ids})
     objective_groups: dict[Any, Group] = {}
     for project_id, figures in per_project.items():
-        for objective_id in objectives_of.get(project_id) or {None}:
+        keys: list[Any] = list(objectives_of.get(project_id) or [None])
+        for objective_id in keys:
             group = objective_groups.get(objective_id)
             if group is None:
                 label = (
@@ -597,8 +598,8 @@ def funding_dashboard(
     still to justify by its date. Three queries: the fundings, Σ of the lines' amounts grouped by
     (funding, share) — exact Decimal products computed after — and the execution when `as_of`."""
     filters = filters or BudgetFilters()
-    fundings = list((fundings if fundings is not None else FundingSource.objects.all()).order_by("name"))
-    rows = {funding.pk: FundingRow(funding) for funding in fundings}
+    sources = list((fundings if fundings is not None else FundingSource.objects.all()).order_by("name"))
+    rows = {funding.pk: FundingRow(funding) for funding in sources}
     grouped = _grouped(
         ["line__funding_shares__funding_id", "line__funding_shares__share"],
         filters,

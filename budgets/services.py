@@ -437,9 +437,11 @@ def _apply_line(line: BudgetLine, data: Mapping[str, Any]) -> None:
                 _("This envelope has no %(section)s section.")
                 % {"section": Section(line.section).label.lower()},
             )
+        envelope = line.envelope
+        assert envelope is not None
         outside = line.pk and (
             BudgetLineYear.objects.filter(line=line)
-            .exclude(year__range=(line.envelope.first_year, line.envelope.last_year))
+            .exclude(year__range=(envelope.first_year, envelope.last_year))
             .exists()
         )
         if outside:
