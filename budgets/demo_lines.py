@@ -228,16 +228,14 @@ def load(*, today: date) -> Counter:
         for index, ((label, section, nature), amounts) in enumerate(plans[project.pk]):
             if label in existing:
                 continue
-            line = services.budget_line_create(
-                actor=None,
+            # Demo data of the system (no audit entry: the history starts with the demo's reforecasts).
+            line = BudgetLine.objects.create(
                 project=project,
-                data={
-                    "label": label,
-                    "section": section,
-                    "nature": nature,
-                    "envelope": envelope,
-                    "external_ref": f"{project.code}-{index + 1:02d}",
-                },
+                label=label,
+                section=section,
+                nature=nature,
+                envelope=envelope,
+                external_ref=f"{project.code}-{index + 1:02d}",
             )
             BudgetLineYear.objects.bulk_create(
                 [BudgetLineYear(line=line, year=y, planned=a, forecast=a) for y, a in amounts.items()]
