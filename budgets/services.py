@@ -479,7 +479,7 @@ def budget_line_update(
 ) -> BudgetLine:
     """Change a line's fields (not its amounts: see line_year_set_planned, line_reforecast)."""
     line = lock_for_update(
-        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project", "envelope")
+        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project")
     )
     _check(actor, "budget_line.change", line)
     check_version(line, expected_version)
@@ -682,7 +682,7 @@ def transfer_create(
         raise _refuse("target", _("Choose another line year to transfer to."))
     locked = {
         row.pk: row
-        for row in BudgetLineYear.objects.select_for_update()
+        for row in BudgetLineYear.objects.select_for_update(of=("self",))
         .select_related("line__project", "line__envelope")
         .filter(pk__in=[source_line_year.pk, target_line_year.pk])
         .order_by("pk")
@@ -819,7 +819,7 @@ def execution_entry_add(
 ) -> ExecutionEntry:
     """A commitment or payment entered by hand (negative to cancel); the line year's totals follow."""
     line = lock_for_update(
-        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project", "envelope")
+        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project")
     )
     _check(actor, "budget_line.change", line)
     entry = ExecutionEntry(
