@@ -101,12 +101,12 @@ def seed(*, projects: int) -> None:
                         line=line, kind="committed", date=date(year, 1, 15), amount=planned, source="import"
                     )
                 )
-                monthly = (planned / 24).quantize(Decimal("0.01"))
+                monthly = (planned * Decimal("0.8") / 12).quantize(Decimal("0.01"))
                 entries.extend(
                     ExecutionEntry(
                         line=line, kind="paid", date=date(year, month, 20), amount=monthly, source="import"
                     )
-                    for month in list(months)[::2]
+                    for month in months
                 )
         if n % 10 == 0:
             shares.append(
