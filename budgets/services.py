@@ -478,9 +478,7 @@ def budget_line_update(
     *, actor, line: BudgetLine, data: Mapping[str, Any], expected_version: int | None = None
 ) -> BudgetLine:
     """Change a line's fields (not its amounts: see line_year_set_planned, line_reforecast)."""
-    line = lock_for_update(
-        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project")
-    )
+    line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
     _check(actor, "budget_line.change", line)
     check_version(line, expected_version)
     moves = ("envelope" in data and data["envelope"] != line.envelope) or (
@@ -818,9 +816,7 @@ def execution_entry_add(
     external_ref: str = "",
 ) -> ExecutionEntry:
     """A commitment or payment entered by hand (negative to cancel); the line year's totals follow."""
-    line = lock_for_update(
-        BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project")
-    )
+    line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
     _check(actor, "budget_line.change", line)
     entry = ExecutionEntry(
         line=line,
