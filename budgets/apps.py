@@ -11,5 +11,44 @@ class BudgetsConfig(AppConfig):
         from budgets import permissions  # noqa: F401
 
         # --- lines
+        # isort: split
+        from budgets import line_views, lines_import, lines_report, lines_tasks
+        from ppm.reports import ReportKind, report_kind_register, requester_only
+        from ppm.slots import slot_register
+
+        slot_register("nav.main", "budgets/partials/lines_nav.html", context=line_views.nav_context, order=40)
+        slot_register(
+            "project.side",
+            "budgets/partials/lines_project_panel.html",
+            context=line_views.project_budget_panel_context,
+            order=40,
+        )
+        report_kind_register(
+            ReportKind(
+                name=lines_import.IMPORT_KIND,
+                task=lines_tasks.import_execution,
+                can_view=requester_only,
+                label=_("Import of the execution"),
+                downloadable=False,
+            )
+        )
+        for name, label, content_type in (
+            (lines_report.PDF_KIND, _("Budget report (PDF)"), "application/pdf"),
+            (
+                lines_report.XLSX_KIND,
+                _("Budget report (XLSX)"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+        ):
+            report_kind_register(
+                ReportKind(
+                    name=name,
+                    task=lines_tasks.render_budget_report,
+                    can_view=lines_report.can_view,
+                    prepare=lines_report.prepare,
+                    label=label,
+                    content_type=content_type,
+                )
+            )
 
         # --- contracts

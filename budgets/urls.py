@@ -8,6 +8,29 @@ app_name = "budgets"
 urlpatterns: list = []
 
 # --- lines: /budgets/…, /projects/<pk>/budget/… (budgets/line_views.py)
+from budgets import line_views  # noqa: E402
+
+urlpatterns += [
+    path("projects/<int:pk>/budget/", line_views.project_budget, name="project_budget"),
+    path("projects/<int:pk>/budget/lines/new/", line_views.line_create, name="line_create"),
+    path("projects/<int:pk>/budget/transfer/", line_views.project_transfer, name="project_transfer"),
+    path("budget-lines/<int:pk>/edit/", line_views.line_edit, name="line_edit"),
+    path("budget-lines/<int:pk>/funding/", line_views.line_funding_set, name="line_funding_set"),
+    path(
+        "budget-line-years/<int:pk>/reforecast/", line_views.line_year_reforecast, name="line_year_reforecast"
+    ),
+    path("budgets/", line_views.portfolio_budget, name="portfolio_budget"),
+    path("budgets/envelopes/", line_views.envelope_list, name="envelope_list"),
+    path("budgets/envelopes/new/", line_views.envelope_create, name="envelope_create"),
+    path("budgets/envelopes/<int:pk>/", line_views.envelope_detail, name="envelope_detail"),
+    path("budgets/envelopes/<int:pk>/edit/", line_views.envelope_edit, name="envelope_edit"),
+    path("budgets/fundings/", line_views.funding_list, name="funding_list"),
+    path("budgets/fundings/new/", line_views.funding_create, name="funding_create"),
+    path("budgets/fundings/<int:pk>/", line_views.funding_detail, name="funding_detail"),
+    path("budgets/fundings/<int:pk>/edit/", line_views.funding_edit, name="funding_edit"),
+    path("budgets/import/", line_views.execution_import, name="execution_import"),
+    path("budgets/transfers/", line_views.transfer_list, name="transfer_list"),
+]
 
 
 # --- contracts: /agreements/…, /orders/… (budgets/contract_views.py)

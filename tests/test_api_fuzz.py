@@ -95,6 +95,9 @@ REFERENCES = {
     "assignee": "users",
     "template": "ratio-templates",
     **people_fuzz.REFERENCES,
+    "source": "budget-line-years",
+    "target": "budget-line-years",
+    "envelope": "envelopes",
 }
 
 
@@ -199,6 +202,9 @@ def fuzz_world(db, _keep_test_connection):
     ]
     portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
     timesheets = fuzz_timesheets(world, pmo)
+    from budgets.tests.lines_fuzz import fuzz_budgets
+
+    budgets = fuzz_budgets(project=world.projects[0], actor=pmo)
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -214,6 +220,7 @@ def fuzz_world(db, _keep_test_connection):
             **fuzz_workload(world.projects[0]),
             **timesheets,
             **people_fuzz.fuzz_people(world),
+            **budgets,
         }
     )
     yield pmo

@@ -8,6 +8,9 @@ router = SimpleRouter()
 extra_urlpatterns: list = []
 
 # --- lines: envelopes, fiscal years, budget lines, forecasts, fundings, transfers, execution
+from budgets.api import lines  # noqa: E402
+
+lines.register(router, extra_urlpatterns)
 
 
 # --- contracts: framework agreements, lots, prices, orders, consumption, workload costing

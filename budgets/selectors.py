@@ -1,0 +1,730 @@
+"""Reads of budgets (the LINES part): a project's budget, S-curves, envelopes, the portfolio's budget,
+CP consumption, fundings. Every figure is aggregated in SQL (GROUP BY) and every function issues a
+constant number of queries whatever the number of projects, lines and execution entries.
+
+Definitions (what the pages and the API show)
+---------------------------------------------
+* planned: the voted amounts (BudgetLineYear.planned); forecast: the project manager's latest forecast;
+  committed / paid: the execution (dated ExecutionEntry rows; BudgetLineYear keeps their totals per year).
+  With `as_of`, committed and paid count only the entries dated up to that day (the report's date).
+* remaining = planned − committed (what may still be committed); gap = forecast − planned.
+* S-curve: by month, cumulative. Planned and forecast are spread EVENLY over the twelve months of each
+  fiscal year (a year's amount / 12, to the cent; December takes the remainder so the year sums exactly);
+  committed and paid are the dated execution entries of each month.
+* Portfolio by objective: a project with several objectives counts in EACH of them (its whole amounts),
+  so the objectives' rows may add up to more than the portfolio total; the row says how many of its
+  projects are shared with another objective. Projects without an objective have their own row.
+* Funding: allocated = Σ over the lines it finances of share × line planned; committed / paid likewise
+  (share × line committed / paid); still to justify = the funding's amount − what its share of the
+  payments already justifies, due by its `justify_by` date.
+* CP consumption of a year: payments of each month on lines of an envelope against the CP voted for
+  that year (all sections, or those of one envelope), cumulative.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from budgets.models import (
+    ZERO,
+    BudgetLine,
+    BudgetLineYear,
+    Envelope,
+    EnvelopeOverride,
+    EnvelopePaymentCredit,
+    EnvelopeSection,
+    ExecutionEntry,
+    ExecutionKind,
+    ForecastRevision,
+    FundingShare,
+    FundingSource,
+    Section,
+    Transfer,
+)
+from budgets.money import to_cents
+from budgets.permissions import RULES
+from portfolio.models import Objective, Project
+from ppm.models import Directorate
+
+HUNDRED = Decimal("100")
+TWELVE = Decimal("12")
+FIGURES = ("planned", "forecast", "committed", "paid")
+
+
+def _d(value) -> Decimal:
+    """An aggregated amount as an exact Decimal to the cent (SQLite's SUM comes back unquantized)."""
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def may_view(user) -> bool:
+    return RULES.allows(user, "budget.view")
+
+
+@dataclass
+class Figures:
+    """Planned, forecast, committed and paid amounts (Decimal), with what derives from them."""
+
+    planned: Decimal = ZERO
+    forecast: Decimal = ZERO
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.committed
+
+    @property
+    def gap(self) -> Decimal:
+        return self.forecast - self.planned
+
+    @property
+    def paid_percent(self) -> Decimal:
+        return (self.paid * HUNDRED / self.planned).quantize(Decimal("1")) if self.planned else ZERO
+
+    def add(self, other: Figures) -> None:
+        self.planned += other.planned
+        self.forecast += other.forecast
+        self.committed += other.committed
+        self.paid += other.paid
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {
+            "planned": self.planned,
+            "forecast": self.forecast,
+            "committed": self.committed,
+            "paid": self.paid,
+            "remaining": self.remaining,
+            "gap": self.gap,
+        }
+
+
+# ------------------------------------------------------------------ filters
+
+
+@dataclass(frozen=True)
+class BudgetFilters:
+    """The portfolio budget page's filters (also the API summary's and the report's)."""
+
+    year: int | None = None
+    envelope: int | None = None
+    objective: int | None = None
+    directorate: int | None = None
+    status: str | None = None
+    as_of: datetime.date | None = None
+
+    def line_q(self, prefix: str = "line__") -> Q:
+        q = Q()
+        if self.envelope:
+            q &= Q(**{f"{prefix}envelope_id": self.envelope})
+        if self.objective:
+            q &= Q(**{f"{prefix}project__objectives": self.objective})
+        if self.directorate:
+            q &= Q(**{f"{prefix}project__directorate_id": self.directorate})
+        if self.status:
+            q &= Q(**{f"{prefix}project__status": self.status})
+        return q
+
+
+def _grouped(keys: Iterable[str], filters: BudgetFilters, *, extra: Q | None = None) -> dict[tuple, Figures]:
+    """Σ planned / forecast / committed / paid grouped by `keys` (paths from a line year: "line__…"),
+    in two queries at most (execution from the entries when the filters carry `as_of`)."""
+    keys = list(keys)
+    years = BudgetLineYear.objects.filter(filters.line_q())
+    if extra is not None:
+        years = years.filter(extra)
+    if filters.year:
+        years = years.filter(year=filters.year)
+    sums = {
+        "s_planned": Sum("planned"),
+        "s_forecast": Sum("forecast"),
+    }
+    if filters.as_of is None:
+        sums |= {"s_committed": Sum("committed"), "s_paid": Sum("paid")}
+    result: dict[tuple, Figures] = defaultdict(Figures)
+    for row in years.values(*keys).annotate(**sums).order_by():
+        key = tuple(row[k] for k in keys)
+        figures = result[key]
+        figures.planned = _d(row["s_planned"])
+        figures.forecast = _d(row["s_forecast"])
+        if filters.as_of is None:
+            figures.committed = _d(row["s_committed"])
+            figures.paid = _d(row["s_paid"])
+    if filters.as_of is not None:
+        entries = ExecutionEntry.objects.filter(filters.line_q(), date__lte=filters.as_of)
+        if extra is not None:
+            entries = entries.filter(extra)
+        if filters.year:
+            entries = entries.filter(date__year=filters.year)
+        if "year" in keys:
+            entries = entries.annotate(year=ExtractYear("date"))
+        for row in entries.values(*keys, "kind").annotate(total=Sum("amount")).order_by():
+            key = tuple(row[k] for k in keys)
+            setattr(result[key], row["kind"], _d(row["total"]))
+    return result
+
+
+def _total(groups: Mapping[Any, Figures]) -> Figures:
+    total = Figures()
+    for figures in groups.values():
+        total.add(figures)
+    return total
+
+
+# ------------------------------------------------------------------ a project's budget
+
+
+@dataclass
+class LineRow:
+    line: BudgetLine
+    years: dict[int, BudgetLineYear]
+    total: Figures
+    shares: list[FundingShare]
+
+
+@dataclass
+class ProjectBudget:
+    project: Project
+    years: list[int]
+    rows: list[LineRow]
+    year_totals: dict[int, Figures]
+    total: Figures
+    current_year: int
+    current: Figures = field(default_factory=Figures)
+
+
+def project_budget(project: Project, *, today: datetime.date | None = None) -> ProjectBudget:
+    """The project's lines × years (planned, forecast, committed, paid), totals by year and overall,
+    this year's figures. Three queries."""
+    today = today or timezone.localdate()
+    lines = list(
+        BudgetLine.objects.filter(project=project)
+        .select_related("envelope")
+        .prefetch_related(
+            Prefetch("years", queryset=BudgetLineYear.objects.order_by("year")),
+            Prefetch("funding_shares", queryset=FundingShare.objects.select_related("funding")),
+        )
+    )
+    years: set[int] = set()
+    rows = []
+    year_totals: dict[int, Figures] = defaultdict(Figures)
+    total = Figures()
+    for line in lines:
+        by_year = {line_year.year: line_year for line_year in line.years.all()}
+        years.update(by_year)
+        line_total = Figures()
+        for year, line_year in by_year.items():
+            figures = Figures(line_year.planned, line_year.forecast, line_year.committed, line_year.paid)
+            line_total.add(figures)
+            year_totals[year].add(figures)
+        total.add(line_total)
+        rows.append(
+            LineRow(line=line, years=by_year, total=line_total, shares=list(line.funding_shares.all()))
+        )
+    return ProjectBudget(
+        project=project,
+        years=sorted(years),
+        rows=rows,
+        year_totals=dict(year_totals),
+        total=total,
+        current_year=today.year,
+        current=year_totals.get(today.year, Figures()),
+    )
+
+
+def project_budget_panel(project: Project, *, today: datetime.date | None = None) -> dict[str, Any]:
+    """The project page's side panel: this year and overall (one query)."""
+    today = today or timezone.localdate()
+    rows = (
+        BudgetLineYear.objects.filter(line__project=project)
+        .values("year")
+        .annotate(
+            s_planned=Sum("planned"),
+            s_forecast=Sum("forecast"),
+            s_committed=Sum("committed"),
+            s_paid=Sum("paid"),
+        )
+        .order_by()
+    )
+    total, current = Figures(), Figures()
+    for row in rows:
+        figures = Figures(
+            _d(row["s_planned"]),
+            _d(row["s_forecast"]),
+            _d(row["s_committed"]),
+            _d(row["s_paid"]),
+        )
+        total.add(figures)
+        if row["year"] == today.year:
+            current = figures
+    return {"total": total, "current": current, "year": today.year, "has_budget": bool(rows)}
+
+
+def forecast_history(project: Project, *, limit: int = 50) -> list[ForecastRevision]:
+    return list(
+        ForecastRevision.objects.filter(line_year__line__project=project)
+        .select_related("line_year__line", "actor")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+# ------------------------------------------------------------------ S-curve
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    month: datetime.date
+    planned: Decimal
+    forecast: Decimal
+    committed: Decimal
+    paid: Decimal
+
+
+def _spread(amount: Decimal) -> list[Decimal]:
+    """`amount` over twelve months, to the cent; December takes the remainder (sums exactly)."""
+    monthly = (amount / TWELVE).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return [monthly] * 11 + [amount - monthly * 11]
+
+
+def s_curve(
+    projects: Project | QuerySet[Project] | Iterable[int], *, as_of: datetime.date | None = None
+) -> list[CurvePoint]:
+    """Cumulative planned / forecast (spread evenly over each year's months) and committed / paid (dated
+    execution) by month, from January of the first year to December of the last. Two queries."""
+    if isinstance(projects, Project):
+        line_q = Q(line__project=projects)
+    elif isinstance(projects, QuerySet):
+        line_q = Q(line__project__in=projects.values("pk"))
+    else:
+        line_q = Q(line__project_id__in=list(projects))
+    planned: dict[int, tuple[Decimal, Decimal]] = {}
+    for row in (
+        BudgetLineYear.objects.filter(line_q)
+        .values("year")
+        .annotate(s_planned=Sum("planned"), s_forecast=Sum("forecast"))
+        .order_by()
+    ):
+        planned[row["year"]] = (_d(row["s_planned"]), _d(row["s_forecast"]))
+    entries = ExecutionEntry.objects.filter(line_q)
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    actual: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+    for row in (
+        entries.annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
+        .values("y", "m", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        actual[(row["y"], row["m"])][row["kind"]] = _d(row["total"])
+    years = set(planned) | {year for year, _month in actual}
+    if not years:
+        return []
+    points = []
+    cumulative = dict.fromkeys(FIGURES, ZERO)
+    for year in range(min(years), max(years) + 1):
+        p_months = _spread(planned.get(year, (ZERO, ZERO))[0])
+        f_months = _spread(planned.get(year, (ZERO, ZERO))[1])
+        for month in range(1, 13):
+            cumulative["planned"] += p_months[month - 1]
+            cumulative["forecast"] += f_months[month - 1]
+            executed = actual.get((year, month), {})
+            cumulative["committed"] += executed.get(ExecutionKind.COMMITTED, ZERO)
+            cumulative["paid"] += executed.get(ExecutionKind.PAID, ZERO)
+            points.append(
+                CurvePoint(
+                    datetime.date(year, month, 1),
+                    cumulative["planned"],
+                    cumulative["forecast"],
+                    cumulative["committed"],
+                    cumulative["paid"],
+                )
+            )
+    return points
+
+
+# ------------------------------------------------------------------ envelopes
+
+
+def envelope_list() -> QuerySet[Envelope]:
+    return Envelope.objects.prefetch_related(
+        Prefetch("sections", queryset=EnvelopeSection.objects.prefetch_related("payment_credits"))
+    ).order_by("code")
+
+
+@dataclass
+class SectionSummary:
+    section: EnvelopeSection
+    figures: Figures
+    credits: dict[int, Decimal]
+    by_year: dict[int, Figures]
+    years: list[int]
+
+    @property
+    def authority(self) -> Decimal:
+        return self.section.authority
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.section.authority - self.figures.planned
+
+    @property
+    def over_allocation(self) -> Decimal:
+        return max(self.figures.planned - self.section.authority, ZERO)
+
+    @property
+    def cp_total(self) -> Decimal:
+        return sum(self.credits.values(), ZERO)
+
+    def year_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for year in self.years:
+            figures = self.by_year.get(year, Figures())
+            credit = self.credits.get(year, ZERO)
+            rows.append(
+                {
+                    "year": year,
+                    "cp": credit,
+                    "planned": figures.planned,
+                    "committed": figures.committed,
+                    "paid": figures.paid,
+                    "over": max(figures.planned - credit, ZERO),
+                    "cp_left": credit - figures.paid,
+                }
+            )
+        return rows
+
+
+def envelope_summaries(
+    envelopes: Iterable[Envelope], filters: BudgetFilters | None = None
+) -> dict[int, list[SectionSummary]]:
+    """By envelope and section: authority, Σ planned/committed/paid, remaining, over-allocation, and CP by
+    year against that year's Σ planned and paid. `envelopes` with sections and CP prefetched
+    (envelope_list); one more query whatever their number."""
+    filters = filters or BudgetFilters()
+    envelopes = list(envelopes)
+    grouped = _grouped(
+        ["line__envelope_id", "line__section", "year"],
+        BudgetFilters(as_of=filters.as_of),
+        extra=Q(line__envelope_id__in=[e.pk for e in envelopes]),
+    )
+    result: dict[int, list[SectionSummary]] = {}
+    for envelope in envelopes:
+        summaries = []
+        for section in envelope.sections.all():
+            by_year = {
+                year: figures
+                for (envelope_id, section_code, year), figures in grouped.items()
+                if envelope_id == envelope.pk and section_code == section.section
+            }
+            total = Figures()
+            for figures in by_year.values():
+                total.add(figures)
+            summaries.append(
+                SectionSummary(
+                    section=section,
+                    figures=total,
+                    credits={credit.year: credit.amount for credit in section.payment_credits.all()},
+                    by_year=by_year,
+                    years=list(range(envelope.first_year, envelope.last_year + 1)),
+                )
+            )
+        result[envelope.pk] = summaries
+    return result
+
+
+def envelope_summary(envelope: Envelope, *, as_of: datetime.date | None = None) -> list[SectionSummary]:
+    envelope = envelope_list().get(pk=envelope.pk)
+    return envelope_summaries([envelope], BudgetFilters(as_of=as_of))[envelope.pk]
+
+
+def envelope_projects(envelope: Envelope) -> list[dict[str, Any]]:
+    """The envelope's projects by section with their figures (two queries)."""
+    grouped = _grouped(["line__section", "line__project_id"], BudgetFilters(envelope=envelope.pk))
+    projects = Project.objects.in_bulk({key[1] for key in grouped})
+    rows = [
+        {
+            "section": Section(section).label,
+            "section_code": section,
+            "project": projects[pid],
+            "figures": figures,
+        }
+        for (section, pid), figures in grouped.items()
+        if pid in projects
+    ]
+    rows.sort(key=lambda row: (row["section_code"], row["project"].code))
+    return rows
+
+
+# ------------------------------------------------------------------ portfolio
+
+
+@dataclass
+class Group:
+    key: Any
+    label: str
+    figures: Figures
+    children: list[Group] = field(default_factory=list)
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
+    """The portfolio budget page: totals, by envelope → section → project, by objective, by directorate,
+    by funding. A constant number of queries (aggregates; names loaded in bulk)."""
+    by_project_section = _grouped(["line__envelope_id", "line__section", "line__project_id"], filters)
+    project_ids = {key[2] for key in by_project_section}
+    projects = Project.objects.only("pk", "code", "name", "status", "directorate_id").in_bulk(project_ids)
+    envelopes = Envelope.objects.in_bulk({key[0] for key in by_project_section if key[0]})
+
+    # by envelope → section → project
+    tree: dict[Any, dict[str, list[tuple[Project, Figures]]]] = defaultdict(lambda: defaultdict(list))
+    for (envelope_id, section, project_id), figures in by_project_section.items():
+        if project_id in projects:
+            tree[envelope_id][section].append((projects[project_id], figures))
+    by_envelope = []
+    for envelope_id in sorted(
+        tree, key=lambda pk: (pk is None, envelopes[pk].code if pk in envelopes else "")
+    ):
+        envelope_group = Group(
+            key=envelope_id,
+            label=str(envelopes[envelope_id]) if envelope_id in envelopes else "",
+            figures=Figures(),
+        )
+        for section in sorted(tree[envelope_id]):
+            section_group = Group(key=section, label=str(Section(section).label), figures=Figures())
+            for project, figures in sorted(tree[envelope_id][section], key=lambda item: item[0].code):
+                section_group.children.append(
+                    Group(key=project.pk, label=f"{project.code} · {project.name}", figures=figures)
+                )
+                section_group.figures.add(figures)
+            envelope_group.children.append(section_group)
+            envelope_group.figures.add(section_group.figures)
+        by_envelope.append(envelope_group)
+
+    # by project (for objectives), by directorate
+    per_project: dict[int, Figures] = defaultdict(Figures)
+    for (_envelope_id, _section, project_id), figures in by_project_section.items():
+        per_project[project_id].add(figures)
+    total = _total(per_project)
+
+    through = Project.objects.filter(pk__in=project_ids).values_list("pk", "objectives")
+    objectives_of: dict[int, set[int]] = defaultdict(set)
+    for project_id, objective_id in through:
+        if objective_id is not None:
+            objectives_of[project_id].add(objective_id)
+    objectives = Objective.objects.in_bulk({o for ids in objectives_of.values() for o in ids})
+    objective_groups: dict[Any, Group] = {}
+    for project_id, figures in per_project.items():
+        keys: list[Any] = list(objectives_of.get(project_id) or [None])
+        for objective_id in keys:
+            group = objective_groups.get(objective_id)
+            if group is None:
+                label = (
+                    f"{objectives[objective_id].code} · {objectives[objective_id].name}"
+                    if objective_id
+                    else ""
+                )
+                group = objective_groups[objective_id] = Group(
+                    objective_id, label, Figures(), extra={"projects": 0, "shared": 0}
+                )
+            group.figures.add(figures)
+            group.extra["projects"] += 1
+            if len(objectives_of.get(project_id, ())) > 1:
+                group.extra["shared"] += 1
+    by_objective = sorted(
+        objective_groups.values(),
+        key=lambda g: (g.key is None, objectives[g.key].code if g.key in objectives else ""),
+    )
+
+    directorate_totals: dict[Any, Figures] = defaultdict(Figures)
+    for project_id, figures in per_project.items():
+        if project_id in projects:
+            directorate_totals[projects[project_id].directorate_id].add(figures)
+    directorates = Directorate.objects.in_bulk([pk for pk in directorate_totals if pk])
+    by_directorate = sorted(
+        (
+            Group(pk, directorates[pk].name if pk in directorates else "", figures)
+            for pk, figures in directorate_totals.items()
+        ),
+        key=lambda g: (g.key is None, g.label),
+    )
+
+    return {
+        "filters": filters,
+        "total": total,
+        "by_envelope": by_envelope,
+        "by_objective": by_objective,
+        "by_directorate": by_directorate,
+        "by_funding": funding_dashboard(filters),
+        "project_count": len(per_project),
+    }
+
+
+# ------------------------------------------------------------------ fundings
+
+
+@dataclass
+class FundingRow:
+    funding: FundingSource
+    allocated: Decimal = ZERO
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+    lines: int = 0
+
+    @property
+    def still_to_justify(self) -> Decimal:
+        return max(self.funding.amount - self.paid, ZERO)
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.funding.amount - self.allocated
+
+    def days_left(self, today: datetime.date) -> int | None:
+        return (self.funding.justify_by - today).days if self.funding.justify_by else None
+
+
+def funding_dashboard(
+    filters: BudgetFilters | None = None, *, fundings: QuerySet[FundingSource] | None = None
+) -> list[FundingRow]:
+    """Per funding source: allocated (Σ share × line planned), committed, paid (its share of them),
+    still to justify by its date. Three queries: the fundings, Σ of the lines' amounts grouped by
+    (funding, share) — exact Decimal products computed after — and the execution when `as_of`."""
+    filters = filters or BudgetFilters()
+    sources = list((fundings if fundings is not None else FundingSource.objects.all()).order_by("name"))
+    rows = {funding.pk: FundingRow(funding) for funding in sources}
+    grouped = _grouped(
+        ["line__funding_shares__funding_id", "line__funding_shares__share"],
+        filters,
+        extra=Q(line__funding_shares__funding_id__in=list(rows)),
+    )
+    for (funding_id, share), figures in grouped.items():
+        row = rows.get(funding_id)
+        if row is None or share is None:
+            continue
+        row.allocated += to_cents(figures.planned * share / HUNDRED)
+        row.committed += to_cents(figures.committed * share / HUNDRED)
+        row.paid += to_cents(figures.paid * share / HUNDRED)
+    counts = (
+        FundingShare.objects.filter(funding_id__in=list(rows))
+        .values("funding_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for item in counts:
+        rows[item["funding_id"]].lines = item["n"]
+    return list(rows.values())
+
+
+def funding_lines(funding: FundingSource) -> list[dict[str, Any]]:
+    """The lines a funding finances, with its share of their amounts (two queries)."""
+    shares = list(
+        FundingShare.objects.filter(funding=funding)
+        .select_related("line__project")
+        .order_by("line__project__code", "line__label")
+    )
+    grouped = _grouped(["line_id"], BudgetFilters(), extra=Q(line_id__in=[s.line_id for s in shares]))
+    rows = []
+    for share in shares:
+        figures = grouped.get((share.line_id,), Figures())
+        rows.append(
+            {
+                "share": share,
+                "line": share.line,
+                "figures": figures,
+                "allocated": to_cents(figures.planned * share.share / HUNDRED),
+                "paid": to_cents(figures.paid * share.share / HUNDRED),
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ CP consumption
+
+
+def cp_consumption_by_month(
+    year: int, *, envelope: int | None = None, as_of: datetime.date | None = None
+) -> dict[str, Any]:
+    """Payments of each month of `year` on envelope lines against the CP voted that year, cumulative.
+    Two queries."""
+    credits = EnvelopePaymentCredit.objects.filter(year=year)
+    entries = ExecutionEntry.objects.filter(
+        kind=ExecutionKind.PAID, date__year=year, line__envelope__isnull=False
+    )
+    if envelope:
+        credits = credits.filter(envelope_section__envelope_id=envelope)
+        entries = entries.filter(line__envelope_id=envelope)
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    voted = _d(credits.aggregate(total=Sum("amount"))["total"])
+    by_month = {
+        row["m"]: _d(row["total"])
+        for row in entries.annotate(m=ExtractMonth("date"))
+        .values("m")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    months = []
+    cumulative = ZERO
+    for month in range(1, 13):
+        paid = by_month.get(month, ZERO)
+        cumulative += paid
+        months.append(
+            {
+                "month": datetime.date(year, month, 1),
+                "paid": paid,
+                "cumulative": cumulative,
+                "percent": (cumulative * HUNDRED / voted).quantize(Decimal("0.1")) if voted else None,
+                "even": to_cents(voted * month / TWELVE),
+            }
+        )
+    return {"year": year, "voted": voted, "months": months, "paid": cumulative, "left": voted - cumulative}
+
+
+# ------------------------------------------------------------------ lists
+
+
+def budget_line_list(filters: Mapping[str, Any] | None = None) -> QuerySet[BudgetLine]:
+    """Budget lines with their project and envelope, years prefetched (API list)."""
+    lines = BudgetLine.objects.select_related("project", "envelope").prefetch_related(
+        Prefetch("years", queryset=BudgetLineYear.objects.order_by("year"))
+    )
+    return lines.order_by("project__code", "section", "label", "pk")
+
+
+def transfer_list() -> QuerySet[Transfer]:
+    return Transfer.objects.select_related(
+        "source__line__project", "target__line__project", "actor"
+    ).order_by("-at", "-pk")
+
+
+def override_list() -> QuerySet[EnvelopeOverride]:
+    return EnvelopeOverride.objects.select_related("envelope_section__envelope", "actor").order_by(
+        "-at", "-pk"
+    )
+
+
+def budget_years() -> list[int]:
+    """Years that have amounts or CP (filter choices)."""
+    years = set(BudgetLineYear.objects.values_list("year", flat=True).distinct().order_by())
+    years |= set(EnvelopePaymentCredit.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(years)
+
+
+def top_gaps(filters: BudgetFilters, *, limit: int = 15) -> list[dict[str, Any]]:
+    """The projects whose forecast departs most from planned (absolute), for the report (two queries)."""
+    grouped = _grouped(["line__project_id"], filters)
+    ranked = sorted(grouped.items(), key=lambda item: (-abs(item[1].gap), item[0][0]))[:limit]
+    projects = Project.objects.in_bulk([key[0] for key, _figures in ranked])
+    return [
+        {"project": projects[key[0]], "figures": figures}
+        for key, figures in ranked
+        if key[0] in projects and figures.gap != ZERO
+    ]

@@ -1,0 +1,138 @@
+"""Budget pages: what each role sees and can do; query counts constant with the data."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budgets import services
+from budgets.models import BudgetLineYear, ForecastRevision
+from portfolio.tests.factories import ProjectFactory
+from ppm.roles import Role
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user(Role.FINANCE, username="finance1")
+
+
+@pytest.fixture
+def envelope(pmo_user):
+    return services.envelope_create(
+        actor=pmo_user,
+        code="FRN",
+        name="Feuille de route",
+        first_year=2025,
+        last_year=2027,
+        sections=[
+            {
+                "section": "investment",
+                "authority": "1000000",
+                "payment_credits": {2025: "400000", 2026: "600000"},
+            },
+            {"section": "operating", "authority": "500000", "payment_credits": {2025: "250000"}},
+        ],
+    )
+
+
+@pytest.fixture
+def project(manager_user):
+    return ProjectFactory(manager=manager_user, status="in_progress")
+
+
+@pytest.fixture
+def line(pmo_user, project, envelope):
+    line = services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={
+            "label": "Licences",
+            "section": "investment",
+            "nature": "licences",
+            "envelope": envelope,
+            "external_ref": "INV-1",
+        },
+        planned={2025: "120000", 2026: "80000"},
+    )
+    services.execution_entry_add(
+        actor=pmo_user, line=line, kind="committed", date=datetime.date(2025, 2, 3), amount="50000"
+    )
+    services.execution_entry_add(
+        actor=pmo_user, line=line, kind="paid", date=datetime.date(2025, 3, 3), amount="20000"
+    )
+    return line
+
+
+@pytest.mark.parametrize("role_fixture", ["pmo_user", "finance_user", "manager_user", "committee_user"])
+def test_pages_render_for_every_budget_reader(client, request, role_fixture, project, line, envelope):
+    client.force_login(request.getfixturevalue(role_fixture))
+    for url in (
+        reverse("budgets:project_budget", args=[project.pk]),
+        reverse("budgets:portfolio_budget"),
+        reverse("budgets:envelope_list"),
+        reverse("budgets:envelope_detail", args=[envelope.pk]),
+        reverse("budgets:funding_list"),
+        reverse("budgets:transfer_list"),
+        reverse("portfolio:project_detail", args=[project.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(reverse("budgets:project_budget", args=[project.pk])).content.decode()
+    assert "Licences" in page and "120,000.00" in page
+
+
+def test_readers_do_not_see_budgets(client, reader_user, project, line):
+    client.force_login(reader_user)
+    assert client.get(reverse("budgets:project_budget", args=[project.pk])).status_code == 403
+    assert client.get(reverse("budgets:portfolio_budget")).status_code == 403
+    detail = client.get(reverse("portfolio:project_detail", args=[project.pk])).content.decode()
+    assert "Open the budget" not in detail
+
+
+def test_the_manager_reforecasts_inline(client, manager_user, project, line):
+    client.force_login(manager_user)
+    year = BudgetLineYear.objects.get(line=line, year=2025)
+    url = reverse("budgets:line_year_reforecast", args=[year.pk])
+    response = client.post(
+        url,
+        {"forecast": "130 000,50", "comment": "Licences supplémentaires", "version": year.version},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="budget-region",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Licences supplémentaires" in body  # the history shows it
+    year.refresh_from_db()
+    assert year.forecast == Decimal("130000.50")
+    # A stale form is refused visibly.
+    response = client.post(url, {"forecast": "1", "comment": "x", "version": year.version - 1})
+    assert response.status_code == 412 or "changed by someone else" in response.content.decode()
+    # Without a comment: refused with the reason on the page.
+    response = client.post(url, {"forecast": "1", "comment": "", "version": year.version})
+    assert response.status_code == 400
+    assert ForecastRevision.objects.count() == 1
+
+
+def test_project_panel_figures(client, pmo_user, project, line):
+    client.force_login(pmo_user)
+    body = client.get(reverse("portfolio:project_detail", args=[project.pk])).content.decode()
+    assert "Open the budget" in body
+    assert "€200,000" in body  # planned over all years
+
+
+def test_portfolio_exports(client, finance_user, project, line):
+    client.force_login(finance_user)
+    for export in ("envelope", "objective", "directorate", "funding", "cp"):
+        response = client.get(reverse("budgets:portfolio_budget"), {"export": export})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_french_amounts(client, pmo_user, project, line):
+    client.force_login(pmo_user)
+    client.cookies["django_language"] = "fr"
+    body = client.get(
+        reverse("budgets:project_budget", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "120\u202f000,00" in body or "120\xa0000,00" in body or "120 000,00" in body

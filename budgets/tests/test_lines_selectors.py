@@ -1,0 +1,336 @@
+"""Selectors: S-curve numbers, portfolio and envelope figures, query counts constant with the data,
+the execution import (all or nothing, idempotent) and the demo."""
+
+import datetime
+from decimal import Decimal
+from itertools import count
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from budgets import selectors, services
+from budgets.lines_import import IMPORT_KIND, ExecutionImporter
+from budgets.models import BudgetLineYear, ExecutionEntry
+from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
+from ppm.imports import import_job_request, import_job_run
+from ppm.models import ReportJob
+from ppm.services import api_token_create
+from ppm.testing import assert_same_queries_at_two_sizes
+
+D = Decimal
+_seq = count()
+
+
+@pytest.fixture
+def envelope(pmo_user):
+    return services.envelope_create(
+        actor=pmo_user,
+        code="FRN",
+        name="Feuille",
+        first_year=2025,
+        last_year=2026,
+        sections=[
+            {
+                "section": "investment",
+                "authority": "100000000",
+                "payment_credits": {2025: "50000000", 2026: "50000000"},
+            },
+            {
+                "section": "operating",
+                "authority": "100000000",
+                "payment_credits": {2025: "50000000", 2026: "50000000"},
+            },
+        ],
+    )
+
+
+def _project_with_line(pmo_user, envelope, *, planned="1200.00", objectives=()):
+    n = next(_seq)
+    project = ProjectFactory(objectives=list(objectives))
+    line = services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={
+            "label": f"Line {n}",
+            "section": "investment",
+            "nature": "services",
+            "envelope": envelope,
+            "external_ref": f"REF-{n}",
+        },
+        planned={2025: planned},
+    )
+    ExecutionEntry.objects.create(
+        line=line, kind="committed", date=datetime.date(2025, 1, 15), amount=D("600.00"), source="manual"
+    )
+    ExecutionEntry.objects.create(
+        line=line, kind="paid", date=datetime.date(2025, 3, 15), amount=D("100.01"), source="manual"
+    )
+    services.line_year_totals_refresh([line.pk])
+    return project, line
+
+
+def test_s_curve_spreads_planned_evenly_and_dates_actuals(pmo_user, envelope):
+    project, line = _project_with_line(pmo_user, envelope, planned="1000.00")
+    points = selectors.s_curve(project)
+    assert [p.month for p in points][:2] == [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)]
+    assert len(points) == 12
+    assert points[0].planned == D("83.33")  # 1000 / 12, to the cent
+    assert points[10].planned == D("916.63")
+    assert points[11].planned == D("1000.00")  # December takes the remainder: the year sums exactly
+    assert points[0].committed == D("600.00") and points[1].paid == D("0") and points[2].paid == D("100.01")
+    assert all(
+        type(value) is Decimal for p in points for value in (p.planned, p.forecast, p.committed, p.paid)
+    )
+    # A reforecast moves the forecast curve only.
+    year = line.years.get()
+    services.line_reforecast(actor=pmo_user, line_year=year, forecast="1200", comment="x")
+    after = selectors.s_curve(project)
+    assert after[-1].forecast == D("1200.00") and after[-1].planned == D("1000.00")
+
+
+def test_portfolio_counts_a_shared_project_in_each_objective(pmo_user, envelope):
+    a, b = ObjectiveFactory(), ObjectiveFactory()
+    _project_with_line(pmo_user, envelope, planned="100.00", objectives=[a, b])
+    _project_with_line(pmo_user, envelope, planned="50.00", objectives=[a])
+    data = selectors.portfolio_budget(selectors.BudgetFilters())
+    by_objective = {g.key: g for g in data["by_objective"]}
+    assert by_objective[a.pk].figures.planned == D("150.00")
+    assert by_objective[b.pk].figures.planned == D("100.00")
+    assert by_objective[a.pk].extra == {"projects": 2, "shared": 1}
+    assert data["total"].planned == D("150.00")
+    assert data["total"].paid == D("200.02") and type(data["total"].paid) is Decimal
+    filtered = selectors.portfolio_budget(selectors.BudgetFilters(objective=b.pk))
+    assert filtered["total"].planned == D("100.00")
+    as_of = selectors.portfolio_budget(selectors.BudgetFilters(as_of=datetime.date(2025, 2, 1)))
+    assert as_of["total"].paid == D("0.00") and as_of["total"].committed == D("1200.00")
+
+
+def test_funding_dashboard(pmo_user, envelope):
+    _project, line = _project_with_line(pmo_user, envelope, planned="1000.00")
+    funding = services.funding_source_create(
+        actor=pmo_user, data={"name": "Relance", "kind": "recovery", "amount": "500"}
+    )
+    services.funding_share_set(actor=pmo_user, line=line, funding=funding, share="33.33")
+    row = selectors.funding_dashboard()[0]
+    assert (row.allocated, row.paid, row.still_to_justify) == (D("333.30"), D("33.33"), D("466.67"))
+
+
+def test_cp_consumption(pmo_user, envelope):
+    _project_with_line(pmo_user, envelope)
+    cp = selectors.cp_consumption_by_month(2025)
+    assert cp["voted"] == D("100000000.00")
+    assert [m["paid"] for m in cp["months"]][:3] == [D("0"), D("0"), D("100.01")]
+    assert cp["months"][-1]["cumulative"] == D("100.01")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["budgets:portfolio_budget", "budgets:envelope_list", "budgets:funding_list", "budgets:transfer_list"],
+)
+def test_pages_queries_constant(client, pmo_user, envelope, url):
+    client.force_login(pmo_user)
+
+    def grow(n):
+        for _ in range(n):
+            _project, line = _project_with_line(pmo_user, envelope, objectives=[ObjectiveFactory()])
+            funding = services.funding_source_create(
+                actor=pmo_user, data={"name": f"F{next(_seq)}", "kind": "eu", "amount": "10"}
+            )
+            services.funding_share_set(actor=pmo_user, line=line, funding=funding, share="10")
+            other = services.budget_line_create(
+                actor=pmo_user,
+                project=_project,
+                data={"label": "T", "section": "investment", "nature": "studies", "envelope": envelope},
+                planned={2025: "10"},
+            )
+            services.transfer_create(
+                actor=pmo_user,
+                source_line_year=line.years.get(),
+                target_line_year=other.years.get(),
+                amount="1",
+                reason="x",
+            )
+
+    assert_same_queries_at_two_sizes(lambda: client.get(reverse(url)), grow=grow, sizes=(2, 6), ceiling=40)
+
+
+def test_project_tab_queries_constant(client, pmo_user, envelope):
+    client.force_login(pmo_user)
+    project, _line = _project_with_line(pmo_user, envelope)
+
+    def grow(n):
+        for _i in range(n):
+            line = services.budget_line_create(
+                actor=pmo_user,
+                project=project,
+                data={
+                    "label": f"L{next(_seq)}",
+                    "section": "investment",
+                    "nature": "studies",
+                    "envelope": envelope,
+                },
+                planned={2025: "10", 2026: "20"},
+            )
+            services.line_reforecast(actor=pmo_user, line_year=line.years.first(), forecast="11", comment="x")
+            ExecutionEntry.objects.create(
+                line=line, kind="paid", date=datetime.date(2025, 5, 1), amount=D("1"), source="manual"
+            )
+
+    url = reverse("budgets:project_budget", args=[project.pk])
+    assert_same_queries_at_two_sizes(lambda: client.get(url), grow=grow, sizes=(2, 6), ceiling=45)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/budget-lines/",
+        "/api/v1/envelopes/",
+        "/api/v1/fundings/",
+        "/api/v1/transfers/",
+        "/api/v1/budgets/summary/",
+    ],
+)
+def test_api_lists_queries_constant(pmo_user, envelope, url):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=pmo_user, name='t')[1]}")
+
+    def grow(n):
+        for _ in range(n):
+            _project, line = _project_with_line(pmo_user, envelope)
+            services.envelope_create(
+                actor=pmo_user,
+                code=f"E{next(_seq)}",
+                name="E",
+                first_year=2025,
+                last_year=2025,
+                sections=[{"section": "investment", "authority": "10", "payment_credits": {2025: "1"}}],
+            )
+            funding = services.funding_source_create(
+                actor=pmo_user, data={"name": f"F{next(_seq)}", "kind": "eu", "amount": "10"}
+            )
+            services.funding_share_set(actor=pmo_user, line=line, funding=funding, share="10")
+
+    assert_same_queries_at_two_sizes(lambda: api.get(url), grow=grow, sizes=(2, 6), ceiling=20)
+
+
+CSV = (
+    "line,kind,date,amount,reference\n"
+    'REF-X,committed,2025-02-01,"1 000,50",E-1\n'
+    "REF-X,paid,01/03/2025,400.25,P-1\n"
+)
+
+
+def _run_import(user, content: bytes) -> ReportJob:
+    job = import_job_request(kind=IMPORT_KIND, upload=SimpleUploadedFile("f.csv", content), requested_by=user)
+    import_job_run(job_id=job.pk, importer=ExecutionImporter())
+    job.refresh_from_db()
+    return job
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_import_good_file_then_the_same_twice(pmo_user, envelope, monkeypatch):
+    monkeypatch.setattr("ppm.reports._enqueue", lambda task, job_id: None)
+    project = ProjectFactory()
+    line = services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={
+            "label": "X",
+            "section": "investment",
+            "nature": "services",
+            "envelope": envelope,
+            "external_ref": "REF-X",
+        },
+        planned={2025: "5000"},
+    )
+    job = _run_import(pmo_user, CSV.encode())
+    assert job.status == ReportJob.Status.READY, job.row_errors
+    year = BudgetLineYear.objects.get(line=line, year=2025)
+    assert (year.committed, year.paid) == (D("1000.50"), D("400.25"))
+    # The same content again (a new file name, a new job): nothing changes.
+    job2 = _run_import(pmo_user, CSV.encode() + b"\n")
+    assert job2.status == ReportJob.Status.READY
+    assert ExecutionEntry.objects.count() == 2
+    year.refresh_from_db()
+    assert (year.committed, year.paid) == (D("1000.50"), D("400.25"))
+    # A corrected amount updates the entry.
+    job3 = _run_import(pmo_user, CSV.replace("400.25", "410.00").encode())
+    assert job3.status == ReportJob.Status.READY
+    year.refresh_from_db()
+    assert year.paid == D("410.00") and ExecutionEntry.objects.count() == 2
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_import_bad_rows_all_reported_nothing_written(pmo_user, envelope, monkeypatch):
+    monkeypatch.setattr("ppm.reports._enqueue", lambda task, job_id: None)
+    project = ProjectFactory()
+    services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={
+            "label": "X",
+            "section": "investment",
+            "nature": "services",
+            "envelope": envelope,
+            "external_ref": "REF-X",
+        },
+    )
+    bad = (
+        "line,kind,date,amount,reference\n"
+        "REF-X,committed,2025-02-01,100,E-1\n"
+        "NOPE,paid,2025-02-01,100,E-2\n"
+        "REF-X,spent,2025-02-01,100,E-3\n"
+        "REF-X,paid,31/02/2025,100,E-4\n"
+        "REF-X,paid,2025-02-01,1e400,E-5\n"
+        "REF-X,paid,2025-02-01,1.234,E-6\n"
+        "REF-X,committed,2025-02-01,100,E-1\n"
+    )
+    job = _run_import(pmo_user, bad.encode())
+    assert job.status == ReportJob.Status.FAILED
+    by_line = {(e["line"], e["field"]) for e in job.row_errors}
+    assert by_line == {(3, "line"), (4, "kind"), (5, "date"), (6, "amount"), (7, "amount"), (8, "reference")}
+    assert not ExecutionEntry.objects.exists()
+
+
+def test_demo_is_idempotent_and_consistent(db):
+    from django.core.management import call_command
+
+    from budgets import demo_lines
+    from budgets.models import Envelope, EnvelopeOverride, ForecastRevision, Transfer
+    from ppm import demo as core_demo
+
+    today = datetime.date(2026, 6, 15)
+    core_demo.load(today=today)
+    from portfolio import demo as portfolio_demo
+
+    portfolio_demo.load(today=today)
+    first = demo_lines.load(today=today)
+    assert first["budget_lines"] > 20 and first["execution_entries"] > 100
+    assert demo_lines.load(today=today)["budget_lines"] == 0
+    envelope = Envelope.objects.get()
+    assert sum(s.authority for s in envelope.sections.all()) == D("15000000.00")
+    assert not EnvelopeOverride.objects.exists()
+    assert ForecastRevision.objects.count() == 3 and Transfer.objects.count() == 1
+    assert not ExecutionEntry.objects.filter(date__gt=today).exists()
+    assert call_command is not None
+
+
+def test_envelope_summary_as_of_and_the_report(pmo_user, envelope):
+    from budgets.lines_report import render_pdf_report, render_xlsx_report
+
+    _project_with_line(pmo_user, envelope)
+    summary = selectors.envelope_summary(envelope, as_of=datetime.date(2025, 2, 1))
+    investment = next(s for s in summary if s.section.section == "investment")
+    assert (investment.figures.committed, investment.figures.paid) == (D("600.00"), D("0.00"))
+    assert investment.year_rows()[0]["planned"] == D("1200.00")
+
+    class Job:
+        params = {"as_of": "2025-03-31"}
+
+    name, content = render_pdf_report(Job())
+    assert name == "budget-report-2025-03-31.pdf" and content.startswith(b"%PDF")
+    name, content = render_xlsx_report(Job())
+    assert name.endswith(".xlsx") and content.startswith(b"PK")
