@@ -38,7 +38,6 @@ def parse_amount(raw, *, allow_zero: bool = False) -> Decimal:
 class AmountField(forms.CharField):
     def __init__(self, *args, allow_zero: bool = False, **kwargs):
         self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
 
@@ -46,6 +45,8 @@ class AmountField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > 30:
+            raise ValidationError(_("This amount is too large."))
         return parse_amount(value, allow_zero=self.allow_zero)
 
     def prepare_value(self, value):
