@@ -361,11 +361,13 @@ def order_export(request, fmt: str):
 
 def _lines_for(user, project_id=None):
     """Budget lines an order may be drawn on by `user` (of open projects; a manager's own projects)."""
-    lines = BudgetLine.objects.select_related("project").filter(project__status__in=OPEN_PROJECT_STATUSES)
-    if not RULES.allows(user, "order.transition"):  # a project manager: their projects only
-        lines = lines.filter(project__manager=user)
+    lines = BudgetLine.objects.select_related("project")
     if project_id:
         lines = lines.filter(project_id=project_id)
+    else:
+        lines = lines.filter(project__status__in=OPEN_PROJECT_STATUSES)
+    if not RULES.allows(user, "order.transition"):  # a project manager: their projects only
+        lines = lines.filter(project__manager=user)
     return lines.order_by("project__code", "label")
 
 
@@ -464,6 +466,11 @@ def order_create(request):
     initial = {"ordered_on": _today()}
     if request.GET.get("agreement", "").isdigit():
         initial["agreement"] = FrameworkAgreement.objects.filter(pk=request.GET["agreement"]).first()
+    posted_line = request.POST.get("budget_line", "")
+    if posted_line.isdigit():
+        line = BudgetLine.objects.select_related("project").filter(pk=posted_line).first()
+        if line is not None:
+            RULES.check(request.user, "order.change", Order(project=line.project, status=OrderStatus.DRAFT))
     form = _order_form(request, data=request.POST or None, initial=initial)
     data_lines, line_errors = order_lines_from(request.POST) if request.method == "POST" else ([], [])
     if request.method == "POST" and form.is_valid() and not line_errors:
