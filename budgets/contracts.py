@@ -299,7 +299,7 @@ def agreement_price_add(
         lot=lot,
         kind=kind,
         code=code,
-        label=label or (previous.label if previous else ""),
+        label=label or (previous.label if previous else code),
         profile=profile if profile is not None else (previous.profile if previous else None),
         unit=unit or (previous.unit if previous else ("jour" if kind == PriceKind.PROFILE else "unité")),
         unit_price=unit_price,

@@ -157,7 +157,123 @@ PAGES: list = [
         for target in ("own", "other")
     ),
 ]
-API: list = []
+
+
+def _order_api_state(c):
+    return Order.objects.filter(pk=c.target.pk).values_list("title", "status").first()
+
+
+API: list = [
+    Endpoint("api-agreements", "budget.view", "-", "get", lambda c: reverse("api:agreement-list")),
+    Endpoint("api-consumption", "budget.view", "-", "get", lambda c: reverse("api:agreement-consumption")),
+    Endpoint(
+        "api-agreement-create",
+        "agreement.change",
+        "any",
+        "post",
+        lambda c: reverse("api:agreement-list"),
+        data=lambda c: {**_new_agreement(c), "minimum": "0.00", "alert_thresholds": [80, 95]},
+        success=201,
+        state=lambda c: FrameworkAgreement.objects.filter(reference="AC-MATRIX").count(),
+    ),
+    Endpoint(
+        "api-agreement-patch",
+        "agreement.change",
+        "any",
+        "patch",
+        lambda c: reverse("api:agreement-detail", args=[c.target.pk]),
+        data=lambda c: {"title": "Renamed agreement"},
+        state=lambda c: FrameworkAgreement.objects.get(pk=c.target.pk).title,
+    ),
+    Endpoint(
+        "api-agreement-put",
+        "agreement.change",
+        "any",
+        "put",
+        lambda c: reverse("api:agreement-detail", args=[c.target.pk]),
+        data=lambda c: {**_agreement_form(c), "minimum": f"{c.target.minimum}", "alert_thresholds": [80, 95]},
+        state=lambda c: FrameworkAgreement.objects.get(pk=c.target.pk).title,
+    ),
+    Endpoint(
+        "api-agreement-price-add",
+        "agreement.change",
+        "any",
+        "post",
+        lambda c: reverse("api:agreement-prices", args=[c.target.pk]),
+        data=lambda c: {"kind": "profile", "code": "DEV", "unit_price": "600.00", "valid_from": "2025-01-01"},
+        success=201,
+        state=lambda c: c.target.prices.count(),
+    ),
+    Endpoint("api-orders", "budget.view", "-", "get", lambda c: reverse("api:order-list")),
+    *(
+        Endpoint(
+            "api-order-create",
+            "order.change",
+            target,
+            "post",
+            lambda c: reverse("api:order-list"),
+            data=lambda c: {**_order_form(c), "title": "Created by the matrix"},
+            success=201,
+            state=lambda c: Order.objects.filter(title="Created by the matrix").count(),
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "api-order-patch",
+            "order.change",
+            target,
+            "patch",
+            lambda c: reverse("api:order-detail", args=[c.target.pk]),
+            data=lambda c: {"title": "Renamed order"},
+            state=_order_api_state,
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "api-order-put",
+            "order.change",
+            target,
+            "put",
+            lambda c: reverse("api:order-detail", args=[c.target.pk]),
+            data=_order_form,
+            state=_order_api_state,
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "api-order-delete",
+            "order.change",
+            target,
+            "delete",
+            lambda c: reverse("api:order-detail", args=[c.target.pk]),
+            success=204,
+            state=_order_api_state,
+        )
+        for target in ("own", "other")
+    ),
+    *(
+        Endpoint(
+            "api-order-transition",
+            "order.transition",
+            target,
+            "post",
+            lambda c: reverse("api:order-transition", args=[c.target.pk]),
+            data=lambda c: {"action": "cancel"},
+            state=_order_api_state,
+        )
+        for target in ("own", "other")
+    ),
+    Endpoint(
+        "api-workload-cost",
+        "budget.view",
+        "-",
+        "get",
+        lambda c: reverse("api:project-workload-cost", args=[c.project.pk]),
+    ),
+]
 SAME_AS: dict[str, str] = {
     "budgets:order_detail": "order-update",
     "budgets:agreement_create": "agreement-create",
