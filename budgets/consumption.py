@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from budgets.contracts import COMMITTED_STATUSES, DEFAULT_THRESHOLDS, add_months, effective_end, money_format
@@ -145,7 +145,7 @@ def _threshold_alert(
         reference=agreement.reference,
         message=message
         % {
-            "percent": percent,
+            "percent": formats.number_format(percent, decimal_pos=1, use_l10n=True),
             "threshold": crossed[-1],
             "left": money_format(max(figures.remaining, ZERO)),
             "lot": lot.number if lot else "",
@@ -201,8 +201,6 @@ def _alerts(consumption: Consumption, *, today: date) -> list[Alert]:
 
 
 def _short(day: date) -> str:
-    from django.utils import formats
-
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
@@ -233,7 +231,7 @@ def agreements_consumption(
         .order_by()
     }
     lots: dict[int, list[AgreementLot]] = defaultdict(list)
-    for lot in AgreementLot.objects.filter(agreement_id__in=ids, ceiling__isnull=False).order_by("number"):
+    for lot in AgreementLot.objects.filter(agreement_id__in=ids, ceiling__gt=0).order_by("number"):
         lots[lot.agreement_id].append(lot)
     result = []
     for agreement in agreements:

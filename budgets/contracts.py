@@ -185,7 +185,7 @@ def _save_lots(agreement: FrameworkAgreement, lots: Sequence[Mapping[str, Any]],
     for data in lots:
         lot = existing.get(data["number"]) or AgreementLot(agreement=agreement, number=data["number"])
         lot.title = data.get("title", lot.title)
-        lot.ceiling = data.get("ceiling", lot.ceiling)
+        lot.ceiling = data.get("ceiling") if "ceiling" in data else (lot.ceiling if lot.pk else None)
         if lot.ceiling is not None and lot.ceiling > agreement.ceiling:
             raise DomainValidationError(
                 field_errors={
@@ -439,7 +439,7 @@ def _ceiling_message(order: Order) -> str:
             "left": money_format(max(agreement.ceiling - committed, ZERO)),
         }
     lot = order.lot
-    if lot is not None and lot.ceiling is not None:
+    if lot is not None and lot.ceiling:  # a lot without a ceiling of its own (None or 0)
         lot_committed = agreement_committed(agreement.pk, lot_id=lot.pk, exclude_order=order.pk)
         if lot_committed + order.amount > lot.ceiling:
             return _(

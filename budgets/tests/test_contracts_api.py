@@ -63,7 +63,7 @@ def test_order_lifecycle_through_the_api(api, setup):
     body = response.json()
     assert body["amount"] == "2170.00" and body["lines"][0]["unit_price"] == "620.00"
     url = reverse("api:order-transition", args=[body["id"]])
-    stale = api.post(url, {"action": "sign"}, format="json", HTTP_IF_MATCH='"%s-99"' % body["id"])
+    stale = api.post(url, {"action": "sign"}, format="json", HTTP_IF_MATCH=f'"{body["id"]}-99"')
     assert stale.status_code == 412
     signed = api.post(
         url, {"action": "sign", "date": "2025-03-04"}, format="json", HTTP_IF_MATCH=response["ETag"]
