@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -189,13 +190,16 @@ class OrderForm(forms.Form):
         self.fields["lot"].queryset = lots
 
 
+LINE_FIELD = re.compile(r"^line_(?:price|quantity)_(\d{1,3})$")
+
+
 def order_lines_from(data) -> tuple[list[dict], list[str]]:
-    """The lines typed in the lines editor (empty rows are skipped)."""
-    prices = data.getlist("line_price")
-    quantities = data.getlist("line_quantity")
+    """The lines typed in the lines editor (`line_price_<n>`, `line_quantity_<n>`; empty rows skipped)."""
+    indices = sorted({int(match.group(1)) for key in data.keys() if (match := LINE_FIELD.match(key))})
     lines, errors = [], []
-    for index, (price, quantity) in enumerate(zip(prices, quantities, strict=False), start=1):
-        price, quantity = (price or "").strip(), (quantity or "").strip().replace(",", ".")
+    for index in indices[:200]:
+        price = (data.get(f"line_price_{index}") or "").strip()
+        quantity = (data.get(f"line_quantity_{index}") or "").strip().replace(",", ".")
         if not price and not quantity:
             continue
         if not price.isdigit():

@@ -60,8 +60,10 @@ def test_order_created_on_the_page_then_signed_moves_committed_and_consumption(c
             "agreement": agreement.pk,
             "budget_line": line.pk,
             "ordered_on": today.isoformat(),
-            "line_price": [str(price.pk), ""],
-            "line_quantity": ["12.5", ""],
+            "line_price_1": str(price.pk),
+            "line_quantity_1": "12.5",
+            "line_price_2": "",
+            "line_quantity_2": "",
         },
     )
     order = Order.objects.get()
@@ -219,8 +221,8 @@ def test_manager_creates_a_draft_on_own_project_only(client, manager_user, setup
             "agreement": agreement.pk,
             "budget_line": line.pk,
             "ordered_on": timezone.localdate().isoformat(),
-            "line_price": [price.pk],
-            "line_quantity": ["1"],
+            "line_price_1": price.pk,
+            "line_quantity_1": "1",
         },
     )
     order = Order.objects.get()
@@ -241,8 +243,8 @@ def test_lines_preview_computes_amounts(client, finance, setup):
         {
             "agreement": agreement.pk,
             "ordered_on": timezone.localdate().isoformat(),
-            "line_price": [price.pk],
-            "line_quantity": ["3"],
+            "line_price_1": price.pk,
+            "line_quantity_1": "3",
         },
     )
     assert "€1,860.00" in response.content.decode()
