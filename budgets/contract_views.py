@@ -411,8 +411,15 @@ def _editor_rows(data_lines: list[dict], prices: list[dict]) -> list[dict]:
                 amount = contracts.line_amount(quantity, price["unit_price"])
         except (ArithmeticError, ValueError):
             pass
-        rows.append({"price": line["price"], "quantity": line["quantity"], "amount": amount})
-    rows += [{"price": None, "quantity": "", "amount": None} for _ in range(EMPTY_LINE_ROWS)]
+        rows.append(
+            {
+                "price": line["price"],
+                "quantity": line["quantity"],
+                "amount": amount,
+                "index": line.get("index"),
+            }
+        )
+    rows += [{"price": None, "quantity": "", "amount": None, "index": None} for _ in range(EMPTY_LINE_ROWS)]
     return rows
 
 
@@ -449,13 +456,25 @@ def _order_form(request, *, data=None, order: Order | None = None, initial=None)
     lines = _lines_for(request.user, project_id if str(project_id or "").isdigit() else None)
     if order is not None:
         lines = BudgetLine.objects.select_related("project").filter(project_id=order.project_id)
-    return OrderForm(
+    form = OrderForm(
         data,
         initial=initial,
         lines_queryset=lines,
         agreements=_agreements_in_force(_today() if order is None else date.max),
         lots=AgreementLot.objects.select_related("agreement").all(),
     )
+    # The prices offered depend on these: a change redraws the whole lines editor (htmx).
+    for name in ("agreement", "lot", "ordered_on"):
+        form.fields[name].widget.attrs.update(
+            {
+                "hx-get": reverse("budgets:order_lines_preview"),
+                "hx-trigger": "change",
+                "hx-include": "closest form",
+                "hx-vals": '{"full": "1"}',
+                "hx-swap": "none",
+            }
+        )
+    return form
 
 
 @login_required
@@ -506,7 +525,8 @@ def order_lines_preview(request):
     form = _order_form(request, data=request.GET, order=order)
     data_lines, line_errors = order_lines_from(request.GET)
     context = _order_form_context(request, form, order=order, data_lines=data_lines, line_errors=line_errors)
-    return render(request, "budgets/partials/contracts_order_lines.html", context)
+    context["full"] = request.GET.get("full") == "1"
+    return render(request, "budgets/partials/contracts_order_lines_oob.html", context)
 
 
 def _load_order(request, pk) -> Order:

@@ -205,7 +205,7 @@ def order_lines_from(data) -> tuple[list[dict], list[str]]:
         if not price.isdigit():
             errors.append(_("Line %(n)s: choose a price.") % {"n": index})
             continue
-        lines.append({"price": int(price), "quantity": quantity})
+        lines.append({"price": int(price), "quantity": quantity, "index": index})
     return lines, errors
 
 

@@ -247,7 +247,7 @@ def test_lines_preview_computes_amounts(client, finance, setup):
             "line_quantity_1": "3",
         },
     )
-    assert "€1,860.00" in response.content.decode()
+    assert "€1,860.00" in response.content.decode() and 'hx-swap-oob="true"' in response.content.decode()
 
 
 def test_costing_and_dashboard_tile(client, finance, pmo_user, committee_user, setup):

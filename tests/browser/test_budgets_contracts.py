@@ -39,6 +39,7 @@ def test_order_signed_moves_committed_and_consumption(page, world, login):
     page.get_by_label("Price of line 1").select_option(str(price.pk))
     page.get_by_label("Quantity of line 1").fill("12.5")
     page.get_by_label("Quantity of line 1").press("Tab")
+    expect(page.locator("#order-total")).to_contain_text("7,750.00")
     assert_accessible(page, "order form")
     page.get_by_role("button", name="Create the draft order").click()
     expect(page.locator("#order-amount")).to_have_text("€7,750.00")
