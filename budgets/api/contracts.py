@@ -238,9 +238,13 @@ class _Base(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Framework agreements"),
+    list=extend_schema(
+        summary="Framework agreements",
+        responses={200: AgreementSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    ),
     retrieve=extend_schema(
-        summary="A framework agreement, with its consumption", responses=AgreementDetailSerializer
+        summary="A framework agreement, with its consumption",
+        responses={200: AgreementDetailSerializer, 304: None, **error_responses(401, 403, 404)},
     ),
     create=extend_schema(
         request=AgreementInputSerializer,
@@ -337,7 +341,8 @@ class AgreementViewSet(_Base):
         return Response(PriceSerializer(price).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Consumption of every agreement", responses={200: ConsumptionSerializer(many=True)}
+        summary="Consumption of every agreement",
+        responses={200: ConsumptionSerializer(many=True), **error_responses(401, 403)},
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def consumption(self, request):
@@ -346,8 +351,12 @@ class AgreementViewSet(_Base):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Orders"),
-    retrieve=extend_schema(summary="An order"),
+    list=extend_schema(
+        summary="Orders", responses={200: OrderSerializer(many=True), **error_responses(400, 401, 403, 404)}
+    ),
+    retrieve=extend_schema(
+        summary="An order", responses={200: OrderSerializer, 304: None, **error_responses(401, 403, 404)}
+    ),
     create=extend_schema(
         request=OrderInputSerializer, responses={201: OrderSerializer, **error_responses(400, 401, 403)}
     ),
