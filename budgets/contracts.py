@@ -715,9 +715,8 @@ def order_transition(
     _check(actor, "order.transition", order)
     # The agreement first: signatures on one agreement run one after the other (ceiling).
     lock_for_update(FrameworkAgreement, order.agreement_id)
-    order = lock_for_update(
-        Order, order.pk, queryset=Order.objects.select_related("agreement", "lot", "budget_line")
-    )
+    # No outer join under FOR UPDATE (PostgreSQL refuses it on the nullable lot): relations load lazily.
+    order = lock_for_update(Order, order.pk)
     _check(actor, "order.transition", order)
     check_version(order, expected_version)
     day = on or timezone.localdate()
