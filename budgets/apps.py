@@ -8,8 +8,6 @@ class BudgetsConfig(AppConfig):
 
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
-        from budgets import permissions  # noqa: F401
-
         # --- lines
         # isort: split
         from budgets import line_views, lines_import, lines_report, lines_tasks
@@ -52,3 +50,35 @@ class BudgetsConfig(AppConfig):
             )
 
         # --- contracts
+        from budgets import (
+            consumption,
+            contract_views,
+            permissions,  # noqa: F401
+        )
+        from budgets.models import OrderStatus
+        from ppm.presentation import Tone, declare_tones
+        from ppm.slots import slot_register
+
+        declare_tones(
+            OrderStatus,
+            {
+                OrderStatus.DRAFT: Tone.NEUTRAL,
+                OrderStatus.SIGNED: Tone.INFO,
+                OrderStatus.DELIVERED: Tone.ACCENT,
+                OrderStatus.INVOICED: Tone.SUCCESS,
+                OrderStatus.CANCELLED: Tone.DANGER,
+            },
+        )
+
+        slot_register(
+            "project.main",
+            "budgets/partials/contracts_project_panel.html",
+            context=contract_views.project_panel_context,
+            order=60,
+        )
+        slot_register(
+            "dashboard.tiles",
+            "budgets/partials/contracts_alerts_tile.html",
+            context=consumption.alerts_tile_context,
+            order=40,
+        )

@@ -602,3 +602,21 @@ class OrderStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("order status change")
         verbose_name_plural = _("order status changes")
+
+
+class ContractAlertDigest(models.Model):
+    """One sending of the weekly digest of framework-agreement alerts (`period` is the week's Monday):
+    the task sends at most one per period, however often beat runs it."""
+
+    period = models.DateField(_("period"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    alerts = models.PositiveIntegerField(_("alerts"), default=0)
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = _("agreement alert digest")
+        verbose_name_plural = _("agreement alert digests")
+
+    def __str__(self) -> str:
+        return str(self.period)
