@@ -37,7 +37,7 @@ STATUSES += [OrderStatus.CANCELLED]
 
 
 def seed(*, projects: int) -> None:
-    from budgets.contracts import _refresh_line_years
+    from budgets.services import line_year_totals_refresh
     from portfolio.models import Project
     from resources.models import Vendor
 
@@ -160,7 +160,7 @@ def seed(*, projects: int) -> None:
     OrderLine.objects.bulk_create(order_lines, batch_size=2000)
     Order.objects.bulk_update(orders, ["amount", "invoiced"], batch_size=1000)
     ExecutionEntry.objects.bulk_create(entries, batch_size=2000)
-    _refresh_line_years(line.pk for line in lines.values())
+    line_year_totals_refresh(line.pk for line in lines.values())
 
 
 def screens() -> list:

@@ -34,7 +34,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.db.models.functions import ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -45,7 +44,6 @@ from budgets.models import (
     AgreementLot,
     AgreementPrice,
     BudgetLine,
-    BudgetLineYear,
     ExecutionEntry,
     ExecutionKind,
     ExecutionSource,
@@ -58,6 +56,7 @@ from budgets.models import (
     ResourceRate,
 )
 from budgets.permissions import RULES
+from budgets.services import line_year_totals_refresh
 from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainValidationError, IllegalTransitionError
 from ppm.lifecycle import Machine, Moves, Transition, available, resolve
@@ -638,44 +637,6 @@ def order_update(
     return order
 
 
-def _refresh_line_years(line_ids: Iterable[int]) -> None:
-    """BudgetLineYear.committed/paid = the sum of the line's execution entries per year of their date.
-
-    Private stand-in for the lines part's `line_year_totals_refresh` (same behaviour; the integrator
-    keeps one). Years without entries go back to zero; a missing year row is created."""
-    line_ids = sorted(set(line_ids))
-    if not line_ids:
-        return
-    totals: dict[tuple[int, int], dict[str, Decimal]] = {}
-    rows = (
-        ExecutionEntry.objects.filter(line_id__in=line_ids)
-        .annotate(year=ExtractYear("date"))
-        .values("line_id", "year", "kind")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for row in rows:
-        totals.setdefault((row["line_id"], row["year"]), {})[row["kind"]] = row["total"] or ZERO
-    existing = {(y.line_id, y.year): y for y in BudgetLineYear.objects.filter(line_id__in=line_ids)}
-    for key, year_row in existing.items():
-        figures = totals.get(key, {})
-        committed = figures.get(ExecutionKind.COMMITTED, ZERO)
-        paid = figures.get(ExecutionKind.PAID, ZERO)
-        if year_row.committed != committed or year_row.paid != paid:
-            BudgetLineYear.objects.filter(pk=year_row.pk).update(committed=committed, paid=paid)
-    missing = [
-        BudgetLineYear(
-            line_id=line_id,
-            year=year,
-            committed=figures.get(ExecutionKind.COMMITTED, ZERO),
-            paid=figures.get(ExecutionKind.PAID, ZERO),
-        )
-        for (line_id, year), figures in totals.items()
-        if (line_id, year) not in existing
-    ]
-    BudgetLineYear.objects.bulk_create(missing)
-
-
 def _entry(order: Order, kind: str, day: date, amount: Decimal, label: str) -> ExecutionEntry:
     return ExecutionEntry.objects.create(
         line_id=order.budget_line_id,
@@ -762,7 +723,7 @@ def order_transition(
         order=order, source=source, target=target, action=action, comment=comment, actor=_actor(actor)
     )
     if action in ("sign", "invoice") or (action == "cancel" and source == OrderStatus.SIGNED):
-        _refresh_line_years([order.budget_line_id])
+        line_year_totals_refresh([order.budget_line_id])
     return order
 
 

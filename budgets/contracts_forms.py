@@ -3,55 +3,36 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import MAX_AMOUNT, AgreementLot, BudgetLine, FrameworkAgreement, PriceKind
+from budgets import money
+from budgets.models import AgreementLot, BudgetLine, FrameworkAgreement, PriceKind
+from ppm.exceptions import DomainValidationError
 from resources.models import Profile, Vendor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def parse_amount(raw, *, allow_zero: bool = False) -> Decimal:
-    """A euro amount typed by a person: "1234.5", "1 234,50" → Decimal; refuses NaN, infinities, more
-    than two decimals, negatives and more than the largest amount stored."""
-    text = str(raw or "").strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    """A positive euro amount typed by a person (budgets.money's rules), as a form's ValidationError."""
     try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Give an amount in euros, e.g. 1234.50.")) from None
-    if not value.is_finite():
-        raise ValidationError(_("Give an amount in euros, e.g. 1234.50."))
-    if value < 0 or (value == 0 and not allow_zero):
+        value = money.parse_amount(raw, allow_zero=allow_zero)
+    except DomainValidationError as error:
+        raise ValidationError(str(error)) from None
+    if value == 0 and not allow_zero:
         raise ValidationError(_("Give a positive amount."))
-    if value > MAX_AMOUNT:
-        raise ValidationError(_("This amount is too large."))
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_("Give the amount with two decimals at most."))
     return value
 
 
-class AmountField(forms.CharField):
+class AmountField(money.MoneyFormField):
+    """A positive amount (zero only where allowed)."""
+
     def __init__(self, *args, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if len(value) > 30:
-            raise ValidationError(_("This amount is too large."))
-        return parse_amount(value, allow_zero=self.allow_zero)
-
-    def prepare_value(self, value):
-        return f"{value:.2f}" if isinstance(value, Decimal) else value
+        super().__init__(*args, allow_zero=allow_zero, **kwargs)
 
 
 class ThresholdsField(forms.CharField):

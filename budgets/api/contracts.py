@@ -4,10 +4,9 @@ Writable objects carry an ETag; writes honour If-Match (412 when stale)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -15,9 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from budgets import consumption, contracts, costing
+from budgets import consumption, contracts, costing, money
 from budgets.contracts_filters import AgreementFilterSet, OrderFilterSet
-from budgets.contracts_forms import parse_amount
 from budgets.models import (
     AgreementLot,
     AgreementPrice,
@@ -34,29 +32,11 @@ from ppm.permissions import TablePermission
 from resources.models import Profile, Vendor
 
 
-@extend_schema_field(
-    {"type": "string", "format": "decimal", "pattern": r"^-?\d{1,12}(\.\d{1,2})?$", "example": "1234.50"}
-)
-class MoneyField(serializers.Field):
-    """An amount in euros as a string with two decimals; refuses NaN, infinities, 1e400, negatives and
-    more than two decimals with a clear 400."""
-
-    default_error_messages = {"invalid": 'Give an amount in euros as a string, e.g. "1234.50".'}
+class MoneyField(money.MoneyField):
+    """A positive amount in euros (budgets.money's rules; zero only where allowed)."""
 
     def __init__(self, *, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, str | int):
-            self.fail("invalid")
-        try:
-            return parse_amount(str(data).replace(",", "."), allow_zero=self.allow_zero)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-
-    def to_representation(self, value):
-        return None if value is None else f"{value:.2f}"
+        super().__init__(allow_zero=allow_zero, **kwargs)
 
 
 class LotSerializer(serializers.Serializer):
