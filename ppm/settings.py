@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "resources.models.ResourceKind",
         "AbsenceKindEnum": "resources.models.AbsenceKind",
+        "PriceKindEnum": "budgets.models.PriceKind",
+        "FundingKindEnum": "budgets.models.FundingKind",
+        "ExecutionKindEnum": "budgets.models.ExecutionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -32,7 +32,7 @@ def screens() -> list[Screen]:
         Screen(
             f"Project workload tab ({rows} allocations)",
             f"/projects/{project_id}/workload/?year={year}",
-            [QUALITY_BAR, at_most_queries(20), NO_LARGE_SEQ_SCAN],
+            [QUALITY_BAR, at_most_queries(22), NO_LARGE_SEQ_SCAN],
         ),
         Screen(
             f"API project allocations ({rows} rows)",

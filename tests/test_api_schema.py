@@ -36,6 +36,20 @@ def test_schema_generates_without_warning_or_error(generated):
 
 def test_every_endpoint_is_documented(schema):
     assert {
+        # resources: workload; budgets: contracts
+        "/api/v1/agreements/",
+        "/api/v1/agreements/consumption/",
+        "/api/v1/agreements/{id}/",
+        "/api/v1/agreements/{id}/prices/",
+        "/api/v1/allocations/{id}/",
+        "/api/v1/orders/",
+        "/api/v1/orders/{id}/",
+        "/api/v1/orders/{id}/transition/",
+        "/api/v1/projects/{id}/allocations/",
+        "/api/v1/projects/{id}/allocations/apply-template/",
+        "/api/v1/projects/{id}/workload-cost/",
+        "/api/v1/ratio-templates/",
+        "/api/v1/ratio-templates/{id}/",
         "/api/v1/axes/",
         "/api/v1/axes/{id}/",
         "/api/v1/objectives/",

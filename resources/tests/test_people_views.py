@@ -227,9 +227,11 @@ def test_create_and_edit_a_resource_through_the_form(client, pmo_user):
 def test_the_navigation_entry_is_current_on_the_register(client, reader_user):
     client.force_login(reader_user)
     page = client.get(reverse("resources:resource_list")).content.decode()
-    assert f'<a href="{reverse("resources:resource_list")}" aria-current="page">Resources</a>' in page
+    assert f'<a href="{reverse("resources:resource_list")}" aria-current="page">Resource register</a>' in page
+    assert '<summary class="nav-group__current">Resources</summary>' in page
     page = client.get(reverse("portfolio:project_list")).content.decode()
-    assert f'<a href="{reverse("resources:resource_list")}">Resources</a>' in page
+    assert f'<a href="{reverse("resources:resource_list")}">Resource register</a>' in page
+    assert "<summary>Resources</summary>" in page
 
 
 def test_reference_pages_are_the_project_office_s(client, pmo_user, manager_user):

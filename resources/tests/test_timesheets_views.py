@@ -209,14 +209,16 @@ def test_team_view_shows_missing_weeks(client, people):
 
 
 def test_nav_entry_for_people_and_approvers_only(client, people):
-    for user, shown in (
-        (people["user"], True),
-        (people["manager"], True),
-        (UserFactory(role=Role.READER), False),
+    # (user, sees "My timesheet", sees the approvals)
+    for user, own, approvals in (
+        (people["user"], True, False),
+        (people["manager"], False, True),
+        (UserFactory(role=Role.READER), False, False),
     ):
         _login(client, user)
         body = client.get(reverse("portfolio:dashboard")).content.decode()
-        assert (reverse("resources:timesheet_week") in body) is shown
+        assert (reverse("resources:timesheet_week") in body) is own
+        assert (reverse("resources:timesheet_approvals") in body) is approvals
 
 
 # ------------------------------------------------------------------------------------------ export / import
