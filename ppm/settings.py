@@ -379,3 +379,12 @@ PILOTIS_HOURS_PER_DAY = env("PILOTIS_HOURS_PER_DAY", "7")
 PILOTIS_CAPACITY_MONTHS = int(env("PILOTIS_CAPACITY_MONTHS", "36"))
 PILOTIS_CAPACITY_OVERLOAD = float(env("PILOTIS_CAPACITY_OVERLOAD", "1.0"))
 PILOTIS_CAPACITY_UNDERLOAD = float(env("PILOTIS_CAPACITY_UNDERLOAD", "0.7"))
+PILOTIS_CAPACITY_DEBOUNCE_SECONDS = int(env("PILOTIS_CAPACITY_DEBOUNCE_SECONDS", "30"))
+PILOTIS_TIMESHEET_REMINDER_WEEKS = int(env("PILOTIS_TIMESHEET_REMINDER_WEEKS", "4"))
+# Daily rates of generic demand in workload costing, by family: "moe=550,moa=450,amoa=650".
+_DAILY_RATES = env("PILOTIS_DEFAULT_DAILY_RATES", "moe=550,moa=450,amoa=650")
+PILOTIS_DEFAULT_DAILY_RATES = {
+    family.strip().lower(): rate.strip()
+    for family, _sep, rate in (item.partition("=") for item in _DAILY_RATES.split(","))
+    if family.strip() and rate.strip()
+}
