@@ -11,3 +11,8 @@ extra_urlpatterns: list = []
 
 
 # --- steering: steering figures, alerts (list, acknowledge), report packs (request, download)
+from governance.api import steering as steering_api  # noqa: E402
+
+router.register("steering", steering_api.SteeringViewSet, basename="steering")
+router.register("alerts", steering_api.AlertViewSet, basename="alert")
+router.register("packs", steering_api.PackViewSet, basename="pack")
