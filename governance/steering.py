@@ -85,7 +85,7 @@ def steering_projects(user, data=None) -> tuple[QuerySet[Project], SteeringFilte
     """The projects the dashboard covers for `user` and these filters (closed, abandoned and refused
     projects are left out unless the status filter asks for them)."""
     base = project_visible_to(user).order_by()
-    filterset = SteeringFilterSet(data or None, queryset=base)
+    filterset = SteeringFilterSet(data if data is not None else {}, queryset=base)
     projects = filterset.qs if filterset.is_valid() else base.none()
     if not (filterset.is_valid() and filterset.form.cleaned_data.get("status")):
         projects = projects.exclude(
