@@ -160,11 +160,27 @@ def screens() -> list[Screen]:
     screens = [
         Screen("Steering dashboard", "/steering/", [QUALITY_BAR, at_most_queries(40)]),
         Screen("Alerts list", "/alerts/?status=", [QUALITY_BAR, at_most_queries(20)]),
-        Screen("API steering", "/api/v1/steering/", [QUALITY_BAR, at_most_queries(40)], accept="application/json"),
-        Screen("API alerts", "/api/v1/alerts/", [QUALITY_BAR, at_most_queries(20)], accept="application/json"),
+        Screen(
+            "API steering", "/api/v1/steering/", [QUALITY_BAR, at_most_queries(40)], accept="application/json"
+        ),
+        Screen(
+            "API alerts", "/api/v1/alerts/", [QUALITY_BAR, at_most_queries(20)], accept="application/json"
+        ),
     ]
-    for tile in ("weather", "missing", "slipped", "milestones", "drift", "budget", "teams", "decisions", "trend"):
-        screens.append(Screen(f"Steering drill-down: {tile}", f"/steering/{tile}/", [QUALITY_BAR, at_most_queries(30)]))
+    for tile in (
+        "weather",
+        "missing",
+        "slipped",
+        "milestones",
+        "drift",
+        "budget",
+        "teams",
+        "decisions",
+        "trend",
+    ):
+        screens.append(
+            Screen(f"Steering drill-down: {tile}", f"/steering/{tile}/", [QUALITY_BAR, at_most_queries(30)])
+        )
     return screens
 
 

@@ -313,11 +313,10 @@ def alert_close_view(request, pk: int):
     return _alert_action(request, pk, alert_close)
 
 
+@requires(RULES, "alert.view")
 @require_GET
 def alert_bell_menu(request):
     """The bell's menu: the latest open alerts the user may see (loaded when the menu opens)."""
-    if not request.user.is_authenticated or not RULES.allows(request.user, "alert.view"):
-        raise Http404
     alerts = alerts_visible_to(request.user).filter(status=AlertStatus.OPEN).order_by("-raised_at", "-pk")
     return render(
         request,
