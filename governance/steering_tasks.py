@@ -93,7 +93,7 @@ def digest_send(subscription, *, now=None) -> bool:
         locked.save(update_fields=["last_sent_at"])
         if not alerts:
             return False
-        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        language = locked.language or settings.LANGUAGE_CODE
         with translation.override(language):
             lines = [
                 {
