@@ -633,7 +633,9 @@ def _transition(*, actor, alert_id: int, target: str) -> Alert:
         }[target]
         if alert.status not in allowed:
             raise DomainValidationError(
-                {"status": [_("This alert is already %(status)s.") % {"status": alert.get_status_display()}]}
+                field_errors={
+                    "status": [_("This alert is already %(status)s.") % {"status": alert.get_status_display()}]
+                }
             )
         with audited(alert, actor, ("status",)):
             alert.status = target
@@ -679,7 +681,7 @@ def alert_rule_update(
             continue
         clean[key] = numbers if isinstance(value, list) else numbers[0]
     if errors:
-        raise DomainValidationError(errors)
+        raise DomainValidationError(field_errors=errors)
     with transaction.atomic():
         rule = lock_for_update(AlertRule, rule_id, expected_version)
         with audited(rule, actor, AlertRule.audit_fields):

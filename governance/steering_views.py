@@ -629,10 +629,10 @@ def schedule_save(*, actor, task, data: dict, scope_id: int | None):
         }
         if task is None:
             if PeriodicTask.objects.filter(name=data["name"]).exists():
-                raise DomainValidationError({"name": [_("A schedule of this name exists.")]})
+                raise DomainValidationError(field_errors={"name": [_("A schedule of this name exists.")]})
             task = PeriodicTask(task=SCHEDULE_TASK)
         elif PeriodicTask.objects.filter(name=data["name"]).exclude(pk=task.pk).exists():
-            raise DomainValidationError({"name": [_("A schedule of this name exists.")]})
+            raise DomainValidationError(field_errors={"name": [_("A schedule of this name exists.")]})
         task.name = data["name"]
         task.crontab = crontab
         task.interval = None

@@ -73,7 +73,7 @@ class SteeringViewSet(ApiViewMixin, viewsets.ViewSet):
     def list(self, request):
         projects, filterset = steering.steering_projects(request.user, request.query_params)
         if not filterset.is_valid():
-            raise DomainValidationError(filterset.errors)
+            raise DomainValidationError(field_errors=filterset.errors)
         tiles = steering.steering_tiles(request.user, projects, filterset, timezone.localdate())
         return Response(steering.steering_figures(tiles))
 
