@@ -634,7 +634,9 @@ def _transition(*, actor, alert_id: int, target: str) -> Alert:
         if alert.status not in allowed:
             raise DomainValidationError(
                 field_errors={
-                    "status": [_("This alert is already %(status)s.") % {"status": alert.get_status_display()}]
+                    "status": [
+                        _("This alert is already %(status)s.") % {"status": alert.get_status_display()}
+                    ]
                 }
             )
         with audited(alert, actor, ("status",)):

@@ -115,12 +115,13 @@ def _weather_word(value: str) -> str:
     return str(dict(Weather.choices).get(value, _("No report")))
 
 
-def pack_data(scope: PackScope, *, progress=None) -> dict:
-    """Everything a pack shows, in the active language. `progress(done, total)` is called per project."""
+def pack_data(scope: PackScope, *, progress=None, projects: QuerySet[Project] | None = None) -> dict:
+    """Everything a pack shows, in the active language. `progress(done, total)` is called per project;
+    `projects` overrides the scope's projects (the benchmark's fixed sample)."""
     from budgets.models import BudgetLineYear
     from resources.models import Allocation
 
-    projects = pack_projects(scope)
+    projects = pack_projects(scope) if projects is None else projects
     rows = weather_rows(projects, as_of=scope.as_of)
     report_ids = [row.report.pk for row in rows]
     items: dict[int, list] = {}

@@ -483,7 +483,9 @@ class PackForm(forms.Form):
 
 
 class PackRequestForm(PackForm):
-    as_of = forms.DateField(label=gettext_lazy("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     fmt = forms.ChoiceField(choices=[("pdf", "PDF"), ("xlsx", "XLSX")], label=gettext_lazy("Format"))
 
 

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from governance.alerts import alerts_evaluate
@@ -29,7 +30,7 @@ from ppm.testing import assert_same_queries_at_two_sizes
 from ppm.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def period(months_back: int) -> ReportingPeriod:

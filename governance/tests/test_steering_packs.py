@@ -3,7 +3,6 @@ page and API, schedules written as django-celery-beat PeriodicTasks, the schedul
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import shutil
@@ -12,7 +11,7 @@ import subprocess
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from governance.models import FlashReportItem, ItemKind, ProjectGovernance, ProjectOffice
@@ -24,7 +23,7 @@ from ppm.roles import Role
 from ppm.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def pdf_text(content: bytes) -> list[str]:

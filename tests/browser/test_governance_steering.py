@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from governance.alerts import alerts_evaluate
@@ -13,7 +14,7 @@ from governance.models import FlashReport, FlashReportDimension, ReportingPeriod
 from portfolio.rules import ProjectStatus
 from tests.axe import assert_accessible
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _period(months_back: int) -> ReportingPeriod:
