@@ -143,6 +143,10 @@ def alert_message(alert: Alert) -> str:
         return str(template)
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def _project_url(project_id: int, name: str = "portfolio:project_detail") -> str:
     return reverse(name, args=[project_id])
 
@@ -190,7 +194,7 @@ def milestone_late(rule: AlertRule, today: date) -> Iterable[Cause]:
             project_id,
             rule.severity,
             "milestone_late",
-            {"task": name, "date": finish.isoformat(), "percent": percent},
+            {"task": name, "date": _iso(finish), "percent": percent},
             _project_url(project_id, "portfolio:project_gantt"),
         )
 
@@ -229,7 +233,7 @@ def milestone_at_risk(rule: AlertRule, today: date) -> Iterable[Cause]:
             project_id,
             rule.severity,
             "milestone_at_risk",
-            {"task": name, "date": finish.isoformat(), "late": counts.get(pk, 1)},
+            {"task": name, "date": _iso(finish), "late": counts.get(pk, 1)},
             _project_url(project_id, "portfolio:project_gantt"),
         )
 
@@ -390,7 +394,7 @@ def team_loads(start: date, end: date) -> list[dict]:
             capacity.get(team_id, 0.0) + weekdays * sum(availability_from_pattern(pattern)) / 5
         )
     teams = Team.objects.filter(pk__in=allocated).values_list("pk", "name", "directorate__name")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk, name, directorate in teams:
         load, cap = float(allocated[pk]), capacity.get(pk, 0.0)
         rows.append(
@@ -403,7 +407,7 @@ def team_loads(start: date, end: date) -> list[dict]:
                 "percent": int(load * 100 / cap) if cap else None,
             }
         )
-    rows.sort(key=lambda row: -(row["percent"] if row["percent"] is not None else 10_000))
+    rows.sort(key=lambda row: -(int(row["percent"]) if row["percent"] is not None else 10_000))
     return rows
 
 
@@ -461,7 +465,7 @@ def missing_reports(
         output_field=CharField(),
     )
     projects = projects.annotate(cadence_value=cadence)
-    condition = Q(pk__in=[])
+    condition: Q = Q(pk__in=[])
     for cadence_code, period in period_by_cadence.items():
         filed = FlashReport.objects.filter(
             project=OuterRef("pk"),
@@ -469,7 +473,7 @@ def missing_reports(
             is_current=True,
             status__in=(FlashReportStatus.SUBMITTED, FlashReportStatus.VALIDATED),
         )
-        condition |= Q(cadence_value=cadence_code) & ~Exists(filed)
+        condition |= Q(cadence_value=cadence_code) & ~Q(Exists(filed))
     return projects.filter(condition)
 
 
@@ -507,11 +511,11 @@ def risk_overdue(rule: AlertRule, today: date) -> Iterable[Cause]:
     for project_id, text, owner, due in items.iterator():
         digest = hashlib.sha1(text.strip().lower().encode(), usedforsecurity=False).hexdigest()[:12]
         yield Cause(
-            f"risk_overdue:{project_id}:{digest}:{due.isoformat()}",
+            f"risk_overdue:{project_id}:{digest}:{_iso(due)}",
             project_id,
             rule.severity,
             "risk_overdue",
-            {"text": text[:120], "owner": owner or "—", "date": due.isoformat()},
+            {"text": text[:120], "owner": owner or "—", "date": _iso(due)},
             _project_url(project_id),
         )
 
@@ -627,10 +631,11 @@ def _transition(*, actor, alert_id: int, target: str) -> Alert:
             action="alert.acknowledge",
             not_found=_("No such alert."),
         )
-        allowed = {
-            AlertStatus.ACKNOWLEDGED: (AlertStatus.OPEN,),
-            AlertStatus.CLOSED: (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
-        }[target]
+        transitions: dict[str, tuple[str, ...]] = {
+            AlertStatus.ACKNOWLEDGED.value: (AlertStatus.OPEN.value,),
+            AlertStatus.CLOSED.value: (AlertStatus.OPEN.value, AlertStatus.ACKNOWLEDGED.value),
+        }
+        allowed = transitions[target]
         if alert.status not in allowed:
             raise DomainValidationError(
                 field_errors={

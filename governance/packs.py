@@ -17,6 +17,7 @@ import datetime
 import io
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -60,7 +61,11 @@ SCOPES = {
     "directorate": gettext_lazy("Directorate"),
     "project_office": gettext_lazy("Project office"),
 }
-SCOPE_MODELS = {"objective": Objective, "directorate": Directorate, "project_office": ProjectOffice}
+SCOPE_MODELS: dict[str, Any] = {
+    "objective": Objective,
+    "directorate": Directorate,
+    "project_office": ProjectOffice,
+}
 SUMMARY_ROWS = 25
 
 
@@ -105,7 +110,7 @@ def pack_projects(scope: PackScope) -> QuerySet[Project]:
     if scope.scope == "objective":
         projects = projects.filter(pk__in=Project.objects.filter(objectives=scope.scope_id).values("pk"))
     elif scope.scope == "directorate":
-        projects = projects.filter(directorate_id=scope.scope_id)
+        projects = projects.filter(directorate__pk=scope.scope_id or 0)
     elif scope.scope == "project_office":
         projects = projects.filter(governance__project_office_id=scope.scope_id)
     return projects

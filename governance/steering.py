@@ -160,7 +160,7 @@ def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> l
 DIMENSIONS = [("overall", _("Overall"))] + list(Dimension.choices)
 
 
-def weather_counts(rows: list[WeatherRow]) -> list[tuple[str, str, int]]:
+def weather_counts(rows: list[WeatherRow]) -> list[tuple[str, object, int]]:
     counts = Counter(row.report.weather for row in rows)
     return [(value, label, counts.get(value, 0)) for value, label in Weather.choices]
 
@@ -244,7 +244,7 @@ def baseline_drift(projects: QuerySet[Project]) -> tuple[object | None, list[dic
         .select_related("project")
         .order_by("project__code")
     )
-    rows = []
+    rows: list[dict] = []
     for entry in entries:
         reference = entry.forecast_finish or entry.planned_end
         current = entry.project.forecast_finish or entry.project.planned_end
@@ -257,7 +257,7 @@ def baseline_drift(projects: QuerySet[Project]) -> tuple[object | None, list[dic
                     "days": (current - reference).days,
                 }
             )
-    rows.sort(key=lambda row: -row["days"])
+    rows.sort(key=lambda row: -int(row["days"]))
     return baseline, rows
 
 

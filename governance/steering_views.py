@@ -471,7 +471,7 @@ class PackForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         scope = data.get("scope")
         if scope and scope != "all" and not data.get(scope):
             self.add_error(scope, _("Choose the %(scope)s.") % {"scope": SCOPES[scope].lower()})
@@ -594,7 +594,7 @@ class ScheduleForm(PackForm):
     enabled = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Enabled"))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("roles") and not data.get("users"):
             self.add_error("roles", _("Choose at least one recipient."))
         return data

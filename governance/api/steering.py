@@ -84,8 +84,8 @@ class AlertSerializer(serializers.ModelSerializer):
     project_code = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     message = serializers.CharField(read_only=True, help_text=_("The message code (the text is in `text`)."))
-    acknowledged_by = serializers.StringRelatedField()
-    closed_by = serializers.StringRelatedField()
+    acknowledged_by: serializers.Field = serializers.StringRelatedField()
+    closed_by: serializers.Field = serializers.StringRelatedField()
 
     class Meta:
         model = Alert

@@ -37,7 +37,7 @@ SHAPES = {
 
 
 def weather_svg(value: str, *, size: int = 20) -> SafeString:
-    shape = SHAPES.get(value)
+    shape = SHAPES.get(Weather(value)) if value in Weather.values else None
     if shape is None:
         return mark_safe("")
     colour, body = shape
