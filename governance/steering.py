@@ -15,7 +15,18 @@ from datetime import date
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from governance.alerts import (
@@ -124,37 +135,47 @@ class WeatherRow:
         return WEATHER_RANK.get(self.report.weather, -1)
 
 
+def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
+    """The latest validated report of each project, red (stormy, rainy) first, then by project code,
+    ready to be turned into rows (:func:`weather_row`): slice or paginate it in SQL."""
+    rank = Case(
+        *(When(weather=value, then=Value(position)) for value, position in WEATHER_RANK.items()),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    return (
+        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects, as_of=as_of))
+        .annotate(rank=rank)
+        .select_related("project", "period", "project__manager", "project__directorate")
+        .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
+        .order_by("-rank", "project__code")
+    )
+
+
+def weather_row(report: FlashReport) -> WeatherRow:
+    dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
+    worst = sorted(
+        (d for d in dimensions.values() if d.weather),
+        key=lambda d: -WEATHER_RANK.get(d.weather, -1),
+    )
+    why = next((dimension.comment for dimension in worst if dimension.comment), "")
+    return WeatherRow(report.project, report, dimensions, why or report.highlights)
+
+
 def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> list[WeatherRow]:
     """One row per project with a validated report, red (stormy, rainy) first, then by code."""
-    reports = (
-        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects, as_of=as_of))
-        .select_related("project", "period", "project__manager", "project__directorate")
-        .prefetch_related(
-            Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")),
-            Prefetch(
-                "items",
-                queryset=FlashReportItem.objects.filter(status=ItemStatus.OPEN).order_by(
-                    "kind", "order", "pk"
-                ),
-                to_attr="open_items",
-            ),
-        )
+    return [weather_row(report) for report in weather_reports(projects, as_of=as_of)]
+
+
+def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
+    """How many projects are in each weather (one aggregate query)."""
+    counts = dict(
+        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects))
+        .values("weather")
+        .annotate(n=Count("pk"))
+        .values_list("weather", "n")
     )
-    rows = []
-    for report in reports:
-        dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
-        worst = sorted(
-            (d for d in dimensions.values() if d.weather),
-            key=lambda d: -WEATHER_RANK.get(d.weather, -1),
-        )
-        why = ""
-        for dimension in worst:
-            if dimension.comment:
-                why = dimension.comment
-                break
-        rows.append(WeatherRow(report.project, report, dimensions, why or report.highlights))
-    rows.sort(key=lambda row: (-row.rank, row.project.code))
-    return rows
+    return [(value, label, counts.get(value, 0)) for value, label in Weather.choices]
 
 
 DIMENSIONS = [("overall", _("Overall"))] + list(Dimension.choices)
@@ -394,7 +415,8 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     from resources.models import Allocation
 
     filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
-    weather = weather_rows(projects)
+    weather_counts_list = weather_counts_of(projects)
+    weather_total = sum(count for _value, _label, count in weather_counts_list)
     missing = missing_rows(projects, today)
     slipped = slipped_projects(projects)
     slipped_count = slipped.count()
@@ -414,10 +436,14 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     trend = weather_trend(projects, today)
     return {
         "weather": {
-            "rows": weather[:TILE_ROWS],
-            "count": len(weather),
-            "counts": weather_counts(weather),
-            "red": sum(1 for row in weather if row.report.weather in (Weather.RAINY, Weather.STORMY)),
+            "rows": [weather_row(report) for report in weather_reports(projects)[:TILE_ROWS]],
+            "count": weather_total,
+            "counts": weather_counts_list,
+            "red": sum(
+                count
+                for value, _label, count in weather_counts_list
+                if value in (Weather.RAINY, Weather.STORMY)
+            ),
         },
         "missing": {"rows": missing[:TILE_ROWS], "count": len(missing)},
         "slipped": {

@@ -135,7 +135,7 @@ def steering_dashboard(request):
 
 def _tile_rows(tile: str, user, projects, filterset, today):
     if tile == "weather":
-        return steering.weather_rows(projects)
+        return steering.weather_reports(projects)
     if tile == "missing":
         return steering.missing_rows(projects, today)
     if tile == "slipped":
@@ -164,6 +164,8 @@ def steering_drilldown(request, tile: str):
     _tune_steering_form(filterset)
     rows = _tile_rows(tile, request.user, projects, filterset, today)
     page = paginate(rows, request.GET.get("page"), per_page=50)
+    if tile == "weather":
+        page.object_list = [steering.weather_row(report) for report in page.object_list]
     context = {
         "tile": tile,
         "title": TILE_TITLES[tile],
