@@ -206,7 +206,8 @@ class AlertFilterSet(django_filters.FilterSet):
         choices=[(code, entry[0]) for code, entry in DEFAULT_RULES.items()],
         label=gettext_lazy("Rule"),
     )
-    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), label=gettext_lazy("Project"))
+    # A number (not a choice among every project): an unknown id lists nothing rather than refusing.
+    project = django_filters.NumberFilter(field_name="project", label=gettext_lazy("Project"))
     severity = django_filters.ChoiceFilter(choices=SEVERITIES, label=gettext_lazy("Severity"))
 
     class Meta:
@@ -227,16 +228,12 @@ def alerts_filtered(request) -> tuple:
 @require_GET
 def alert_list(request):
     filterset, alerts = alerts_filtered(request)
-    tune_filter_form(
-        filterset.form,
-        options={
-            "project": Project.objects.filter(
-                pk__in=alerts_visible_to(request.user).exclude(project=None).values("project")
-            )
-            .order_by("code")
-            .values_list("pk", "code")
-        },
+    projects = (
+        Project.objects.filter(pk__in=alerts_visible_to(request.user).exclude(project=None).values("project"))
+        .order_by("code")
+        .values_list("pk", "code")
     )
+    filterset.form.fields["project"].widget = forms.Select(choices=[("", _("Any")), *projects])
     filterset.form.fields["status"].widget.choices = [("", _("Any")), *AlertStatus.choices]
     page = paginate(alerts, request.GET.get("page"))
     return render_partial_or_page(

@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance import steering
 from governance.alerts import alert_acknowledge, alert_close, alert_message, alerts_visible_to
@@ -60,7 +61,7 @@ class SteeringFiguresSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["steering"])
-class SteeringViewSet(ApiViewMixin, viewsets.ViewSet):
+class SteeringView(ApiViewMixin, APIView):
     permission_classes = [TablePermission]
     rules = RULES
     rule_entity = "steering"
@@ -70,7 +71,7 @@ class SteeringViewSet(ApiViewMixin, viewsets.ViewSet):
         parameters=FILTER_PARAMETERS,
         responses={200: SteeringFiguresSerializer, **error_responses(400, 401, 403)},
     )
-    def list(self, request):
+    def get(self, request):
         projects, filterset = steering.steering_projects(request.user, request.query_params)
         if not filterset.is_valid():
             raise DomainValidationError(field_errors=filterset.errors)
@@ -120,7 +121,7 @@ class AlertSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary=_("List the alerts you may see"),
-        responses={200: AlertSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: AlertSerializer(many=True), **error_responses(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary=_("Read an alert"), responses={200: AlertSerializer, **error_responses(401, 404)}
@@ -233,7 +234,7 @@ class PackRequestSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(
         summary=_("Archived portfolio report packs, newest first"),
-        responses={200: PackJobSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: PackJobSerializer(many=True), **error_responses(400, 401, 403, 404)},
     ),
     create=extend_schema(
         summary=_("Ask for a portfolio report pack"),
