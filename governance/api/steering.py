@@ -157,7 +157,7 @@ class AlertViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(
         summary=_("Acknowledge an alert"),
         request=None,
-        responses={200: AlertSerializer, **error_responses(401, 403, 404, 409)},
+        responses={200: AlertSerializer, **error_responses(400, 401, 403, 404, 409, 413, 415)},
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
@@ -166,7 +166,7 @@ class AlertViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(
         summary=_("Close an alert"),
         request=None,
-        responses={200: AlertSerializer, **error_responses(401, 403, 404, 409)},
+        responses={200: AlertSerializer, **error_responses(400, 401, 403, 404, 409, 413, 415)},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
