@@ -13,3 +13,60 @@ class GovernanceConfig(AppConfig):
         # --- flash
 
         # --- steering
+        self._ready_steering()
+
+    def _ready_steering(self):
+        """Steering: the bell (header), the "Steering" entry (main navigation), report pack kinds, and
+        the on-change alert evaluation (debounced) after the watched models change."""
+        from django.db.models.signals import post_delete, post_save
+
+        from governance import steering_tasks, steering_views
+        from governance.packs import PDF_KIND, XLSX_KIND, pack_job_can_view
+        from ppm.reports import ReportKind, report_kind_register
+        from ppm.slots import slot_register
+
+        slot_register(
+            "header.tools", "governance/partials/steering_bell.html", context=steering_views.bell_context
+        )
+        slot_register(
+            "nav.main", "governance/partials/steering_nav.html", context=steering_views.nav_context, order=40
+        )
+        report_kind_register(
+            ReportKind(
+                name=PDF_KIND,
+                task=steering_tasks.render_pack_pdf,
+                can_view=pack_job_can_view,
+                label=_("Portfolio report pack (PDF)"),
+                content_type="application/pdf",
+            )
+        )
+        report_kind_register(
+            ReportKind(
+                name=XLSX_KIND,
+                task=steering_tasks.render_pack_xlsx,
+                can_view=pack_job_can_view,
+                label=_("Portfolio report pack (XLSX)"),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        )
+        watched = [
+            "portfolio.Project",
+            "portfolio.Task",
+            "governance.FlashReport",
+            "governance.FlashReportItem",
+            "budgets.BudgetLineYear",
+            "budgets.Order",
+            "budgets.FrameworkAgreement",
+            "resources.Allocation",
+        ]
+        from django.apps import apps
+
+        for label in watched:
+            try:
+                model = apps.get_model(label)
+            except LookupError:
+                continue
+            post_save.connect(steering_tasks.on_change, sender=model, dispatch_uid=f"steering-alerts-{label}")
+            post_delete.connect(
+                steering_tasks.on_change, sender=model, dispatch_uid=f"steering-alerts-del-{label}"
+            )

@@ -359,6 +359,8 @@ class AlertSubscription(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscription"
     )
     frequency = models.CharField(_("digest"), max_length=10, choices=DigestFrequency.choices)
+    # The language the digest is written in (the user's language when they last saved the preference).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

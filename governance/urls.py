@@ -11,3 +11,19 @@ urlpatterns: list = []
 
 
 # --- steering: /steering/…, /alerts/…, /packs/… (governance/steering_views.py)
+from governance import steering_views  # noqa: E402
+
+urlpatterns += [
+    path("steering/", steering_views.steering_dashboard, name="steering"),
+    path("steering/<slug:tile>/", steering_views.steering_drilldown, name="steering_drilldown"),
+    path("alerts/", steering_views.alert_list, name="alert_list"),
+    path("alerts/export/<str:fmt>/", steering_views.alert_export, name="alert_export"),
+    path("alerts/bell/", steering_views.alert_bell_menu, name="alert_bell_menu"),
+    path("alerts/rules/", steering_views.alert_rules, name="alert_rules"),
+    path("alerts/subscription/", steering_views.alert_subscription, name="alert_subscription"),
+    path("alerts/<int:pk>/acknowledge/", steering_views.alert_acknowledge_view, name="alert_acknowledge"),
+    path("alerts/<int:pk>/close/", steering_views.alert_close_view, name="alert_close"),
+    path("packs/", steering_views.pack_list, name="pack_list"),
+    path("packs/schedules/", steering_views.pack_schedules, name="pack_schedules"),
+    path("packs/schedules/<int:pk>/", steering_views.pack_schedules, name="pack_schedule_edit"),
+]

@@ -2,6 +2,7 @@
 
 Each part registers its viewsets below, in its own block."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
@@ -11,3 +12,8 @@ extra_urlpatterns: list = []
 
 
 # --- steering: steering figures, alerts (list, acknowledge), report packs (request, download)
+from governance.api import steering as steering_api  # noqa: E402
+
+extra_urlpatterns.append(path("steering/", steering_api.SteeringView.as_view(), name="steering"))
+router.register("alerts", steering_api.AlertViewSet, basename="alert")
+router.register("packs", steering_api.PackViewSet, basename="pack")

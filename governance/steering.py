@@ -1,0 +1,508 @@
+"""Steering dashboard selectors: the tiles' figures and the lists behind them, for a filtered set of projects.
+
+Every function takes the filtered project queryset (:func:`steering_projects`) and `today`, and runs a
+constant number of queries whatever the number of projects. Sources are read directly (see
+governance.alerts for the same choice): the latest VALIDATED current flash report of a project is its
+"latest weather"; schedule (Project.slippage_days, milestones), portfolio baselines, budget lines of the
+year, allocations vs a rough capacity (no capacity snapshot model in this tree).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import django_filters
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
+
+from governance.alerts import (
+    SCHEDULED_STATUSES,
+    alerts_visible_to,
+    latest_due_periods,
+    missing_reports,
+    next_quarter,
+    open_latest_items,
+    team_loads,
+)
+from governance.models import (
+    WEATHER_RANK,
+    AlertStatus,
+    Committee,
+    Dimension,
+    FlashReport,
+    FlashReportDimension,
+    FlashReportItem,
+    FlashReportStatus,
+    ItemKind,
+    ItemStatus,
+    ProjectOffice,
+    Weather,
+)
+from portfolio.models import Objective, Project
+from portfolio.rules import ProjectStatus
+from portfolio.selectors import project_visible_to
+from ppm.models import Directorate
+
+TILE_ROWS = 8  # rows a tile previews; its drill-down lists them all
+WEATHERS_WORST_FIRST = list(reversed(Weather.values))
+TREND_PERIODS = 6
+
+
+class SteeringFilterSet(django_filters.FilterSet):
+    """The dashboard's filters, shared by the page, its drill-downs and the API."""
+
+    objective = django_filters.ModelChoiceFilter(
+        field_name="objectives", queryset=Objective.objects.all(), label=_("Strategic objective")
+    )
+    directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), label=_("Directorate"))
+    project_office = django_filters.ModelChoiceFilter(
+        field_name="governance__project_office",
+        queryset=ProjectOffice.objects.all(),
+        label=_("Project office"),
+    )
+    committee = django_filters.ModelChoiceFilter(
+        field_name="governance__committee", queryset=Committee.objects.all(), label=_("Committee")
+    )
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = Project
+        fields = ["objective", "directorate", "project_office", "committee", "status"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.form.cleaned_data.get("objective"):
+            # The objective filter joins a many-valued relation: one row per project.
+            queryset = Project.objects.filter(pk__in=queryset.values("pk"))
+        return queryset
+
+
+def steering_projects(user, data=None) -> tuple[QuerySet[Project], SteeringFilterSet]:
+    """The projects the dashboard covers for `user` and these filters (closed, abandoned and refused
+    projects are left out unless the status filter asks for them)."""
+    base = project_visible_to(user).order_by()
+    filterset = SteeringFilterSet(data if data is not None else {}, queryset=base)
+    projects = filterset.qs if filterset.is_valid() else base.none()
+    if not (filterset.is_valid() and filterset.form.cleaned_data.get("status")):
+        projects = projects.exclude(
+            status__in=(ProjectStatus.CLOSED, ProjectStatus.CANCELLED, ProjectStatus.NOT_RETAINED)
+        )
+    return projects, filterset
+
+
+# --- (a) weather map ----------------------------------------------------------------------------
+
+
+def latest_validated_report_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet:
+    """Ids of the latest validated current report of each project (one query as a subquery)."""
+    reports = FlashReport.objects.filter(
+        project=OuterRef("pk"), is_current=True, status=FlashReportStatus.VALIDATED
+    )
+    if as_of is not None:
+        reports = reports.filter(period__start__lte=as_of)
+    latest = reports.order_by("-period__end", "-revision").values("pk")[:1]
+    return (
+        projects.annotate(latest_report=Subquery(latest))
+        .filter(latest_report__isnull=False)
+        .values("latest_report")
+    )
+
+
+@dataclass
+class WeatherRow:
+    project: Project
+    report: FlashReport
+    dimensions: dict  # dimension code -> FlashReportDimension
+    why: str  # the comment explaining the worst weather
+
+    @property
+    def rank(self) -> int:
+        return WEATHER_RANK.get(self.report.weather, -1)
+
+
+def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
+    """The latest validated report of each project, red (stormy, rainy) first, then by project code,
+    ready to be turned into rows (:func:`weather_row`): slice or paginate it in SQL."""
+    rank = Case(
+        *(When(weather=value, then=Value(position)) for value, position in WEATHER_RANK.items()),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    return (
+        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects, as_of=as_of))
+        .annotate(rank=rank)
+        .select_related("project", "period", "project__manager", "project__directorate")
+        .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
+        .order_by("-rank", "project__code")
+    )
+
+
+def weather_row(report: FlashReport) -> WeatherRow:
+    dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
+    worst = sorted(
+        (d for d in dimensions.values() if d.weather),
+        key=lambda d: -WEATHER_RANK.get(d.weather, -1),
+    )
+    why = next((dimension.comment for dimension in worst if dimension.comment), "")
+    return WeatherRow(report.project, report, dimensions, why or report.highlights)
+
+
+def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> list[WeatherRow]:
+    """One row per project with a validated report, red (stormy, rainy) first, then by code."""
+    return [weather_row(report) for report in weather_reports(projects, as_of=as_of)]
+
+
+def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
+    """How many projects are in each weather (one aggregate query)."""
+    counts = dict(
+        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects))
+        .values("weather")
+        .annotate(n=Count("pk"))
+        .values_list("weather", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Weather.choices]
+
+
+DIMENSIONS = [("overall", _("Overall"))] + list(Dimension.choices)
+
+
+def weather_counts(rows: list[WeatherRow]) -> list[tuple[str, object, int]]:
+    counts = Counter(row.report.weather for row in rows)
+    return [(value, label, counts.get(value, 0)) for value, label in Weather.choices]
+
+
+# --- (b) missing reports ------------------------------------------------------------------------
+
+
+def missing_rows(projects: QuerySet[Project], today: date) -> list[dict]:
+    """Projects whose report for their cadence's due period is not filed (submitted or validated)."""
+    periods = latest_due_periods(today)
+    if not periods:
+        return []
+    rows = []
+    queryset = (
+        missing_reports(periods, projects.filter(status__in=(ProjectStatus.IN_PROGRESS,)))
+        .select_related("manager")
+        .order_by("code")
+    )
+    found = list(queryset)
+    statuses = {}
+    if found:
+        for project_id, period_id, status in FlashReport.objects.filter(
+            project_id__in=[project.pk for project in found],
+            period_id__in=[period.pk for period in periods.values()],
+            is_current=True,
+        ).values_list("project_id", "period_id", "status"):
+            statuses[(project_id, period_id)] = status
+    status_labels = dict(FlashReportStatus.choices)
+    for project in found:
+        period = periods[project.cadence_value]
+        status = statuses.get((project.pk, period.pk), "")
+        rows.append(
+            {
+                "project": project,
+                "period": period,
+                "deadline": period.deadline,
+                "days_late": (today - period.deadline).days,
+                "status": status,
+                "status_label": status_labels.get(status, _("Not started")),
+            }
+        )
+    return rows
+
+
+# --- (c) what slipped ---------------------------------------------------------------------------
+
+
+def slipped_projects(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return (
+        projects.filter(status__in=SCHEDULED_STATUSES, slippage_days__gt=0)
+        .select_related("manager", "directorate")
+        .order_by("-slippage_days", "code")
+    )
+
+
+def late_milestones(projects: QuerySet[Project], today: date) -> QuerySet:
+    from portfolio.scheduling.models import Task
+
+    return (
+        Task.objects.filter(
+            project__in=projects.filter(status__in=SCHEDULED_STATUSES),
+            milestone=True,
+            finish__lt=today,
+            percent_complete__lt=100,
+        )
+        .select_related("project")
+        .order_by("finish", "project__code", "pk")
+    )
+
+
+def baseline_drift(projects: QuerySet[Project]) -> tuple[object | None, list[dict]]:
+    """Drift of each project's forecast finish since the latest portfolio baseline (calendar days;
+    positive = later), worst first."""
+    from portfolio.scheduling.models import PortfolioBaseline, PortfolioBaselineEntry
+
+    baseline = PortfolioBaseline.objects.order_by("-taken_at").first()
+    if baseline is None:
+        return None, []
+    entries = (
+        PortfolioBaselineEntry.objects.filter(baseline=baseline, project__in=projects)
+        .select_related("project")
+        .order_by("project__code")
+    )
+    rows: list[dict] = []
+    for entry in entries:
+        reference = entry.forecast_finish or entry.planned_end
+        current = entry.project.forecast_finish or entry.project.planned_end
+        if reference and current and current != reference:
+            rows.append(
+                {
+                    "project": entry.project,
+                    "reference": reference,
+                    "current": current,
+                    "days": (current - reference).days,
+                }
+            )
+    rows.sort(key=lambda row: -int(row["days"]))
+    return baseline, rows
+
+
+# --- (d) budget ---------------------------------------------------------------------------------
+
+
+def budget_rows(projects: QuerySet[Project], year: int) -> list[dict]:
+    """Per project with budget lines this year: planned, committed, paid (and the share committed)."""
+    from budgets.models import BudgetLineYear
+
+    totals = (
+        BudgetLineYear.objects.filter(year=year, line__project__in=projects)
+        .values("line__project_id", "line__project__code", "line__project__name")
+        .annotate(planned=Sum("planned"), committed=Sum("committed"), paid=Sum("paid"))
+        .order_by("line__project__code")
+    )
+    rows = []
+    for row in totals:
+        planned = row["planned"] or Decimal(0)
+        rows.append(
+            {
+                "project_id": row["line__project_id"],
+                "code": row["line__project__code"],
+                "name": row["line__project__name"],
+                "planned": planned,
+                "committed": row["committed"] or Decimal(0),
+                "paid": row["paid"] or Decimal(0),
+                "percent": int((row["committed"] or 0) * 100 / planned) if planned else None,
+            }
+        )
+    rows.sort(key=lambda row: -(row["percent"] or 0))
+    return rows
+
+
+def budget_totals(rows: list[dict]) -> dict | None:
+    if not rows:
+        return None
+    planned = sum((row["planned"] for row in rows), Decimal(0))
+    committed = sum((row["committed"] for row in rows), Decimal(0))
+    paid = sum((row["paid"] for row in rows), Decimal(0))
+    return {
+        "planned": planned,
+        "committed": committed,
+        "paid": paid,
+        "percent": int(committed * 100 / planned) if planned else None,
+        "paid_percent": int(paid * 100 / planned) if planned else None,
+    }
+
+
+# --- (e) teams ----------------------------------------------------------------------------------
+
+
+def team_rows(today: date, *, directorate=None, threshold: int = 100) -> tuple[tuple[date, date], list[dict]]:
+    quarter = next_quarter(today)
+    rows = team_loads(*quarter)
+    if directorate is not None:
+        rows = [row for row in rows if row["directorate"] == directorate.name]
+    for row in rows:
+        row["overloaded"] = row["percent"] is None or row["percent"] >= threshold
+    return quarter, rows
+
+
+# --- (f) alerts ---------------------------------------------------------------------------------
+
+
+def open_alerts(user, projects: QuerySet[Project], *, filtered: bool) -> QuerySet:
+    alerts = alerts_visible_to(user).exclude(status=AlertStatus.CLOSED)
+    if filtered:
+        alerts = alerts.filter(project__in=projects)
+    return alerts
+
+
+# --- (g) decisions ------------------------------------------------------------------------------
+
+
+def decision_items(projects: QuerySet[Project]) -> QuerySet[FlashReportItem]:
+    """Open decisions requested in each project's latest validated report."""
+    return (
+        FlashReportItem.objects.filter(
+            kind=ItemKind.DECISION,
+            status=ItemStatus.OPEN,
+            report_id__in=latest_validated_report_ids(projects),
+        )
+        .select_related("report__project", "report__period")
+        .order_by("due_date", "report__project__code", "pk")
+    )
+
+
+# --- (h) trend ----------------------------------------------------------------------------------
+
+
+def weather_trend(projects: QuerySet[Project], today: date, *, periods: int = TREND_PERIODS) -> list[dict]:
+    """Weather distribution of the validated reports per month of their period's end, the last
+    `periods` months (a fortnightly project counts its latest report of the month)."""
+    from django.db.models.functions import TruncMonth
+
+    first = date(today.year, today.month, 1)
+    for _step in range(periods):
+        first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    rows = (
+        FlashReport.objects.filter(
+            project__in=projects,
+            is_current=True,
+            status=FlashReportStatus.VALIDATED,
+            period__end__gte=first,
+            period__end__lte=today,
+        )
+        .annotate(month=TruncMonth("period__end"))
+        .values("month", "weather")
+        .annotate(count=Count("project_id", distinct=True))
+        .order_by("month")
+    )
+    by_month: dict = defaultdict(Counter)
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        by_month[month][row["weather"]] += row["count"]
+    return [
+        {
+            "month": month,
+            "counts": [(value, label, by_month[month].get(value, 0)) for value, label in Weather.choices],
+            "total": sum(by_month[month].values()),
+        }
+        for month in sorted(by_month)
+    ]
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) -> dict:
+    """Every tile's figures and preview rows (a constant number of queries)."""
+    from budgets.models import BudgetLineYear
+    from resources.models import Allocation
+
+    filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
+    weather_counts_list = weather_counts_of(projects)
+    weather_total = sum(count for _value, _label, count in weather_counts_list)
+    missing = missing_rows(projects, today)
+    slipped = slipped_projects(projects)
+    slipped_count = slipped.count()
+    milestones = late_milestones(projects, today)
+    milestone_count = milestones.count()
+    baseline, drift = baseline_drift(projects)
+    has_budget = BudgetLineYear.objects.filter(year=today.year).exists()
+    budget = budget_rows(projects, today.year) if has_budget else []
+    has_allocations = Allocation.objects.exists()
+    directorate = filterset.form.cleaned_data.get("directorate") if filterset.is_valid() else None
+    quarter, teams = (
+        team_rows(today, directorate=directorate) if has_allocations else (next_quarter(today), [])
+    )
+    alerts = open_alerts(user, projects, filtered=filtered)
+    alert_severity = dict(alerts.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
+    decisions = decision_items(projects)
+    trend = weather_trend(projects, today)
+    return {
+        "weather": {
+            "rows": [weather_row(report) for report in weather_reports(projects)[:TILE_ROWS]],
+            "count": weather_total,
+            "counts": weather_counts_list,
+            "red": sum(
+                count
+                for value, _label, count in weather_counts_list
+                if value in (Weather.RAINY, Weather.STORMY)
+            ),
+        },
+        "missing": {"rows": missing[:TILE_ROWS], "count": len(missing)},
+        "slipped": {
+            "rows": list(slipped[:TILE_ROWS]),
+            "count": slipped_count,
+            "milestones": list(milestones[:TILE_ROWS]),
+            "milestone_count": milestone_count,
+            "baseline": baseline,
+            "drift": drift[:TILE_ROWS],
+            "drift_count": sum(1 for row in drift if row["days"] > 0),
+        },
+        "budget": {
+            "shown": bool(budget),
+            "rows": budget[:TILE_ROWS],
+            "totals": budget_totals(budget),
+            "year": today.year,
+        },
+        "teams": {
+            "shown": bool(teams),
+            "quarter": quarter,
+            "rows": [row for row in teams if row["overloaded"]][:TILE_ROWS],
+            "count": sum(1 for row in teams if row["overloaded"]),
+            "total": len(teams),
+        },
+        "alerts": {
+            "rows": list(alerts.order_by("-raised_at", "-pk")[:TILE_ROWS]),
+            "count": sum(alert_severity.values()),
+            "by_severity": alert_severity,
+        },
+        "decisions": {"rows": list(decisions[:TILE_ROWS]), "count": decisions.count()},
+        "trend": trend,
+    }
+
+
+def steering_figures(tiles: dict) -> dict:
+    """The tiles' figures as plain JSON (the API's answer)."""
+    return {
+        "weather": {value: count for value, _label, count in tiles["weather"]["counts"]},
+        "reports_missing": tiles["missing"]["count"],
+        "projects_slipped": tiles["slipped"]["count"],
+        "milestones_late": tiles["slipped"]["milestone_count"],
+        "drifted_since_baseline": tiles["slipped"]["drift_count"],
+        "budget": (
+            {
+                key: str(value) if isinstance(value, Decimal) else value
+                for key, value in tiles["budget"]["totals"].items()
+            }
+            if tiles["budget"]["totals"]
+            else None
+        ),
+        "teams_overloaded": tiles["teams"]["count"] if tiles["teams"]["shown"] else None,
+        "alerts_open": tiles["alerts"]["count"],
+        "decisions_requested": tiles["decisions"]["count"],
+        "trend": [
+            {"month": row["month"].isoformat(), **{value: count for value, _label, count in row["counts"]}}
+            for row in tiles["trend"]
+        ],
+    }
+
+
+def open_risks(projects: QuerySet[Project]) -> QuerySet[FlashReportItem]:
+    return open_latest_items(ItemKind.RISK).filter(report__project__in=projects)

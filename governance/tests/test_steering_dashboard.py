@@ -1,0 +1,220 @@
+"""Steering dashboard: the tiles' numbers on a small portfolio, drill-downs, filters, API figures and
+constant query counts (dashboard, drill-downs, alerts list, API)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from governance.alerts import alerts_evaluate
+from governance.models import (
+    Alert,
+    AlertRule,
+    FlashReport,
+    FlashReportDimension,
+    FlashReportItem,
+    ItemKind,
+    ProjectGovernance,
+    ProjectOffice,
+    ReportingPeriod,
+)
+from portfolio.rules import ProjectStatus
+from portfolio.scheduling.models import Task
+from portfolio.tests.factories import ProjectFactory
+from ppm.roles import Role
+from ppm.testing import assert_same_queries_at_two_sizes
+from ppm.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def period(months_back: int) -> ReportingPeriod:
+    first = datetime.date(TODAY.year, TODAY.month, 1)
+    for _step in range(months_back):
+        first = datetime.date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    following = datetime.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    value, _created = ReportingPeriod.objects.get_or_create(
+        cadence="monthly",
+        start=first,
+        defaults={
+            "end": following - datetime.timedelta(days=1),
+            "deadline": following + datetime.timedelta(days=4),
+        },
+    )
+    return value
+
+
+def report(project, *, weather="sunny", months_back=1, status="validated", why="", decision=""):
+    result = FlashReport.objects.create(
+        project=project, period=period(months_back), status=status, weather=weather
+    )
+    FlashReportDimension.objects.create(report=result, dimension="schedule", weather=weather, comment=why)
+    FlashReportDimension.objects.create(report=result, dimension="budget", weather="sunny")
+    if decision:
+        FlashReportItem.objects.create(report=result, kind=ItemKind.DECISION, text=decision)
+    return result
+
+
+def in_progress(**kwargs):
+    return ProjectFactory(status=ProjectStatus.IN_PROGRESS, **kwargs)
+
+
+@pytest.fixture
+def pmo_client(client):
+    client.force_login(UserFactory(role=Role.PROJECT_OFFICE))
+    return client
+
+
+def test_tiles_numbers_and_red_first_with_why(pmo_client):
+    stormy = in_progress(code="STORM-1")
+    report(stormy, weather="stormy", why="The vendor went bankrupt.", decision="Choose a new vendor.")
+    report(stormy, weather="sunny", months_back=2)
+    sunny = in_progress(code="SUN-1")
+    report(sunny)
+    missing = in_progress(code="MISS-1")
+    report(missing, months_back=2)
+    in_progress(code="SLIP-1", slippage_days=12)
+    late = in_progress(code="LATE-1")
+    Task.objects.create(
+        project=late,
+        name="Kick-off",
+        milestone=True,
+        finish=TODAY - datetime.timedelta(days=9),
+        start=TODAY - datetime.timedelta(days=9),
+    )
+    response = pmo_client.get(reverse("governance:steering"))
+    tiles = response.context["tiles"]
+    assert tiles["weather"]["count"] == 3
+    assert [row.project.code for row in tiles["weather"]["rows"]][0] == "STORM-1"
+    assert tiles["weather"]["red"] == 1
+    assert tiles["weather"]["rows"][0].why == "The vendor went bankrupt."
+    # Reports are due for the previous month once its deadline passed (day 5 of this month).
+    due = TODAY > period(1).deadline
+    missing_codes = {row["project"].code for row in tiles["missing"]["rows"]}
+    assert ("MISS-1" in missing_codes) is due
+    assert "STORM-1" not in missing_codes
+    assert [project.code for project in tiles["slipped"]["rows"]] == ["SLIP-1"]
+    assert [task.name for task in tiles["slipped"]["milestones"]] == ["Kick-off"]
+    assert [item.text for item in tiles["decisions"]["rows"]] == ["Choose a new vendor."]
+    assert tiles["budget"]["shown"] is False and tiles["teams"]["shown"] is False
+    page = response.content.decode()
+    assert "The vendor went bankrupt." in page and "Stormy" in page
+
+
+def test_drilldowns_list_what_is_behind_each_tile(pmo_client):
+    stormy = in_progress(code="STORM-2")
+    report(stormy, weather="stormy", why="Blocked.", decision="Arbitrate.")
+    in_progress(code="SLIP-2", slippage_days=7)
+    expected = {
+        "weather": "STORM-2",
+        "slipped": "SLIP-2",
+        "decisions": "Arbitrate.",
+        "trend": '<td class="num">1</td>',
+    }
+    for tile, text in expected.items():
+        response = pmo_client.get(reverse("governance:steering_drilldown", args=[tile]))
+        assert response.status_code == 200
+        assert text in response.content.decode(), tile
+    for tile in ("missing", "milestones", "drift", "budget", "teams"):
+        assert pmo_client.get(reverse("governance:steering_drilldown", args=[tile])).status_code == 200
+    assert pmo_client.get("/steering/nothing/").status_code == 404
+
+
+def test_filters_by_project_office_and_status(pmo_client):
+    office = ProjectOffice.objects.create(code="NUM", name="Numérique")
+    inside = in_progress(code="IN-1")
+    ProjectGovernance.objects.create(project=inside, project_office=office)
+    outside = in_progress(code="OUT-1")
+    report(inside, weather="rainy", why="Inside.")
+    report(outside, weather="stormy", why="Outside.")
+    response = pmo_client.get(reverse("governance:steering"), {"project_office": office.pk})
+    assert [row.project.code for row in response.context["tiles"]["weather"]["rows"]] == ["IN-1"]
+    drill = pmo_client.get(
+        reverse("governance:steering_drilldown", args=["weather"]), {"project_office": office.pk}
+    )
+    assert "Inside." in drill.content.decode() and "Outside." not in drill.content.decode()
+    closed = pmo_client.get(reverse("governance:steering"), {"status": ProjectStatus.CLOSED})
+    assert closed.context["tiles"]["weather"]["count"] == 0
+
+
+def test_only_validated_reports_count(pmo_client):
+    project = in_progress(code="DRAFT-1")
+    report(project, weather="stormy", status="draft")
+    report(project, weather="sunny", months_back=2)
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    assert [row.report.weather for row in tiles["weather"]["rows"]] == ["sunny"]
+
+
+def test_readers_are_refused(client):
+    client.force_login(UserFactory(role=Role.READER))
+    assert client.get(reverse("governance:steering")).status_code == 403
+
+
+def test_api_figures_with_filters():
+    office = ProjectOffice.objects.create(code="SOL", name="Solidarités")
+    project = in_progress(code="API-1", slippage_days=20)
+    ProjectGovernance.objects.create(project=project, project_office=office)
+    report(project, weather="rainy")
+    in_progress(code="API-2", slippage_days=3)
+    client = APIClient()
+    client.force_authenticate(UserFactory(role=Role.COMMITTEE_MEMBER))
+    body = client.get("/api/v1/steering/").json()
+    assert body["weather"]["rainy"] == 1 and body["projects_slipped"] == 2
+    body = client.get("/api/v1/steering/", {"project_office": office.pk}).json()
+    assert body["projects_slipped"] == 1
+    assert client.get("/api/v1/steering/", {"project_office": 99999}).status_code == 400
+
+
+def _grow_portfolio(n: int) -> None:
+    for _index in range(n):
+        project = in_progress(slippage_days=15)
+        report(project, weather="rainy", why="x", decision="Decide")
+        report(project, weather="sunny", months_back=2)
+        Task.objects.create(
+            project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=3)
+        )
+    alerts_evaluate(TODAY)
+
+
+def test_dashboard_queries_do_not_grow(pmo_client):
+    def action():
+        response = pmo_client.get(reverse("governance:steering"))
+        assert response.status_code == 200 and response.context["tiles"]["weather"]["count"] > 0
+
+    assert_same_queries_at_two_sizes(action, grow=_grow_portfolio, ceiling=40, sizes=(2, 8))
+
+
+@pytest.mark.parametrize(
+    "tile", ["weather", "missing", "slipped", "milestones", "decisions", "trend", "drift"]
+)
+def test_drilldown_queries_do_not_grow(pmo_client, tile):
+    def action():
+        assert pmo_client.get(reverse("governance:steering_drilldown", args=[tile])).status_code == 200
+
+    assert_same_queries_at_two_sizes(action, grow=_grow_portfolio, ceiling=25, sizes=(2, 8))
+
+
+def test_alert_list_and_api_queries_do_not_grow(pmo_client):
+    rule, _created = AlertRule.objects.get_or_create(code="forecast_slippage")
+
+    def grow(n):
+        for _index in range(n):
+            project = in_progress()
+            Alert.objects.create(
+                rule=rule, cause_key=f"q:{project.pk}", project=project, message="forecast_slippage"
+            )
+
+    api = APIClient()
+    api.force_authenticate(UserFactory(role=Role.PROJECT_OFFICE))
+
+    def action():
+        assert pmo_client.get(reverse("governance:alert_list")).status_code == 200
+        assert api.get("/api/v1/alerts/").json()["count"] > 0
+        assert api.get("/api/v1/steering/").status_code == 200
+
+    assert_same_queries_at_two_sizes(action, grow=grow, ceiling=70)
