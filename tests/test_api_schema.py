@@ -50,6 +50,13 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/projects/{id}/workload-cost/",
         "/api/v1/ratio-templates/",
         "/api/v1/ratio-templates/{id}/",
+        # governance: steering, alerts, packs
+        "/api/v1/steering/",
+        "/api/v1/alerts/",
+        "/api/v1/alerts/{id}/",
+        "/api/v1/alerts/{id}/acknowledge/",
+        "/api/v1/alerts/{id}/close/",
+        "/api/v1/packs/",
         "/api/v1/axes/",
         "/api/v1/axes/{id}/",
         "/api/v1/objectives/",

@@ -46,7 +46,7 @@ class LotSerializer(serializers.Serializer):
     ceiling = MoneyField(required=False, allow_null=True)
 
 
-class AlertSerializer(serializers.Serializer):
+class ConsumptionAlertSerializer(serializers.Serializer):
     kind = serializers.CharField()
     level = serializers.CharField()
     message = serializers.CharField()
@@ -65,7 +65,7 @@ class ConsumptionSerializer(serializers.Serializer):
     )
     end = serializers.DateField(help_text="The effective end (renewals used included).")
     exhaustion = serializers.DateField(allow_null=True, help_text="Forecast exhaustion date (linear).")
-    alerts = AlertSerializer(many=True)
+    alerts = ConsumptionAlertSerializer(many=True)
 
 
 class AgreementSerializer(serializers.ModelSerializer):
