@@ -8,8 +8,12 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
-        from governance import permissions  # noqa: F401
-
         # --- flash
+        from governance import (
+            flash_registry,
+            permissions,  # noqa: F401
+        )
+
+        flash_registry.register()
 
         # --- steering

@@ -170,7 +170,11 @@ def roadmap_payload(filterset, *, group_by: str = "objective", baseline=None) ->
         else []
     )
 
+    from ppm.slots import payload_extensions
+
     return {
+        # What other apps add per project (ppm.slots.payload_extensions: the weather…), by project id.
+        "extensions": {str(pk): data for pk, data in payload_extensions(ids).items()},
         "group_by": group_by,
         "groups": groups,
         "columns": ROADMAP_COLUMNS,
