@@ -228,7 +228,7 @@ def report_transition(request, pk: int):
     except DomainValidationError as error:
         messages.error(
             request,
-            " ".join(str(m) for ms in error.as_dict().get("fields", {}).values() for m in ms) or str(error),
+            " ".join(m for ms in error.field_errors.values() for m in ms) or str(error),
         )
         return redirect("governance:report_detail", pk=report.pk)
     except PermissionDenied:
@@ -415,7 +415,7 @@ def report_edit(request, pk: int):
         context["conflict"] = True
         return render(request, "governance/flash_edit.html", context, status=409)
     except DomainValidationError as error:
-        fields = error.as_dict().get("fields", {})
+        fields = error.field_errors
         return render(
             request, "governance/flash_edit.html", _form_context(request, report, state, fields), status=400
         )
