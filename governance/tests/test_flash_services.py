@@ -427,7 +427,7 @@ def test_revision_of_a_validated_report_is_audited_and_keeps_the_previous(march,
 
 def test_missing_reports_and_daily_reminders(make_user, pmo_user):
     manager = make_user("manager", email="cheffe@example.org")
-    late = ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="LATE-1")
+    ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="LATE-1")
     done = ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="DONE-1")
     ProjectFactory(manager=manager, status=ProjectStatus.APPROVED, code="NOT-STARTED")
     quiet = ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="QUIET")
