@@ -378,6 +378,8 @@ def _form_context(request, report: FlashReport, state: dict, errors: dict | None
         "item_statuses": ItemStatus.choices,
         "errors": errors or {},
         "previous": previous,
+        "previous_weather": previous.weather if previous else "",
+        "previous_weather_label": previous.get_weather_display() if previous else "",
     }
 
 
