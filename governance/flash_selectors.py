@@ -42,7 +42,9 @@ def flash_report_visible_to(user) -> QuerySet[FlashReport]:
 def flash_report_get_for_user(*, user, pk, action: str = "flash_report.view") -> FlashReport:
     """The report `pk` if `user` may do `action` on it: 404 when it does not exist, 403 when the rule
     refuses it (a reader opening a report that is not validated)."""
-    queryset = FlashReport.objects.select_related("project", "period", "author", "validated_by", "project__manager")
+    queryset = FlashReport.objects.select_related(
+        "project", "period", "author", "validated_by", "project__manager"
+    )
     queryset = queryset.prefetch_related(
         Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("pk")),
         Prefetch("items", queryset=FlashReportItem.objects.select_related("carried_from")),
