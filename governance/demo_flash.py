@@ -220,19 +220,40 @@ def load(*, today: date) -> Counter:
         if cheffe_first is not None and project.pk == cheffe_first.pk:
             current = periods.period_get(cadence, today)
             if (project.pk, current.pk) not in done:
-                _report(
-                    created,
-                    project,
-                    current,
-                    rank,
-                    -1,
-                    S.DRAFT,
-                    "",
-                    {d: "" for d in Dimension.values},
-                    previous,
-                    None,
-                )
+                # Through the service: prefilled from the schedule, open items carried over.
+                from governance.flash import flash_report_draft
+
+                flash_report_draft(actor=None, project=project, period=current, today=today)
+                created["flash_reports"] += 1
     return created
+
+
+def _figures(rank: int, age: int, weathers: dict) -> dict:
+    """A few figures as the prefill would have given them; the author corrected one now and then."""
+    from governance.flash import FIGURES
+
+    slippage = {W.SUNNY: 0, W.CLOUDY: 6, W.RAINY: 18, W.STORMY: 40}[weathers[Dimension.SCHEDULE]]
+    values = {
+        "milestones_reached": (rank + age) % 3,
+        "milestones_missed": int(slippage > 10),
+        "slippage_days": slippage,
+    }
+    figures = {}
+    for key, value in values.items():
+        label, source, kind = FIGURES[key]
+        figures[key] = {
+            "label": str(label),
+            "value": value,
+            "prefilled": value,
+            "source": source,
+            "kind": kind,
+            "corrected": False,
+        }
+    if rank % 6 == 4:
+        figures["milestones_reached"].update(
+            value=figures["milestones_reached"]["prefilled"] + 1, corrected=True
+        )
+    return figures
 
 
 def _report(created, project, period, rank, age, status, overall, weathers, previous, pmo) -> None:
@@ -252,6 +273,7 @@ def _report(created, project, period, rank, age, status, overall, weathers, prev
         validated_at=submitted_at + timedelta(days=1) if status == S.VALIDATED else None,
         validated_by=pmo if status == S.VALIDATED else None,
         return_comment=RETURN_COMMENTS[rank % len(RETURN_COMMENTS)] if status == S.RETURNED else "",
+        figures=_figures(rank, age, weathers),
     )
     created["flash_reports"] += 1
     before = (previous or {}).get("dimensions", {})
@@ -293,3 +315,6 @@ def _report(created, project, period, rank, age, status, overall, weathers, prev
             FlashReportStatusChange(report=report, source=s, target=t, action=a, comment=c, actor=u)
             for s, t, a, c, u in changes
         )
+        # `at` is set on creation: date the moves as they happened.
+        report.status_changes.filter(action="submit").update(at=submitted_at)
+        report.status_changes.exclude(action="submit").update(at=submitted_at + timedelta(days=1))

@@ -350,7 +350,9 @@ def _sortable_columns() -> tuple:
         for column in slots.list_columns(exports.LIST_NAME)
         if column.sort_field
     )
-    return SORTABLE_COLUMNS + extra
+    # Shown right after the status (a project's state at a glance), before the dates.
+    index = next(i for i, column in enumerate(SORTABLE_COLUMNS) if column.key == "status") + 1
+    return SORTABLE_COLUMNS[:index] + extra + SORTABLE_COLUMNS[index:]
 
 
 @login_required
