@@ -141,6 +141,32 @@ def _dimension_rows(report: FlashReport, previous: FlashReport | None) -> list[d
     ]
 
 
+def figure_display(kind: str, value) -> str:
+    """A figure's value as the reader reads it (dates and amounts in the active language's format)."""
+    from datetime import date as date_type
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils import formats
+
+    if value is None or value == "":
+        return "—"
+    if kind == "date":
+        try:
+            return formats.date_format(date_type.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return str(value)
+    if kind in ("money", "days"):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        text = formats.number_format(
+            number, 2 if kind == "money" else None, use_l10n=True, force_grouping=True
+        )
+        return f"{text} €" if kind == "money" else text
+    return str(value)
+
+
 def _figure_rows(report: FlashReport) -> list[dict]:
     rows = []
     for key in flash.FIGURES:
@@ -155,6 +181,8 @@ def _figure_rows(report: FlashReport) -> list[dict]:
                 "kind": figure.get("kind", ""),
                 "value": figure.get("value"),
                 "prefilled": figure.get("prefilled"),
+                "value_display": figure_display(figure.get("kind", ""), figure.get("value")),
+                "prefilled_display": figure_display(figure.get("kind", ""), figure.get("prefilled")),
                 "corrected": bool(figure.get("corrected")),
                 "detail": figure.get("detail") or [],
             }
