@@ -23,11 +23,14 @@ def weather_badge(value, size: str = ""):
     modifier = " weather--small" if size == "small" else ""
     return format_html(
         '<span class="weather weather--{}{}">'
-        '<img class="weather__icon" src="{}" alt="" width="20" height="20">'
+        # The word is beside the icon: the icon is hidden from assistive technologies, its alt text is
+        # for the tagged PDF (PDF/UA wants every image described).
+        '<img class="weather__icon" src="{}" alt="{}" aria-hidden="true" width="20" height="20">'
         '<span class="weather__label">{}</span></span>',
         value,
         modifier,
         static(f"img/weather/{ICONS[value]}.svg"),
+        Weather(value).label,
         Weather(value).label,
     )
 
