@@ -73,7 +73,7 @@ def seed(*, projects: int) -> None:
 def screens() -> list[Screen]:
     from portfolio.models import Project
 
-    project_id = FlashReport.objects.order_by("pk").values_list("project_id", flat=True).first()
+    project_id = FlashReport.objects.order_by("pk").values_list("project_id", flat=True).first() or 0
     report_id = (
         FlashReport.objects.filter(project_id=project_id).order_by("-pk").values_list("pk", flat=True).first()
     )

@@ -125,7 +125,7 @@ def _committees(created: Counter) -> dict[str, Committee]:
 
 def _weathers(rank: int, age: int, stormy: bool) -> dict[str, str]:
     """The dimensions' weather of project number `rank`, `age` periods before the last one due (0)."""
-    weathers = {dimension: W.SUNNY for dimension in Dimension.values}
+    weathers: dict[str, str] = {dimension: W.SUNNY for dimension in Dimension.values}
     if rank % 4 == 1:
         weathers[Dimension.RISKS] = W.CLOUDY
     if rank % 5 == 2:  # turning rainy over the last periods
@@ -233,7 +233,7 @@ def _figures(rank: int, age: int, weathers: dict) -> dict:
     from governance.flash import FIGURES
 
     slippage = {W.SUNNY: 0, W.CLOUDY: 6, W.RAINY: 18, W.STORMY: 40}[weathers[Dimension.SCHEDULE]]
-    values = {
+    values: dict[str, int] = {
         "milestones_reached": (rank + age) % 3,
         "milestones_missed": int(slippage > 10),
         "slippage_days": slippage,
@@ -250,14 +250,12 @@ def _figures(rank: int, age: int, weathers: dict) -> dict:
             "corrected": False,
         }
     if rank % 6 == 4:
-        figures["milestones_reached"].update(
-            value=figures["milestones_reached"]["prefilled"] + 1, corrected=True
-        )
+        figures["milestones_reached"].update(value=int(values["milestones_reached"]) + 1, corrected=True)
     return figures
 
 
 def _report(created, project, period, rank, age, status, overall, weathers, previous, pmo) -> None:
-    submitted_at = _at(period.deadline - timedelta(days=2)) if status != S.DRAFT else None
+    submitted_at = _at(period.deadline - timedelta(days=2))
     report = FlashReport.objects.create(
         project=project,
         period=period,

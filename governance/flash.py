@@ -714,7 +714,7 @@ def missing_reports(as_of: date | None = None):
     from portfolio.rules import ProjectStatus
 
     as_of = as_of or timezone.localdate()
-    result = []
+    result: list[tuple[Any, ReportingPeriod]] = []
     for cadence in (periods.Cadence.MONTHLY, periods.Cadence.FORTNIGHTLY):
         start, end = due_period(cadence, as_of)
         period = periods.period_get(cadence, start)

@@ -71,7 +71,7 @@ def sheet_panel_context(request, *, project, **kwargs) -> dict | None:
 
 
 def _strip_rows(strip: list[FlashReport]) -> list[dict]:
-    rows = [{"label": _("Overall"), "cells": [report.weather for report in strip]}]
+    rows: list[dict] = [{"label": _("Overall"), "cells": [report.weather for report in strip]}]
     for value, label in Dimension.choices:
         cells = []
         for report in strip:

@@ -59,12 +59,12 @@ def schedule(project, period) -> dict[str, Any] | None:
             span = max(int(duration or 0), 1)
             weight += span
             done += span * percent
-    dates = (
+    row = (
         Project.objects.filter(pk=project.pk)
         .values("forecast_finish", "slippage_days", "planned_end")
         .first()
     )
-    dates = dates or {}
+    dates: dict[str, Any] = dict(row) if row else {}
     forecast = dates.get("forecast_finish")
     return {
         "milestones_reached": sorted(reached),
@@ -82,7 +82,7 @@ def budget(project, year: int) -> dict[str, Any] | None:
     query; None when the project has no budget line for the year."""
     from budgets.models import BudgetLineYear
 
-    money = DecimalField(max_digits=16, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=16, decimal_places=2)
     zero = Value(ZERO, output_field=money)
     sums = BudgetLineYear.objects.filter(line__project_id=project.pk, year=year).aggregate(
         lines=Count("id"),

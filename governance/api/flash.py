@@ -122,7 +122,7 @@ class FlashReportInputSerializer(serializers.Serializer):
     next_steps = serializers.CharField(required=False, allow_blank=True, max_length=flash.TEXT_MAX)
     dimensions = serializers.DictField(child=DimensionInputSerializer(), required=False)
     figures = serializers.DictField(child=FigureInputSerializer(), required=False)
-    items = ItemInputSerializer(many=True, required=False, max_length=flash.ITEMS_MAX)
+    items = serializers.ListField(child=ItemInputSerializer(), required=False, max_length=flash.ITEMS_MAX)
 
     def validate_dimensions(self, value):
         unknown = set(value) - set(Dimension.values)
