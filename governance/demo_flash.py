@@ -220,10 +220,11 @@ def load(*, today: date) -> Counter:
         if cheffe_first is not None and project.pk == cheffe_first.pk:
             current = periods.period_get(cadence, today)
             if (project.pk, current.pk) not in done:
-                # Through the service: prefilled from the schedule, open items carried over.
-                from governance.flash import flash_report_draft
+                # As the service builds it (prefilled, open items carried over), not audited like the
+                # rest of the demo's reports.
+                from governance.flash import _draft_build
 
-                flash_report_draft(actor=None, project=project, period=current, today=today)
+                _draft_build(project, current, author=project.manager, today=today, save=lambda r: r.save())
                 created["flash_reports"] += 1
     return created
 

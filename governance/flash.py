@@ -336,24 +336,13 @@ def _refresh_trends(report: FlashReport) -> None:
             dimension.save(update_fields=["trend"])
 
 
-@transaction.atomic
-def flash_report_draft(
-    *, actor, project, period: ReportingPeriod | None = None, today: date | None = None
-) -> FlashReport:
-    """The current report of `project` for `period` (the current period by default), created prefilled
-    when there is none yet."""
-    period = period or periods.current_period(project, today=today)
-    existing = FlashReport.objects.filter(project=project, period=period, is_current=True).first()
-    probe = existing or FlashReport(project=project, period=period)
-    if actor is not None:
-        RULES.check(actor, "flash_report.change", probe)
-    if existing is not None:
-        return existing
+def _draft_build(project, period: ReportingPeriod, *, author, today: date | None, save) -> FlashReport:
+    """Create the prefilled draft of `project` for `period` (`save(report)` writes the report row)."""
     data = prefill(project, period, today=today)
     report = FlashReport(
         project=project,
         period=period,
-        author=actor,
+        author=author,
         figures=data["figures"],
         percent_complete=data["percent_complete"],
     )
@@ -363,8 +352,7 @@ def flash_report_draft(
     weathers = {dim: suggested.get(dim) or before.get(dim, "") for dim in Dimension.values}
     report.weather = worst(weathers.values()) or (previous.weather if previous else "")
     report.trend = trend(report.weather, previous.weather if previous else None)
-    with audited(report, actor, REPORT_FIELDS, related=project):
-        report.save()
+    save(report)
     FlashReportDimension.objects.bulk_create(
         FlashReportDimension(
             report=report,
@@ -389,6 +377,27 @@ def flash_report_draft(
             for item in carried.items.filter(status=ItemStatus.OPEN)
         )
     return report
+
+
+@transaction.atomic
+def flash_report_draft(
+    *, actor, project, period: ReportingPeriod | None = None, today: date | None = None
+) -> FlashReport:
+    """The current report of `project` for `period` (the current period by default), created prefilled
+    when there is none yet."""
+    period = period or periods.current_period(project, today=today)
+    existing = FlashReport.objects.filter(project=project, period=period, is_current=True).first()
+    probe = existing or FlashReport(project=project, period=period)
+    if actor is not None:
+        RULES.check(actor, "flash_report.change", probe)
+    if existing is not None:
+        return existing
+
+    def save(report: FlashReport) -> None:
+        with audited(report, actor, REPORT_FIELDS, related=project):
+            report.save()
+
+    return _draft_build(project, period, author=actor, today=today, save=save)
 
 
 def _clean_figure(key: str, figure: dict, raw) -> Any:

@@ -20,6 +20,16 @@ def _weather_export(project) -> str:
     return str(Weather(value).label) if value else ""
 
 
+def _nav_context(request, **kwargs):
+    """The queue's entry in the main navigation, for those who validate reports."""
+    from governance.permissions import RULES
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not RULES.allows(user, "flash_report.validate"):
+        return None
+    return {}
+
+
 def register() -> None:
     from governance import flash_selectors, flash_tasks, flash_views
     from ppm.reports import ReportKind, report_kind_register
@@ -49,6 +59,7 @@ def register() -> None:
         context=flash_views.sheet_panel_context,
         order=20,
     )
+    slot_register("nav.main", "governance/partials/flash_nav.html", context=_nav_context, order=20)
     report_kind_register(
         ReportKind(
             name=flash_views.PDF_KIND,

@@ -443,3 +443,18 @@ def test_missing_reports_and_daily_reminders(make_user, pmo_user):
     assert mail.outbox[0].to == ["cheffe@example.org"]
     assert "LATE-1" in mail.outbox[0].body and "DONE-1" not in mail.outbox[0].body
     assert flash_reminders_send(as_of=date(2025, 4, 11)) == 1
+
+
+def test_two_edits_from_the_same_version_the_second_is_refused(march, manager_user, pmo_user):
+    project = ProjectFactory(manager=manager_user)
+    report = flash.flash_report_draft(actor=manager_user, project=project, period=march)
+    read_version = report.version
+    flash.flash_report_update(
+        actor=manager_user, report=report, expected_version=read_version, data={"highlights": "First"}
+    )
+    with pytest.raises(StaleVersionError):
+        flash.flash_report_update(
+            actor=pmo_user, report=report, expected_version=read_version, data={"highlights": "Second"}
+        )
+    report.refresh_from_db()
+    assert report.highlights == "First"
