@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance import periods
 from governance.models import (
@@ -25,6 +27,7 @@ from ppm.permissions import get_for_user, role_of
 from ppm.roles import Role
 
 S = FlashReportStatus
+WEATHER_ICONS = {"sunny": "sun", "cloudy": "cloud", "rainy": "rain", "stormy": "storm"}
 STRIP_LENGTH = 12
 
 
@@ -119,6 +122,12 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
                 "report": report_id,
                 "period_end": period_end.isoformat(),
                 "dimensions": {},
+                # What a generic page shows (ppm.slots: the project cards of the portfolio board).
+                "badge": {
+                    "label": str(_("Weather")),
+                    "text": str(Weather(weather).label) if weather else "",
+                    "icon": static(f"img/weather/{WEATHER_ICONS[weather]}.svg") if weather else "",
+                },
             },
         )
         if dimension:
