@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -56,7 +56,17 @@ class DimensionSerializer(serializers.ModelSerializer):
         fields = ["dimension", "weather", "trend", "comment"]
 
 
+@extend_schema_field({"type": "string", "pattern": "^(open|closed)$", "description": "`open` or `closed`"})
+class ItemStatusField(serializers.ChoiceField):
+    """An item's status, documented inline (a second "status" enum component would collide by name)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ItemStatus.choices, **kwargs)
+
+
 class ItemSerializer(serializers.ModelSerializer):
+    status = ItemStatusField(read_only=True)
+
     class Meta:
         model = FlashReportItem
         fields = ["id", "kind", "text", "owner", "due_date", "status", "carried_from"]
@@ -107,7 +117,7 @@ class ItemInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=flash.TEXT_MAX)
     owner = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    status = serializers.ChoiceField(choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    status = ItemStatusField(default=ItemStatus.OPEN)
 
 
 class FigureInputSerializer(serializers.Serializer):
