@@ -176,7 +176,11 @@ class FlashReportPermission(TablePermission):
 @extend_schema_view(
     list=extend_schema(
         summary=_("List reporting periods"),
-        responses={200: ReportingPeriodSerializer(many=True), **error_responses(401, 403)},
+        responses={200: ReportingPeriodSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary=_("Read a reporting period"),
+        responses={200: ReportingPeriodSerializer, **error_responses(401, 403, 404)},
     ),
 )
 class ReportingPeriodViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -213,7 +217,7 @@ _WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 415)
         description=_(
             "Filters: `project`, `period`, `status`, `current`. Readers see validated reports only."
         ),
-        responses={200: FlashReportSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: FlashReportSerializer(many=True), **error_responses(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary=_("Read a flash report"),
@@ -369,7 +373,11 @@ class FlashReportDraftView(ApiViewMixin, APIView):
         tags=["flash reports"],
         summary=_("Create the prefilled draft of a project's current period"),
         request=None,
-        responses={200: FlashReportSerializer, 201: FlashReportSerializer, **error_responses(401, 403, 404)},
+        responses={
+            200: FlashReportSerializer,
+            201: FlashReportSerializer,
+            **error_responses(400, 401, 403, 404, 413, 415),
+        },
     )
     def post(self, request, pk):
         project = project_get_for_user(user=request.user, pk=pk)
