@@ -194,6 +194,7 @@ def fuzz_world(db, _keep_test_connection):
         baseline_take(actor=pmo, project=world.projects[0], name=f"Baseline {n}") for n in range(4)
     ]
     portfolio_baselines = [portfolio_baseline_take(actor=pmo, name=f"COPIL {n}") for n in range(4)]
+    flash = fuzz_flash_reports(world.projects[0])
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -206,10 +207,26 @@ def fuzz_world(db, _keep_test_connection):
             **schedule,
             "baselines": [baseline.pk for baseline in project_baselines],
             "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+            **flash,
         }
     )
     yield pmo
     KNOWN_IDS.clear()
+
+
+def fuzz_flash_reports(project) -> dict[str, list[int]]:
+    """Reporting periods and flash reports (drafts and validated ones) of a project (governance, #9)."""
+    import datetime
+
+    from governance import periods
+    from governance.models import Cadence, FlashReport
+
+    months = [periods.period_get(Cadence.MONTHLY, datetime.date(2025, month, 1)) for month in (3, 4, 5, 6)]
+    reports = [
+        FlashReport.objects.create(project=project, period=period, status=status, weather="sunny")
+        for period, status in zip(months, ("validated", "validated", "draft", "draft"), strict=True)
+    ]
+    return {"reporting-periods": [p.pk for p in months], "flash-reports": [r.pk for r in reports]}
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:

@@ -51,6 +51,8 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
 
 
 class DimensionSerializer(serializers.ModelSerializer):
+    weather = serializers.ChoiceField(choices=Weather.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = FlashReportDimension
         fields = ["dimension", "weather", "trend", "comment"]
@@ -74,6 +76,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 class FlashReportSerializer(serializers.ModelSerializer):
     period = ReportingPeriodSerializer(read_only=True)
+    weather = serializers.ChoiceField(choices=Weather.choices, allow_blank=True, read_only=True)
     project_code = serializers.CharField(source="project.code", read_only=True)
     dimensions = DimensionSerializer(many=True, read_only=True)
     items = ItemSerializer(many=True, read_only=True)
@@ -107,7 +110,7 @@ class FlashReportSerializer(serializers.ModelSerializer):
 
 
 class DimensionInputSerializer(serializers.Serializer):
-    weather = serializers.ChoiceField(choices=[("", "")] + Weather.choices, required=False, allow_blank=True)
+    weather = serializers.ChoiceField(choices=Weather.choices, required=False, allow_blank=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=flash.TEXT_MAX)
 
 
@@ -125,7 +128,7 @@ class FigureInputSerializer(serializers.Serializer):
 
 
 class FlashReportInputSerializer(serializers.Serializer):
-    weather = serializers.ChoiceField(choices=[("", "")] + Weather.choices, required=False, allow_blank=True)
+    weather = serializers.ChoiceField(choices=Weather.choices, required=False, allow_blank=True)
     percent_complete = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     highlights = serializers.CharField(required=False, allow_blank=True, max_length=flash.TEXT_MAX)
     achievements = serializers.CharField(required=False, allow_blank=True, max_length=flash.TEXT_MAX)
