@@ -8,9 +8,13 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         # The app's rule table registers itself on import (ppm.permissions.TABLES).
-        from governance import permissions  # noqa: F401
-
         # --- flash
+        from governance import (
+            flash_registry,
+            permissions,  # noqa: F401
+        )
+
+        flash_registry.register()
 
         # --- steering
         self._ready_steering()
@@ -29,7 +33,7 @@ class GovernanceConfig(AppConfig):
             "header.tools", "governance/partials/steering_bell.html", context=steering_views.bell_context
         )
         slot_register(
-            "nav.main", "governance/partials/steering_nav.html", context=steering_views.nav_context, order=40
+            "nav.main", "governance/partials/steering_nav.html", context=steering_views.nav_context, order=30
         )
         report_kind_register(
             ReportKind(

@@ -10,10 +10,19 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Project
+from ppm import slots
 from ppm.exports import DELIMITERS, Column, local_date, names, neutralise, write_csv, write_xlsx
 from ppm.exports import export_filename as _export_filename
 
-__all__ = ["COLUMNS", "DELIMITERS", "export_filename", "neutralise", "projects_csv", "projects_xlsx"]
+__all__ = [
+    "LIST_NAME",
+    "COLUMNS",
+    "DELIMITERS",
+    "export_filename",
+    "neutralise",
+    "projects_csv",
+    "projects_xlsx",
+]
 
 
 def _manager(project: Project) -> str:
@@ -37,15 +46,28 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+LIST_NAME = "portfolio.projects"
+
+
+def columns() -> tuple[Column, ...]:
+    """The export's columns, then those other apps registered on the project list (ppm.slots)."""
+    extra = tuple(
+        Column(column.label, column.export, width=16)
+        for column in slots.list_columns(LIST_NAME)
+        if column.export is not None
+    )
+    return COLUMNS + extra
+
+
 def export_filename(extension: str) -> str:
     return _export_filename("pilotis-projects", extension)
 
 
 def projects_csv(projects: Iterable[Project], *, delimiter: str = ",") -> bytes:
     """The projects as CSV bytes (UTF-8 with BOM); dates as ISO 8601 (YYYY-MM-DD)."""
-    return write_csv(COLUMNS, projects, delimiter=delimiter)
+    return write_csv(columns(), projects, delimiter=delimiter)
 
 
 def projects_xlsx(projects: Iterable[Project]) -> bytes:
     """The projects as an XLSX workbook: bold frozen header row, column widths, real dates."""
-    return write_xlsx(COLUMNS, projects, title=_("Projects"))
+    return write_xlsx(columns(), projects, title=_("Projects"))

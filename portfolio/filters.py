@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Objective, Priority, Project, Tag
 from portfolio.rules import ProjectStatus
+from ppm import slots
 from ppm.models import Directorate, User
 from ppm.text import search_normalise
 
@@ -22,15 +23,22 @@ ORDERING_FIELDS = (
 )
 
 
+LIST_NAME = "portfolio.projects"
+
+
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Projects without a schedule (no slippage) come last whichever the direction, on every database."""
 
     NULLS_LAST = frozenset({"slippage_days"})
 
+    def __init__(self, *args, nulls_last=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nulls_last = self.NULLS_LAST | frozenset(nulls_last)
+
     def get_ordering_value(self, param):
         value = super().get_ordering_value(param)
         name = value.lstrip("-")
-        if name in self.NULLS_LAST:
+        if name in getattr(self, "nulls_last", self.NULLS_LAST):
             expression = F(name)
             return (
                 expression.desc(nulls_last=True) if value.startswith("-") else expression.asc(nulls_last=True)
@@ -57,6 +65,36 @@ class ProjectFilterSet(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["q", "status", "directorate", "objective", "manager", "tag", "priority"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # Columns other apps add to the project list (ppm.slots.column_register): their annotation (one
+        # per column, in the same query), their filter and their sort key.
+        if queryset is not None:
+            queryset = slots.columns_annotate(LIST_NAME, queryset)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        extra = slots.list_columns(LIST_NAME)
+        for column in extra:
+            if column.filter is not None:
+                extension = column.filter
+                added = django_filters.ChoiceFilter(
+                    choices=extension.choices,
+                    label=extension.label,
+                    empty_label=_("Any"),
+                    method=lambda queryset, name, value, apply=extension.apply: apply(queryset, value),
+                )
+                added.parent = self
+                added.model = Project
+                self.filters[extension.name] = added
+        sortable = tuple((column.sort_field, column.key) for column in extra if column.sort_field)
+        if sortable:
+            ordering = NullsLastOrderingFilter(
+                fields=ORDERING_FIELDS + sortable,
+                label=_("Sort by"),
+                nulls_last=[field for field, _key in sortable],
+            )
+            ordering.parent = self
+            ordering.model = Project
+            self.filters["ordering"] = ordering
 
     def filter_search(self, queryset, name, value):
         """Every word must appear in the project's code, name or description (ignoring accents and

@@ -26,7 +26,7 @@ from portfolio.forms import ProjectForm, TransitionForm
 from portfolio.models import Priority
 from portfolio.rules import ACTIVE_STATUSES, TERMINAL_STATUSES, ProjectStatus
 from portfolio.scheduling import selectors as schedule_selectors
-from ppm import charts, lists
+from ppm import charts, lists, slots
 from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -343,19 +343,36 @@ def _tune_filter_form(form) -> None:
     )
 
 
+def _sortable_columns() -> tuple:
+    """The list's own sortable columns and those other apps registered (ppm.slots.column_register)."""
+    extra = tuple(
+        lists.SortColumn(column.key, column.label)
+        for column in slots.list_columns(exports.LIST_NAME)
+        if column.sort_field
+    )
+    # Shown right after the status (a project's state at a glance), before the dates.
+    index = next(i for i, column in enumerate(SORTABLE_COLUMNS) if column.key == "status") + 1
+    return SORTABLE_COLUMNS[:index] + extra + SORTABLE_COLUMNS[index:]
+
+
 @login_required
 def project_list(request):
     filterset = _filterset(request)
     _tune_filter_form(filterset.form)
+    extra_columns = slots.list_columns(exports.LIST_NAME)
     return lists.render_list(
         request,
         "portfolio/project_list.html",
         "portfolio/partials/project_table.html",
         target="project-results",
         queryset=filterset.qs,
-        columns=SORTABLE_COLUMNS,
+        columns=_sortable_columns(),
         per_page=PAGE_SIZE,
         context={
+            "extra_columns": extra_columns,
+            "extra_filter_fields": [
+                filterset.form[column.filter.name] for column in extra_columns if column.filter is not None
+            ],
             "filterset": filterset,
             "filter_form": filterset.form,
             "can_create": permissions.can_create_project(request.user),

@@ -14,7 +14,9 @@ and the page that owns the slot renders every panel registered for it, in `order
 arguments), or None to leave the panel out (the user may not see it, the app has nothing to say).
 Slots of the core's and the portfolio's pages: ``project.side`` and ``project.main`` (project page),
 ``dashboard.tiles`` (portfolio dashboard), ``nav.main`` (main navigation entries; the template gets
-``namespace`` and ``url_name``).
+``namespace`` and ``url_name``), ``project.sheet`` (the project sheet PDF).
+
+Apps also add *list columns* and *payload extensions* (see the section at the end of this module).
 """
 
 from __future__ import annotations
@@ -49,3 +51,104 @@ def slot_register(
 
 def slot_panels(slot: str) -> list[Panel]:
     return list(_PANELS.get(slot, ()))
+
+
+# ------------------------------------------------------------------ list columns and payload extensions
+#
+# List columns: an app adds a column to a list another app owns (the weather of the project list)::
+#
+#     column_register("portfolio.projects", "flash_weather", _("Weather"),
+#                     annotate=lambda qs: qs.annotate(flash_weather=Subquery(...)),
+#                     template="governance/partials/flash_weather_cell.html",
+#                     sort_field="flash_weather_rank", filter=ListFilter(...), export=lambda row: ...)
+#
+# The list's owner applies ``columns_annotate(list_name, queryset)`` once (one annotation, so the query
+# count does not grow with the rows), offers ``list_columns(list_name)`` as table columns (the cell
+# template gets ``row``, ``value`` — the attribute named `key` — and ``column``), adds each column's
+# `sort_field` to its allowed orderings (sort key = the column's `key`), each `filter` to its filter form
+# (``filter.apply(queryset, value)``) and each `export` to its CSV/XLSX columns.
+#
+# Payload extensions: an app adds data to the JSON payloads or pages that show projects (roadmap, Gantt,
+# boards, project sheet)::
+#
+#     payload_extension_register("weather", latest_weather_by_project)  # (ids) -> {id: {...}}
+#
+# and the owner calls ``payload_extensions(ids)`` once per payload: ``{id: {"weather": {...}}}`` (one
+# query per registered extension, whatever the number of projects). Registered lists and names:
+# ``portfolio.projects`` (the project list, its sorting, filters and exports); payloads of the roadmap
+# (``extensions`` by project id), the Gantt (``project.extensions``), the boards (each project card's
+# ``extensions``; the task board's ``project_extensions``) and the project sheet (slot ``project.sheet``).
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of a list column: a select of `choices`; `apply(queryset, value)` narrows the list."""
+
+    name: str
+    label: Any
+    choices: Callable[[], list[tuple[str, Any]]]
+    apply: Callable[[Any, str], Any]
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    list_name: str
+    key: str
+    label: Any
+    annotate: Callable[[Any], Any]
+    template: str
+    sort_field: str | None = None
+    filter: ListFilter | None = None
+    export: Callable[[Any], Any] | None = None
+    order: int = 100
+
+
+_COLUMNS: dict[str, list[ListColumn]] = {}
+_EXTENSIONS: dict[str, Callable[[list], dict]] = {}
+
+
+def column_register(
+    list_name: str,
+    key: str,
+    label: Any,
+    *,
+    annotate: Callable[[Any], Any],
+    template: str,
+    sort_field: str | None = None,
+    filter: ListFilter | None = None,  # noqa: A002 - the documented name
+    export: Callable[[Any], Any] | None = None,
+    order: int = 100,
+) -> None:
+    """Add a column to list `list_name` (idempotent by key)."""
+    columns = [column for column in _COLUMNS.get(list_name, []) if column.key != key]
+    columns.append(ListColumn(list_name, key, label, annotate, template, sort_field, filter, export, order))
+    columns.sort(key=lambda column: (column.order, column.key))
+    _COLUMNS[list_name] = columns
+
+
+def list_columns(list_name: str) -> list[ListColumn]:
+    return list(_COLUMNS.get(list_name, ()))
+
+
+def columns_annotate(list_name: str, queryset):
+    """`queryset` with every registered column's annotation of list `list_name`."""
+    for column in _COLUMNS.get(list_name, ()):
+        queryset = column.annotate(queryset)
+    return queryset
+
+
+def payload_extension_register(name: str, function: Callable[[list], dict]) -> None:
+    """`function(project_ids) -> {project_id: {...}}` adds `name` to the payloads of those projects."""
+    _EXTENSIONS[name] = function
+
+
+def payload_extensions(project_ids) -> dict[Any, dict[str, Any]]:
+    """``{project_id: {name: data}}`` of every registered extension (only projects with data appear)."""
+    ids = list(project_ids)
+    result: dict[Any, dict[str, Any]] = {}
+    if not ids:
+        return result
+    for name, function in sorted(_EXTENSIONS.items()):
+        for project_id, data in function(ids).items():
+            result.setdefault(project_id, {})[name] = data
+    return result

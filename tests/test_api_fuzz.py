@@ -205,6 +205,7 @@ def fuzz_world(db, _keep_test_connection):
     from budgets.tests.lines_fuzz import fuzz_budgets
 
     budgets = fuzz_budgets(project=world.projects[0], actor=pmo)
+    flash = fuzz_flash_reports(world.projects[0])
     KNOWN_IDS.update(
         {
             "projects": [project.pk for project in world.projects],
@@ -221,6 +222,7 @@ def fuzz_world(db, _keep_test_connection):
             **timesheets,
             **people_fuzz.fuzz_people(world),
             **budgets,
+            **flash,
         }
     )
     yield pmo
@@ -265,6 +267,21 @@ def fuzz_timesheets(world, actor) -> dict[str, list[int]]:
         TimeEntry.objects.create(line=line, day=week, days=Decimal("0.5"))
     # Ids are picked by value modulo the list length: the own week twice, so that odd values reach both.
     return {"timesheets": [own.pk, managed.pk, own.pk], "timesheet-lines": [line.pk for line in lines]}
+
+
+def fuzz_flash_reports(project) -> dict[str, list[int]]:
+    """Reporting periods and flash reports (drafts and validated ones) of a project (governance, #9)."""
+    import datetime
+
+    from governance import periods
+    from governance.models import Cadence, FlashReport
+
+    months = [periods.period_get(Cadence.MONTHLY, datetime.date(2025, month, 1)) for month in (3, 4, 5, 6)]
+    reports = [
+        FlashReport.objects.create(project=project, period=period, status=status, weather="sunny")
+        for period, status in zip(months, ("validated", "validated", "draft", "draft"), strict=True)
+    ]
+    return {"reporting-periods": [p.pk for p in months], "flash-reports": [r.pk for r in reports]}
 
 
 def fuzz_schedule(project, actor) -> dict[str, list[int]]:

@@ -126,6 +126,15 @@ def test_every_endpoint_is_documented(schema):
         "/api/v1/transfers/",
         "/api/v1/projects/{id}/budget/",
         "/api/v1/budgets/summary/",
+        "/api/v1/reporting-periods/",
+        "/api/v1/reporting-periods/{id}/",
+        "/api/v1/flash-reports/",
+        "/api/v1/flash-reports/{id}/",
+        "/api/v1/flash-reports/{id}/submit/",
+        "/api/v1/flash-reports/{id}/validate/",
+        "/api/v1/flash-reports/{id}/return/",
+        "/api/v1/flash-reports/{id}/revise/",
+        "/api/v1/projects/{id}/flash-reports/draft/",
     } == set(schema["paths"])
     assert "delete" not in schema["paths"]["/api/v1/projects/{id}/"], "projects are cancelled, not deleted"
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

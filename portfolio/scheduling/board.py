@@ -31,6 +31,7 @@ from portfolio.scheduling.permissions import can_edit_schedule, can_update_progr
 from ppm.audit import audit_record, audited
 from ppm.exceptions import DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
+from ppm.slots import payload_extensions
 from ppm.versioning import check_version, lock_for_update
 
 BOARD_PAGE = 200
@@ -350,6 +351,8 @@ def task_board(*, project, user, swimlanes: str = "") -> dict:
         "swimlanes": swimlanes,
         "editor": viewer.editor,
         "total": sum(counts.values()),
+        # What other apps add about the project (ppm.slots.payload_extensions: the latest weather…).
+        "project_extensions": payload_extensions([project.pk]).get(project.pk, {}),
     }
 
 
@@ -450,7 +453,10 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
         .order_by("priority", "code")
     )
     columns: dict[str, list[dict]] = {status: [] for status in ProjectStatus.values}
+    # What other apps add to each card (ppm.slots.payload_extensions: the latest weather…): one query.
+    extensions = payload_extensions([row["id"] for row in rows])
     for row in rows:
+        row["extensions"] = extensions.get(row["id"], {})
         project = SimpleNamespace(pk=row["id"], manager_id=row["manager_id"])
         facts = ProjectFacts(
             status=row["status"],

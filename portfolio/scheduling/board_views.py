@@ -464,6 +464,18 @@ def project_cards_html(cards: list[dict], *, detail_url: str, text: dict) -> Saf
             late = ' class="card__late"' if days > 0 else ""
             words = escape(text["days"](days) % {"days": days})
             slippage = f"<div><dt>{slippage_label}</dt><dd{late}>{words}</dd></div>"
+        # What other apps add (ppm.slots.payload_extensions) and give a `badge` for: the weather…
+        for extension in (card.get("extensions") or {}).values():
+            badge = extension.get("badge") if isinstance(extension, dict) else None
+            if badge:
+                icon = (
+                    f'<img src="{escape(badge["icon"])}" alt="" width="16" height="16"> '
+                    if badge.get("icon")
+                    else ""
+                )
+                slippage += (
+                    f"<div><dt>{escape(badge['label'])}</dt><dd>{icon}{escape(badge['text'])}</dd></div>"
+                )
         change = (
             f'\n<p class="card__link"><a href="{url}#lifecycle-title">{change_label}'
             f'<span class="visually-hidden"> {code}</span></a></p>'

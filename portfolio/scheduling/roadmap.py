@@ -61,7 +61,8 @@ def roadmap_payload(filterset, *, group_by: str = "objective", baseline=None) ->
     runs over its forecast dates where it has a schedule, else over its planned dates; its baseline
     columns are the chosen baseline's planned dates (the plan the committee approved). Grouped by
     objective, a project with several objectives appears once under each; projects with no group
-    come last under the key "". Four queries at most, whatever the number of projects."""
+    come last under the key "". Five queries at most (one for the payload extensions), whatever the
+    number of projects."""
     from portfolio.models import Objective, Project
     from portfolio.scheduling.models import PortfolioBaselineEntry, Task
 
@@ -170,7 +171,11 @@ def roadmap_payload(filterset, *, group_by: str = "objective", baseline=None) ->
         else []
     )
 
+    from ppm.slots import payload_extensions
+
     return {
+        # What other apps add per project (ppm.slots.payload_extensions: the weather…), by project id.
+        "extensions": {str(pk): data for pk, data in payload_extensions(ids).items()},
         "group_by": group_by,
         "groups": groups,
         "columns": ROADMAP_COLUMNS,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from portfolio.models import Project
 from portfolio.scheduling import permissions as perms
 from portfolio.scheduling.models import Baseline, CalendarException, Task, TaskLink, schedule_issue_messages
+from ppm.slots import payload_extensions
 
 GANTT_COLUMNS = (
     "id",
@@ -236,6 +237,8 @@ def gantt_payload(project: Project, *, baseline: Baseline | None = None, user=No
             "slippage_days": project.slippage_days,
             "schedule_version": project.schedule_version,
             "calendar_subdiv": project.calendar_subdiv,
+            # What other apps add (ppm.slots.payload_extensions: the latest weather…).
+            "extensions": payload_extensions([project.pk]).get(project.pk, {}),
         },
         "columns": list(GANTT_COLUMNS),
         "rows": rows,

@@ -70,7 +70,8 @@ def test_query_count_is_the_same_at_3_and_30_projects(group_by, directorate):
         counts.append(len(context.captured_queries))
         assert len({row[0] for row in payload["rows"]}) == n
         assert len(payload["milestones"]) == n
-    assert counts[0] == counts[1] <= 5
+    # 6: the payload extensions (ppm.slots: the weather) add exactly one query.
+    assert counts[0] == counts[1] <= 6
 
 
 def test_rows_carry_forecast_planned_and_the_baselines_approved_plan(directorate):

@@ -27,3 +27,11 @@ def slot(context, name: str, **kwargs):
                 values[key] = context[key]
         parts.append(get_template(panel.template).render(values, request))
     return mark_safe("".join(parts))  # noqa: S308 - rendered templates, autoescaped
+
+
+@register.simple_tag(takes_context=True)
+def list_cell(context, column, row):
+    """One cell of a registered list column (ppm.slots.column_register): its template with ``row``,
+    ``value`` (the row's attribute named by the column's key) and ``column``."""
+    values = {"row": row, "value": getattr(row, column.key, None), "column": column}
+    return get_template(column.template).render(values, context.get("request"))
