@@ -24,10 +24,13 @@ def steering_weather(value: str, *, text: bool = True, size: int = 20) -> SafeSt
     word_class = "steering-weather__word" if text else "visually-hidden"
     return format_html(
         '<span class="steering-weather steering-weather--{}">'
-        '<img class="steering-weather__icon" src="{}" alt="" width="{}" height="{}">'
+        # The word is beside the icon: hidden from assistive technologies, its alt text is for the tagged
+        # PDF (PDF/UA wants every image described).
+        '<img class="steering-weather__icon" src="{}" alt="{}" aria-hidden="true" width="{}" height="{}">'
         '<span class="{}">{}</span></span>',
         value,
         static(f"img/weather/{ICONS[value]}.svg"),
+        label,
         size,
         size,
         word_class,
