@@ -19,6 +19,12 @@ def weather_badge(value, size: str = ""):
     if not value or value not in ICONS:
         from django.utils.translation import gettext as _
 
+        if size == "small":  # in a table cell: a dash, the words for screen readers
+            return format_html(
+                '<span class="weather weather--none"><span aria-hidden="true">—</span>'
+                '<span class="visually-hidden">{}</span></span>',
+                _("No weather yet"),
+            )
         return format_html('<span class="weather weather--none">{}</span>', _("No weather yet"))
     modifier = " weather--small" if size == "small" else ""
     return format_html(
