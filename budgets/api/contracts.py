@@ -228,17 +228,17 @@ class _Base(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet):
     ),
     create=extend_schema(
         request=AgreementInputSerializer,
-        responses={201: AgreementDetailSerializer, **error_responses(400, 401, 403)},
+        responses={201: AgreementDetailSerializer, **error_responses(400, 401, 403, 413, 415)},
     ),
     update=extend_schema(
         request=AgreementInputSerializer,
         parameters=[IF_MATCH_HEADER],
-        responses={200: AgreementDetailSerializer, **error_responses(400, 401, 403, 404, 412)},
+        responses={200: AgreementDetailSerializer, **error_responses(400, 401, 403, 404, 412, 413, 415)},
     ),
     partial_update=extend_schema(
         request=AgreementInputSerializer,
         parameters=[IF_MATCH_HEADER],
-        responses={200: AgreementDetailSerializer, **error_responses(400, 401, 403, 404, 412)},
+        responses={200: AgreementDetailSerializer, **error_responses(400, 401, 403, 404, 412, 413, 415)},
     ),
 )
 class AgreementViewSet(_Base):
@@ -304,7 +304,7 @@ class AgreementViewSet(_Base):
         responses={
             200: PriceSerializer(many=True),
             201: PriceSerializer,
-            **error_responses(400, 401, 403, 404),
+            **error_responses(400, 401, 403, 404, 413, 415),
         },
     )
     @action(detail=True, methods=["get", "post"])
@@ -322,7 +322,7 @@ class AgreementViewSet(_Base):
 
     @extend_schema(
         summary="Consumption of every agreement",
-        responses={200: ConsumptionSerializer(many=True), **error_responses(401, 403)},
+        responses={200: ConsumptionSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def consumption(self, request):
@@ -338,17 +338,17 @@ class AgreementViewSet(_Base):
         summary="An order", responses={200: OrderSerializer, 304: None, **error_responses(401, 403, 404)}
     ),
     create=extend_schema(
-        request=OrderInputSerializer, responses={201: OrderSerializer, **error_responses(400, 401, 403)}
+        request=OrderInputSerializer, responses={201: OrderSerializer, **error_responses(400, 401, 403, 413, 415)}
     ),
     update=extend_schema(
         request=OrderInputSerializer,
         parameters=[IF_MATCH_HEADER],
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413, 415)},
     ),
     partial_update=extend_schema(
         request=OrderInputSerializer,
         parameters=[IF_MATCH_HEADER],
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413, 415)},
     ),
     destroy=extend_schema(
         parameters=[IF_MATCH_HEADER], responses={204: None, **error_responses(401, 403, 404, 409, 412)}
@@ -437,7 +437,7 @@ class OrderViewSet(_Base):
         ),
         request=OrderTransitionSerializer,
         parameters=[IF_MATCH_HEADER],
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 412, 413, 415)},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
