@@ -12,12 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -29,7 +27,6 @@ from budgets.lines_forms import (
     EnvelopeForm,
     FundingForm,
     FundingShareForm,
-    ImportForm,
     LineForm,
     PlannedForm,
     ReforecastForm,
@@ -45,12 +42,9 @@ from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
 from ppm.exceptions import DomainValidationError
 from ppm.exports import Column, export_filename, write_xlsx
-from ppm.imports import import_job_request
 from ppm.lists import paginate
-from ppm.models import ReportJob
 from ppm.permissions import requires
-from ppm.report_views import report_job_context
-from ppm.reports import report_job_get_for_user, report_kind_get
+from ppm.report_views import import_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -688,39 +682,14 @@ def funding_edit(request, pk, obj):
 @never_cache
 @requires(RULES, "budget_line.change")
 def execution_import(request):
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                queued = import_job_request(
-                    kind=IMPORT_KIND,
-                    upload=form.cleaned_data["file"],
-                    requested_by=request.user,
-                    language=get_language() or "",
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                return redirect(f"{reverse('budgets:execution_import')}?job={queued.pk}")
-        status = 400
-    else:
-        form = ImportForm()
-    job = None
-    if request.GET.get("job"):
-        job, _kind = report_job_get_for_user(user=request.user, pk=request.GET["job"])
-        if job.kind != IMPORT_KIND:
-            raise Http404(_("No such import."))
-    else:
-        job = (
-            ReportJob.objects.filter(kind=IMPORT_KIND, requested_by=request.user)
-            .order_by("-created_at")
-            .first()
-        )
-    context = {"form": form, "columns": IMPORT_COLUMNS, "job": job}
-    if job is not None:
-        context.update(report_job_context(job, report_kind_get(IMPORT_KIND)))
-    return render(request, "budgets/lines_import.html", context, status=status)
+    """GET: the upload form and the latest import (``?job=<id>`` for one). POST: queue the file."""
+    return import_page(
+        request,
+        kind=IMPORT_KIND,
+        template="budgets/lines_import.html",
+        url_name="budgets:execution_import",
+        columns=IMPORT_COLUMNS,
+    )
 
 
 @requires(RULES, "budget.view")

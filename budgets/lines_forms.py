@@ -152,13 +152,6 @@ class FundingForm(VersionedForm):
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-
 class BudgetFilterForm(forms.Form):
     """The portfolio budget page's filters (GET)."""
 

@@ -11,12 +11,14 @@
 A job the user may not see (the kind's ``can_view``) answers 404, like a job that does not exist.
 """
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -94,3 +96,51 @@ def report_job_download(request, pk):
     if not kind.downloadable:
         raise Http404(_("This job has no file to download."))
     return report_job_file_response(job, content_type=kind.content_type)
+
+
+# ------------------------------------------------------------------------------------------ imports
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+def import_page(request, *, kind: str, template: str, url_name: str, columns, form_class=ImportUploadForm):
+    """The page of an import (every app's: projects, absences, time, budget execution): GET shows the upload
+    form and the user's latest import of `kind` (``?job=<id>`` for one), POST queues the file
+    (ppm.imports.import_job_request) and comes back to the page showing that job. The caller checks who
+    may import."""
+    from ppm.imports import import_job_request
+
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                queued = import_job_request(
+                    kind=kind,
+                    upload=form.cleaned_data["file"],
+                    requested_by=request.user,
+                    language=get_language() or "",
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect(f"{reverse(url_name)}?job={queued.pk}")
+        status = 400
+    else:
+        form = form_class()
+    job: ReportJob | None = None
+    if request.GET.get("job"):
+        job, _kind = report_job_get_for_user(user=request.user, pk=request.GET["job"])
+        if job.kind != kind:
+            raise Http404(_("No such import."))
+    else:
+        job = ReportJob.objects.filter(kind=kind, requested_by=request.user).order_by("-created_at").first()
+    context = {"form": form, "columns": columns, "job": job}
+    if job is not None:
+        context.update(report_job_context(job, report_kind_get(kind)))
+    return render(request, template, context, status=status)

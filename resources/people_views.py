@@ -20,8 +20,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -38,14 +38,12 @@ from ppm.exports import (
     write_csv,
     write_xlsx,
 )
-from ppm.imports import import_job_request
 from ppm.manage_views import Column as ManageColumn
 from ppm.manage_views import ManagedSection, register_section
-from ppm.models import Directorate, ReportJob, User
+from ppm.models import Directorate, User
 from ppm.permissions import requires
 from ppm.presentation import PALETTE, SERIES_COLOURS, Tone
-from ppm.report_views import report_job_context
-from ppm.reports import report_job_get_for_user, report_kind_get
+from ppm.report_views import import_page
 from resources import selectors, services
 from resources.filters import ResourceFilter
 from resources.models import (
@@ -669,50 +667,17 @@ def background_load_delete(request, pk: int):
 # ------------------------------------------------------------------------------------- absence import
 
 
-class AbsenceImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-
 @never_cache
 @requires(RULES, "resource.change")
 def absence_import(request):
     """GET: the upload form and the latest import (``?job=<id>`` for one). POST: queue the file."""
-    status = 200
-    if request.method == "POST":
-        form = AbsenceImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                queued = import_job_request(
-                    kind=IMPORT_KIND,
-                    upload=form.cleaned_data["file"],
-                    requested_by=request.user,
-                    language=get_language() or "",
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                return redirect(f"{reverse('resources:absence_import')}?job={queued.pk}")
-        status = 400
-    else:
-        form = AbsenceImportForm()
-    job: ReportJob | None = None
-    if request.GET.get("job"):
-        job, _kind = report_job_get_for_user(user=request.user, pk=request.GET["job"])
-        if job.kind != IMPORT_KIND:
-            raise Http404(_("No such import."))
-    else:
-        job = (
-            ReportJob.objects.filter(kind=IMPORT_KIND, requested_by=request.user)
-            .order_by("-created_at")
-            .first()
-        )
-    context = {"form": form, "columns": IMPORT_COLUMNS, "job": job}
-    if job is not None:
-        context.update(report_job_context(job, report_kind_get(IMPORT_KIND)))
-    return render(request, "resources/people_import.html", context, status=status)
+    return import_page(
+        request,
+        kind=IMPORT_KIND,
+        template="resources/people_import.html",
+        url_name="resources:absence_import",
+        columns=IMPORT_COLUMNS,
+    )
 
 
 # ------------------------------------------------------------------ reference data (project office)

@@ -9,23 +9,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ppm import exports
 from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
-from ppm.imports import import_job_request
-from ppm.models import ReportJob
-from ppm.report_views import report_job_context
-from ppm.reports import report_job_get_for_user, report_kind_get
+from ppm.report_views import import_page
 from resources import timesheet_selectors as selectors
 from resources import timesheets as services
 from resources.models import Resource, Timesheet, TimesheetStatus
@@ -501,52 +498,19 @@ def timesheet_export(request):
 # ------------------------------------------------------------------------------------------ import
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-
 @_login
 @never_cache
 @require_http_methods(["GET", "POST"])
 def timesheet_import(request):
     """GET: the upload form and the latest import. POST: queue the file (project office)."""
     RULES.check(request.user, "resource.change")
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                queued = import_job_request(
-                    kind=IMPORT_KIND,
-                    upload=form.cleaned_data["file"],
-                    requested_by=request.user,
-                    language=get_language() or "",
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                return redirect(f"{reverse('resources:timesheet_import')}?job={queued.pk}")
-        status = 400
-    else:
-        form = ImportForm()
-    job = None
-    if request.GET.get("job"):
-        job, _kind = report_job_get_for_user(user=request.user, pk=request.GET["job"])
-        if job.kind != IMPORT_KIND:
-            raise Http404(_("No such import."))
-    else:
-        job = (
-            ReportJob.objects.filter(kind=IMPORT_KIND, requested_by=request.user)
-            .order_by("-created_at")
-            .first()
-        )
-    context = {"form": form, "columns": COLUMNS, "job": job}
-    if job is not None:
-        context.update(report_job_context(job, report_kind_get(IMPORT_KIND)))
-    return render(request, "resources/timesheets_import.html", context, status=status)
+    return import_page(
+        request,
+        kind=IMPORT_KIND,
+        template="resources/timesheets_import.html",
+        url_name="resources:timesheet_import",
+        columns=COLUMNS,
+    )
 
 
 # ------------------------------------------------------------------------------------------ slots

@@ -338,7 +338,8 @@ class AgreementViewSet(_Base):
         summary="An order", responses={200: OrderSerializer, 304: None, **error_responses(401, 403, 404)}
     ),
     create=extend_schema(
-        request=OrderInputSerializer, responses={201: OrderSerializer, **error_responses(400, 401, 403, 413, 415)}
+        request=OrderInputSerializer,
+        responses={201: OrderSerializer, **error_responses(400, 401, 403, 413, 415)},
     ),
     update=extend_schema(
         request=OrderInputSerializer,
