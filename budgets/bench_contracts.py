@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from budgets.models import (
     AgreementLot,
@@ -77,7 +78,7 @@ def seed(*, projects: int) -> None:
     for price in prices:
         by_agreement.setdefault(price.agreement_id, []).append(price)
     chosen = list(Project.objects.order_by("pk").values_list("pk", flat=True)[: min(projects, PROJECTS)])
-    lines = {}
+    lines: dict[int, BudgetLine] = {}
     for line in BudgetLine.objects.filter(project_id__in=chosen).order_by("project_id", "pk"):
         lines.setdefault(line.project_id, line)
     missing = [pk for pk in chosen if pk not in lines]
@@ -126,7 +127,7 @@ def seed(*, projects: int) -> None:
                 ExecutionEntry(
                     line_id=order.budget_line_id,
                     kind=ExecutionKind.COMMITTED,
-                    date=order.signed_on,
+                    date=cast(date, order.signed_on),
                     amount=total,
                     source=ExecutionSource.ORDER,
                     order=order,
@@ -138,7 +139,7 @@ def seed(*, projects: int) -> None:
                 ExecutionEntry(
                     line_id=order.budget_line_id,
                     kind=ExecutionKind.COMMITTED,
-                    date=order.signed_on + timedelta(days=30),
+                    date=cast(date, order.signed_on) + timedelta(days=30),
                     amount=-total,
                     source=ExecutionSource.ORDER,
                     order=order,
@@ -150,7 +151,7 @@ def seed(*, projects: int) -> None:
                 ExecutionEntry(
                     line_id=order.budget_line_id,
                     kind=ExecutionKind.PAID,
-                    date=order.signed_on + timedelta(days=60),
+                    date=cast(date, order.signed_on) + timedelta(days=60),
                     amount=total,
                     source=ExecutionSource.ORDER,
                     order=order,

@@ -268,7 +268,8 @@ def agreement_price_add(request, pk: int, obj: FrameworkAgreement):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect(reverse("budgets:agreement_detail", args=[agreement.pk]) + "#prices")
     try:
         price = contracts.agreement_price_add(actor=request.user, agreement=agreement, **form.cleaned_data)
@@ -482,7 +483,7 @@ def _order_form(request, *, data=None, order: Order | None = None, initial=None)
 def order_create(request):
     if not RULES.may_on_some(request.user, "order.change"):
         raise PermissionDenied(RULES.message("order.change"))
-    initial = {"ordered_on": _today()}
+    initial: dict[str, object] = {"ordered_on": _today()}
     if request.GET.get("agreement", "").isdigit():
         initial["agreement"] = FrameworkAgreement.objects.filter(pk=request.GET["agreement"]).first()
     posted_line = request.POST.get("budget_line", "")
@@ -620,7 +621,7 @@ def order_transition(request, pk: int, obj: Order):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("budgets:order_detail", pk=order.pk)
     data = form.cleaned_data
     try:

@@ -544,7 +544,7 @@ def _validate_order(order: Order) -> None:
     errors: dict[str, list[str]] = {}
     if order.budget_line.project_id != order.project_id:
         errors["budget_line"] = [_("Choose a budget line of the order's project.")]
-    if order.lot_id and order.lot.agreement_id != order.agreement_id:
+    if order.lot is not None and order.lot.agreement_id != order.agreement_id:
         errors["lot"] = [_("This lot belongs to another agreement.")]
     if order.ordered_on and not in_force(order.agreement, order.ordered_on):
         errors["ordered_on"] = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -149,7 +150,7 @@ class PriceForm(forms.Form):
 
     def __init__(self, *args, agreement: FrameworkAgreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = agreement.lots.all()
+        self.fields["lot"].queryset = agreement.lots.all()  # type: ignore[attr-defined]
 
 
 class OrderForm(forms.Form):
@@ -165,10 +166,11 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, lines_queryset, agreements, lots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["budget_line"].queryset = lines_queryset
-        self.fields["budget_line"].label_from_instance = lambda line: f"{line.project.code} · {line.label}"
-        self.fields["agreement"].queryset = agreements
-        self.fields["lot"].queryset = lots
+        fields: dict[str, Any] = self.fields  # ModelChoiceFields (the stubs type them as Field)
+        fields["budget_line"].queryset = lines_queryset
+        fields["budget_line"].label_from_instance = lambda line: f"{line.project.code} · {line.label}"
+        fields["agreement"].queryset = agreements
+        fields["lot"].queryset = lots
 
 
 LINE_FIELD = re.compile(r"^line_(?:price|quantity)_(\d{1,3})$")

@@ -329,19 +329,19 @@ def portfolio_rollup(projects: Sequence) -> dict[str, list[RollupRow]]:
         "project_id", "objective_id", "objective__code", "objective__name"
     )
     for link in links:
-        row = by_objective.setdefault(
+        group = by_objective.setdefault(
             link["objective_id"],
             RollupRow(
                 key=link["objective_id"], label=f"{link['objective__code']} · {link['objective__name']}"
             ),
         )
-        row.add_amounts(by_project[link["project_id"]])
+        group.add_amounts(by_project[link["project_id"]])
     by_directorate: dict[int, RollupRow] = {}
     for project in projects:
-        row = by_directorate.setdefault(
+        group = by_directorate.setdefault(
             project.directorate_id, RollupRow(key=project.directorate_id, label=str(project.directorate))
         )
-        row.add_amounts(by_project[project.pk])
+        group.add_amounts(by_project[project.pk])
     return {
         "projects": list(by_project.values()),
         "objectives": sorted(by_objective.values(), key=lambda row: row.label),

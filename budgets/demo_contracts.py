@@ -213,7 +213,7 @@ def load(*, today: date) -> Counter:
                     ("invoice", date(year - 1, 10, 31), None),
                 ],
             )
-            moves = [("sign", this_year, None)]
+            moves: list[tuple[str, date, Decimal | None]] = [("sign", this_year, None)]
             if index % 3 == 0:
                 moves += [("deliver", min(today, date(year, 6, 30)), None)]
             if index % 2 == 0:

@@ -38,7 +38,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 def money(verbose_name, **kwargs):
     """A euro amount with cents (Decimal); not negative unless `allow_negative`."""
     allow_negative = kwargs.pop("allow_negative", False)
-    validators = [MaxValueValidator(MAX_AMOUNT)]
+    validators: list = [MaxValueValidator(MAX_AMOUNT)]
     if not allow_negative:
         validators.append(MinValueValidator(ZERO))
     kwargs.setdefault("default", ZERO)

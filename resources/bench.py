@@ -161,10 +161,12 @@ def seed(*, projects: int) -> None:
         .order_by("pk")
         .values_list("pk", "planned_start", "planned_end")
     )
-    for project_id, start, end in planned:
-        first = month_start(start or ANCHOR)
+    for project_id, plan_start, plan_end in planned:
+        first: date = month_start(plan_start or ANCHOR)
         months = (
-            6 if end is None or start is None else (end.year - first.year) * 12 + end.month - first.month + 1
+            6
+            if plan_end is None or plan_start is None
+            else (plan_end.year - first.year) * 12 + plan_end.month - first.month + 1
         )
         months = max(1, min(months, MAX_PLAN_MONTHS))
         moe = Decimal(rng.randrange(4, 30))

@@ -147,4 +147,4 @@ def availability_from_pattern(pattern: Sequence) -> tuple[float, float, float, f
         return (1.0, 1.0, 1.0, 1.0, 1.0)
     if len(values) != 5 or any(not 0 <= value <= 1 for value in values):
         return (1.0, 1.0, 1.0, 1.0, 1.0)
-    return values  # type: ignore[return-value]
+    return values

@@ -250,7 +250,7 @@ class Resource(VersionedModel):
         """Who approves this person's timesheets: their manager, else their team's."""
         if self.manager_id:
             return self.manager
-        return self.team.manager if self.team_id else None
+        return self.team.manager if self.team is not None else None
 
 
 class AbsenceKind(models.TextChoices):

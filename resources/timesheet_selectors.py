@@ -403,11 +403,12 @@ def team_view(user, *, weeks: int = 8, today: date, page: int = 1) -> dict:
     total = everyone.count()
     start = (max(page, 1) - 1) * TEAM_PAGE
     people = list(everyone.select_related("team").order_by("name", "pk")[start : start + TEAM_PAGE])
-    sheets = list(
-        Timesheet.objects.filter(
+    sheets: list[dict[str, Any]] = [
+        dict(row)
+        for row in Timesheet.objects.filter(
             resource__in=[p.pk for p in people], week__gte=mondays[0], week__lte=last
         ).values("pk", "resource_id", "week", "status")
-    )
+    ]
     # Totals from the weeks' ids: the lines are then read through their timesheet index.
     line_week = dict(
         TimesheetLine.objects.filter(timesheet_id__in=[s["pk"] for s in sheets]).values_list(
@@ -431,8 +432,8 @@ def team_view(user, *, weeks: int = 8, today: date, page: int = 1) -> dict:
     for person in people:
         cells = []
         for monday in mondays:
-            sheet = by_cell.get((person.pk, monday))
-            if sheet is None:
+            found = by_cell.get((person.pk, monday))
+            if found is None:
                 cells.append(
                     {
                         "week": monday,
@@ -447,10 +448,10 @@ def team_view(user, *, weeks: int = 8, today: date, page: int = 1) -> dict:
                 cells.append(
                     {
                         "week": monday,
-                        "status": sheet["status"],
-                        "label": labels[sheet["status"]],
-                        "total": display_time(sheet["total"] or ZERO),
-                        "pk": sheet["pk"],
+                        "status": found["status"],
+                        "label": labels[found["status"]],
+                        "total": display_time(found["total"] or ZERO),
+                        "pk": found["pk"],
                         "past": monday < last,
                     }
                 )

@@ -327,7 +327,7 @@ def project_reschedule(*, project: Project) -> RescheduleResult:
         )
     except engine.SchedulingError as error:
         raise ScheduleError(error.message, code=error.code, task_ids=error.task_ids) from None
-    issues: dict[int, list[dict]] = {}
+    issues: dict[Any, list[dict]] = {}
     for violation in result.violations:
         issues.setdefault(violation.task_id, []).append(violation.as_data())
     changed: list[Task] = []
