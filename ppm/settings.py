@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "PriceKindEnum": "budgets.models.PriceKind",
         "FundingKindEnum": "budgets.models.FundingKind",
         "ExecutionKindEnum": "budgets.models.ExecutionKind",
+        "ItemKindEnum": "governance.models.ItemKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -86,7 +86,7 @@ def test_list_queries_do_not_grow(client, pmo_user):
         response = client.get(reverse("resources:resource_list"))
         assert response.status_code == 200 and response.context["page_obj"].paginator.count >= 3
 
-    assert_same_queries_at_two_sizes(action, grow=grow, ceiling=12)
+    assert_same_queries_at_two_sizes(action, grow=grow, ceiling=14)  # + the header's menu and bell
 
 
 def test_the_resource_page_shows_identity_pattern_capacity_and_history(client, contributor_user, pmo_user):
