@@ -30,6 +30,7 @@ fuzzing phase. For a deeper run: PILOTIS_FUZZ_EXAMPLES=500 PILOTIS_FUZZ_SEED=7 p
 import datetime
 import itertools
 import os
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -45,6 +46,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from budgets.tests import contracts_fuzz
 from portfolio.scheduling.baselines import baseline_take, portfolio_baseline_take
 from portfolio.tests.factories import TagFactory
 from ppm import services
@@ -98,6 +100,7 @@ REFERENCES = {
     "source": "budget-line-years",
     "target": "budget-line-years",
     "envelope": "envelopes",
+    **contracts_fuzz.REFERENCES,
 }
 
 
@@ -136,9 +139,56 @@ def map_query(context, query):
     return _with_known_references(query)
 
 
+def _iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _plausible(body):
+    """Half of the bodies get their cross-field rules made to hold (a period that ends after it starts,
+    within the years a plan may use; a minimum under its ceiling; ascending thresholds), so that the
+    fuzzing reaches past them; the other half keep whatever was generated, refusals included."""
+    if not isinstance(body, dict) or len(repr(body)) % 2:
+        return body
+    body = dict(body)
+    start, end = _iso_date(body.get("start")), _iso_date(body.get("end"))
+    if start and end:
+        start, end = (start.replace(year=2025), end.replace(year=2026))
+        body["start"], body["end"] = start.isoformat(), end.isoformat()
+    for lower, upper in (("minimum", "ceiling"),):
+        try:
+            low, high = Decimal(str(body[lower])), Decimal(str(body[upper]))
+        except (KeyError, ArithmeticError, ValueError):
+            continue
+        if low.is_finite() and high.is_finite() and low > high:
+            body[lower], body[upper] = body[upper], body[lower]
+    if isinstance(body.get("renewals"), int) and isinstance(body.get("max_renewals"), int):
+        body["max_renewals"] = max(body["renewals"], body["max_renewals"])
+    body.pop("lots", None)  # lot numbers and ceilings of their own: fuzzed in the other half
+    for name, collection in (("vendor", "vendors"), ("agreement", "agreements")):
+        if name in body and KNOWN_IDS.get(collection):
+            body[name] = KNOWN_IDS[collection][0]
+    try:
+        if "ceiling" in body and Decimal(str(body["ceiling"])) <= 0:
+            body["ceiling"] = "1000.00"
+    except ArithmeticError:
+        pass
+    if isinstance(body.get("lines"), list):
+        body.pop("lines")  # order lines (prices, quantities): fuzzed in the other half
+    ordered_on = _iso_date(body.get("ordered_on"))
+    if ordered_on:
+        body["ordered_on"] = ordered_on.replace(year=2025).isoformat()
+    thresholds = body.get("alert_thresholds")
+    if isinstance(thresholds, list) and all(type(t) is int for t in thresholds):
+        body["alert_thresholds"] = sorted(set(thresholds))
+    return body
+
+
 @schema.hook
 def map_body(context, body):
-    return _with_known_references(body)
+    return _plausible(_with_known_references(body))
 
 
 def _collection(path: str) -> str:
@@ -205,6 +255,11 @@ def fuzz_world(db, _keep_test_connection):
     from budgets.tests.lines_fuzz import fuzz_budgets
 
     budgets = fuzz_budgets(project=world.projects[0], actor=pmo)
+    from budgets.models import BudgetLine
+
+    budgets.update(
+        contracts_fuzz.fuzz_contracts(actor=pmo, line=BudgetLine.objects.get(pk=budgets["budget-lines"][0]))
+    )
     flash = fuzz_flash_reports(world.projects[0])
     KNOWN_IDS.update(
         {

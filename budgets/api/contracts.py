@@ -4,12 +4,11 @@ Writable objects carry an ETag; writes honour If-Match (412 when stale)."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -214,7 +213,6 @@ class _Base(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet):
     permission_classes = [TablePermission]
     rules = RULES
     filter_backends = [DjangoFilterBackend]
-    lookup_value_regex = "[0-9]+"
 
 
 @extend_schema_view(
@@ -307,7 +305,7 @@ class AgreementViewSet(_Base):
             **error_responses(400, 401, 403, 404, 413, 415),
         },
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def prices(self, request, pk=None):
         agreement = self.get_object()
         if request.method == "GET":
@@ -324,7 +322,7 @@ class AgreementViewSet(_Base):
         summary="Consumption of every agreement",
         responses={200: ConsumptionSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
-    @action(detail=False, methods=["get"], filter_backends=[])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def consumption(self, request):
         figures = consumption.agreements_consumption(list(self.get_queryset().order_by("reference", "pk")))
         return Response(ConsumptionSerializer(figures, many=True).data)
