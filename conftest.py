@@ -141,3 +141,34 @@ def reader_user(make_user):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The reference data the migrations create (role profiles, the default ratio template, non-project
+    activities, the default alert rules), put back for tests that run after a transactional test flushed
+    the database (browser tests do, on PostgreSQL's run); cheap when it is there (one query)."""
+    if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        yield
+        return
+    # pytest-django's own set-up, as the test asked for it (a transaction or not).
+    request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.apps import apps
+
+    from resources.models import Profile
+
+    if not Profile.objects.exists():
+        importlib.import_module("resources.migrations.0002_reference_data").forwards(apps, None)
+        importlib.import_module("governance.migrations.0002_steering_alert_rules").create(apps, None)
+    yield
