@@ -25,6 +25,7 @@ minus the SQL time is Python's own share.
 import gc
 import json
 import math
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -290,8 +291,22 @@ NO_LARGE_SEQ_SCAN = Bar(
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
 
 
+_SERVER_SIDE_CURSOR = re.compile(
+    r'^\s*DECLARE\s+"[^"]+"\s+.*?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+', re.S | re.I
+)
+
+
 def _replayable(statements: list[str]) -> list[str]:
-    return [sql for sql in statements if not sql.lstrip().upper().startswith(_TRANSACTION_CONTROL)]
+    """The captured statements as they can run again on a plain cursor: no transaction control; a
+    server-side cursor's DECLARE (a queryset's `.iterator()` on PostgreSQL) becomes its SELECT, its FETCH
+    and CLOSE are left out (declaring the same cursor twice fails)."""
+    replayable = []
+    for sql in statements:
+        head = sql.lstrip().upper()
+        if head.startswith(_TRANSACTION_CONTROL) or head.startswith(("FETCH ", "CLOSE ")):
+            continue
+        replayable.append(_SERVER_SIDE_CURSOR.sub("", sql, count=1))
+    return replayable
 
 
 def replay(statements: list[str], *, repeat: int) -> list[float]:
