@@ -13,6 +13,7 @@ The capacity plan is a stored snapshot built by Celery (resources.snapshot).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -700,6 +701,20 @@ class CapacitySnapshot(models.Model):
 ROW_FIGURES = ("capacity", "gross", "absent", "background", "load", "load_external", "load_unstaffed")
 
 
+class _Figure:
+    """A CapacityRow figure (its name in ROW_FIGURES): the decoded list, one value per period."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, row: None, owner=None) -> _Figure: ...
+    @overload
+    def __get__(self, row: CapacityRow, owner=None) -> list[float]: ...
+    def __get__(self, row, owner=None):
+        return self if row is None else row.figures[self.name]
+
+
 class CapacityRow(models.Model):
     """One row of the plan (a family, role, team, directorate or person): an array per figure, one value
     per period, stored together as one float32 matrix (`data`, figures × periods in ROW_FIGURES order,
@@ -740,33 +755,14 @@ class CapacityRow(models.Model):
             cached = self.__dict__["_figures"] = dict(zip(ROW_FIGURES, values, strict=True))
         return cached
 
-    @property
-    def capacity(self) -> list[float]:
-        return self.figures["capacity"]
-
-    @property
-    def gross(self) -> list[float]:
-        return self.figures["gross"]
-
-    @property
-    def absent(self) -> list[float]:
-        return self.figures["absent"]
-
-    @property
-    def background(self) -> list[float]:
-        return self.figures["background"]
-
-    @property
-    def load(self) -> list[float]:
-        return self.figures["load"]
-
-    @property
-    def load_external(self) -> list[float]:
-        return self.figures["load_external"]
-
-    @property
-    def load_unstaffed(self) -> list[float]:
-        return self.figures["load_unstaffed"]
+    # One read-only list per figure, one value per period (ROW_FIGURES).
+    capacity = _Figure()
+    gross = _Figure()
+    absent = _Figure()
+    background = _Figure()
+    load = _Figure()
+    load_external = _Figure()
+    load_unstaffed = _Figure()
 
     @property
     def ratio(self) -> list[float | None]:
