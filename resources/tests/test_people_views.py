@@ -26,16 +26,16 @@ D = datetime.date
 def test_the_list_filters_without_accents_and_shows_cost_to_the_project_office_only(
     client, pmo_user, contributor_user
 ):
-    ResourceFactory(name="Émilie Garcia", daily_cost=Decimal("431"))
+    ResourceFactory(name="Émilie Garcia", daily_cost=Decimal("8641"))
     ResourceFactory(name="Karim Benali")
     client.force_login(pmo_user)
     page = client.get(reverse("resources:resource_list"), {"q": "emilie"}).content.decode()
     assert "Émilie Garcia" in page and "Karim Benali" not in page
-    assert "Daily cost" in page and "431" in page
+    assert "Daily cost" in page and "8,641 €" in page
 
     client.force_login(contributor_user)
     page = client.get(reverse("resources:resource_list")).content.decode()
-    assert "Émilie Garcia" in page and "Daily cost" not in page and "431" not in page
+    assert "Émilie Garcia" in page and "Daily cost" not in page and "8,641" not in page
     # Sorting by cost is not a way round: it is ignored (the list stays sorted by name).
     ResourceFactory(name="Alice Cheap", daily_cost=Decimal("100"))
     ResourceFactory(name="Bruno Dear", daily_cost=Decimal("900"))
