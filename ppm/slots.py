@@ -78,6 +78,9 @@ def slot_panels(slot: str) -> list[Panel]:
 # ``portfolio.projects`` (the project list, its sorting, filters and exports); payloads of the roadmap
 # (``extensions`` by project id), the Gantt (``project.extensions``), the boards (each project card's
 # ``extensions``; the task board's ``project_extensions``) and the project sheet (slot ``project.sheet``).
+# An extension whose data holds a ``badge`` ({label, text, icon}) is shown by every generic page without
+# knowing it: ``extension_badges(extensions)`` and partials/extension_badges.html on the server, the same
+# walk in static/js/gantt_common.js (PilotisGantt.badges) on the roadmap.
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,16 @@ def columns_annotate(list_name: str, queryset):
 def payload_extension_register(name: str, function: Callable[[list], dict]) -> None:
     """`function(project_ids) -> {project_id: {...}}` adds `name` to the payloads of those projects."""
     _EXTENSIONS[name] = function
+
+
+def extension_badges(extensions: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The ``badge`` ({label, text, icon}) of each of one project's extensions that gives one, by name."""
+    badges = []
+    for _name, data in sorted((extensions or {}).items()):
+        badge = data.get("badge") if isinstance(data, dict) else None
+        if badge and badge.get("text"):
+            badges.append(badge)
+    return badges
 
 
 def payload_extensions(project_ids) -> dict[Any, dict[str, Any]]:

@@ -301,6 +301,30 @@ def test_roadmap_gantt_and_board_payloads_carry_the_weather(pmo_user):
     assert task_board(project=project, user=pmo_user)["project_extensions"]["weather"]["weather"] == "rainy"
 
 
+def test_roadmap_gantt_and_boards_show_the_weather_beside_the_project(client, pmo_user):
+    project = ProjectFactory(status=ProjectStatus.IN_PROGRESS, manager=pmo_user)
+    _validated_report(project, weather="stormy")
+    other = ProjectFactory(status=ProjectStatus.IN_PROGRESS, manager=pmo_user)
+    client.force_login(pmo_user)
+    icon = "img/weather/"
+    # The roadmap's accessible table (the chart draws the same badge from the payload, roadmap.js).
+    page = client.get(reverse("portfolio:roadmap")).content.decode()
+    row = page[page.index(f">{project.code} – ") :]
+    row = row[: row.index("</th>")]
+    assert "Weather: Stormy" in row and icon in row
+    other_row = page[page.index(f">{other.code} – ") :]
+    assert "Weather:" not in other_row[: other_row.index("</th>")]
+    # The project's Gantt and task board, in their header; the portfolio board, on the card.
+    for name in ("portfolio:project_gantt", "portfolio:task_board"):
+        header = client.get(reverse(name, args=[project.pk])).content.decode()
+        header = header[: header.index("</h1>") + 400]
+        assert "Weather: Stormy" in header and icon in header, name
+        assert "Weather:" not in client.get(reverse(name, args=[other.pk])).content.decode()
+    board = client.get(reverse("portfolio:portfolio_board")).content.decode()
+    card = board[board.index(f'id="project-card-{project.pk}"') :]
+    assert "Stormy" in card[: card.index("</li>")]
+
+
 def test_payload_extension_is_one_query_for_many_projects():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

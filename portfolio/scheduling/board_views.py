@@ -38,6 +38,7 @@ from ppm.api.views import ApiViewMixin
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.lists import vary_on_htmx
 from ppm.presentation import tone_for
+from ppm.slots import extension_badges
 
 PLACES = (("bottom", gettext_lazy("At the bottom")), ("top", gettext_lazy("At the top")))
 
@@ -465,17 +466,11 @@ def project_cards_html(cards: list[dict], *, detail_url: str, text: dict) -> Saf
             words = escape(text["days"](days) % {"days": days})
             slippage = f"<div><dt>{slippage_label}</dt><dd{late}>{words}</dd></div>"
         # What other apps add (ppm.slots.payload_extensions) and give a `badge` for: the weather…
-        for extension in (card.get("extensions") or {}).values():
-            badge = extension.get("badge") if isinstance(extension, dict) else None
-            if badge:
-                icon = (
-                    f'<img src="{escape(badge["icon"])}" alt="" width="16" height="16"> '
-                    if badge.get("icon")
-                    else ""
-                )
-                slippage += (
-                    f"<div><dt>{escape(badge['label'])}</dt><dd>{icon}{escape(badge['text'])}</dd></div>"
-                )
+        for badge in extension_badges(card.get("extensions")):
+            icon = (
+                f'<img src="{escape(badge["icon"])}" alt="" width="16" height="16"> ' if badge.get("icon") else ""
+            )
+            slippage += f"<div><dt>{escape(badge['label'])}</dt><dd>{icon}{escape(badge['text'])}</dd></div>"
         change = (
             f'\n<p class="card__link"><a href="{url}#lifecycle-title">{change_label}'
             f'<span class="visually-hidden"> {code}</span></a></p>'

@@ -192,8 +192,11 @@ def draw_page(
         x += GRID[key]
     # Time scale.
     upper, lower = _scale_ticks(start, end, zoom)
-    for tick, label in upper:
+    for index, (tick, label) in enumerate(upper):
         tx = clamp(x_of(tick))
+        following = upper[index + 1][0] if index + 1 < len(upper) else None
+        if following is not None and x_of(following) - tx < len(label) * 6 + 6:
+            continue  # a unit begun before the page, too close to the next one to be labelled beside it
         parts.append(f'<line x1="{tx:.1f}" y1="0" x2="{tx:.1f}" y2="{HEADER / 2}" stroke="#c5ccd3"/>')
         parts.append(_text(tx + 3, 14, label, size=10))
     for tick, label in lower:
@@ -354,6 +357,7 @@ def gantt_pdf_render(job: ReportJob) -> tuple[str, bytes]:
                 "paper": paper,
                 "zoom": zoom,
                 "baseline": baseline,
+                "extensions": payload["project"]["extensions"],
                 "generated": timezone.localtime(),
                 "language": language,
             },

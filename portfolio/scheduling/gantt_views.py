@@ -194,6 +194,7 @@ def _roadmap_table(payload: dict) -> list[dict]:
             "finish": day(row[index["finish"]]),
             "baseline_finish": day(row[index["baseline_finish"]]),
             "slippage_days": row[index["slippage_days"]],
+            "extensions": payload["extensions"].get(str(row[index["id"]])),
         }
         for row in payload["rows"]
     ]

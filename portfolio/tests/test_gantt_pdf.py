@@ -91,3 +91,29 @@ def test_request_through_the_job_machinery(client, directorate, make_user):
         client.post(url, {"object": project.pk, "zoom": "week", "paper": "A4", "baseline": "9"}).status_code
         == 400
     )
+
+
+def test_a_year_begun_before_the_page_is_not_printed_over_the_next_one():
+    from portfolio.scheduling.gantt_pdf import draw_page
+
+    svg = draw_page(
+        [],
+        [],
+        width=1100,
+        start=datetime.date(2024, 12, 29),
+        end=datetime.date(2025, 9, 30),
+        zoom="month",
+        today=datetime.date(2025, 3, 1),
+    )
+    assert ">2025</text>" in svg and ">2024</text>" not in svg
+    # Far enough from the next one, it keeps its label at the page's left edge.
+    svg = draw_page(
+        [],
+        [],
+        width=1100,
+        start=datetime.date(2024, 9, 1),
+        end=datetime.date(2025, 6, 30),
+        zoom="month",
+        today=datetime.date(2025, 3, 1),
+    )
+    assert ">2024</text>" in svg and ">2025</text>" in svg

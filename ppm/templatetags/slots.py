@@ -4,6 +4,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from ppm.slots import extension_badges as _badges
 from ppm.slots import slot_panels
 
 register = template.Library()
@@ -35,3 +36,9 @@ def list_cell(context, column, row):
     ``value`` (the row's attribute named by the column's key) and ``column``."""
     values = {"row": row, "value": getattr(row, column.key, None), "column": column}
     return get_template(column.template).render(values, context.get("request"))
+
+
+@register.inclusion_tag("partials/extension_badges.html")
+def extension_badges(extensions, size: int = 16):
+    """``{% extension_badges payload.project.extensions %}``: the badges other apps give a project."""
+    return {"badges": _badges(extensions), "size": size}

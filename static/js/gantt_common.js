@@ -24,5 +24,27 @@
     return render.addLayer(layer);
   }
 
-  window.PilotisGantt = { parseDay: parseDay, addDays: addDays, escapeHtml: escapeHtml, addTaskLayer: addTaskLayer };
+  // What other apps say about a project and give a badge for (ppm.slots.extension_badges, the same walk:
+  // the latest weather…): [{label, text, icon}] by extension name.
+  function badges(extensions) {
+    var list = [];
+    Object.keys(extensions || {}).sort().forEach(function (name) {
+      var badge = extensions[name] && extensions[name].badge;
+      if (badge && badge.text) { list.push(badge); }
+    });
+    return list;
+  }
+  // Their icons, for a grid cell; each icon's text alternative says "label: text".
+  function badgesHtml(list) {
+    return list.map(function (badge) {
+      var words = badge.label + ": " + badge.text;
+      return badge.icon ? '<img class="gantt-badge" src="' + escapeHtml(badge.icon) + '" alt="' + escapeHtml(words) +
+        '" title="' + escapeHtml(words) + '" width="16" height="16">' : "";
+    }).join("");
+  }
+
+  window.PilotisGantt = {
+    parseDay: parseDay, addDays: addDays, escapeHtml: escapeHtml, addTaskLayer: addTaskLayer,
+    badges: badges, badgesHtml: badgesHtml
+  };
 })();

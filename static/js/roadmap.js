@@ -17,6 +17,9 @@
   var addDays = window.PilotisGantt.addDays;
   var escapeHtml = window.PilotisGantt.escapeHtml;
   var addTaskLayer = window.PilotisGantt.addTaskLayer;
+  var badgesOf = window.PilotisGantt.badges;
+  var badgesHtml = window.PilotisGantt.badgesHtml;
+  var extensions = payload.extensions || {};
   var formatDay = new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "numeric" });
   var today = parseDay(payload.today);
 
@@ -55,6 +58,7 @@
       late: !!(finish && baselineFinish && finish > baselineFinish),
       baseline_start: parseDay(row[c.baseline_start]),
       baseline_finish: baselineFinish,
+      badges: badgesOf(extensions[String(row[c.id])]),
       type: "task"
     });
   });
@@ -77,7 +81,8 @@
   gantt.config.grid_width = window.innerWidth < 700 ? 170 : 360;
   if (language.indexOf("fr") === 0) { gantt.i18n.setLocale("fr"); }
   gantt.config.columns = [
-    { name: "text", label: labels.project, tree: true, width: "*", template: function (t) { return escapeHtml(t.text); } }
+    { name: "text", label: labels.project, tree: true, width: "*",
+      template: function (t) { return (t.badges ? badgesHtml(t.badges) : "") + escapeHtml(t.text); } }
   ];
   if (window.innerWidth >= 700) {
     gantt.config.columns.push({ name: "finish", label: labels.finish, align: "center", width: 100,
@@ -92,8 +97,9 @@
   // Also the bars' accessible name (aria-label).
   gantt.templates.tooltip_text = function (start, end, task) {
     if (task.group) { return escapeHtml(task.text); }
-    if (task.unscheduled) { return escapeHtml(task.text); }
-    return escapeHtml(task.text) + ", " + formatDay.format(start) + " – " + formatDay.format(addDays(end, -1));
+    var said = (task.badges || []).map(function (b) { return ", " + escapeHtml(b.label + ": " + b.text); }).join("");
+    if (task.unscheduled) { return escapeHtml(task.text) + said; }
+    return escapeHtml(task.text) + ", " + formatDay.format(start) + " – " + formatDay.format(addDays(end, -1)) + said;
   };
 
   function addLayers() {
