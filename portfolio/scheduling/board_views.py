@@ -468,7 +468,9 @@ def project_cards_html(cards: list[dict], *, detail_url: str, text: dict) -> Saf
         # What other apps add (ppm.slots.payload_extensions) and give a `badge` for: the weather…
         for badge in extension_badges(card.get("extensions")):
             icon = (
-                f'<img src="{escape(badge["icon"])}" alt="" width="16" height="16"> ' if badge.get("icon") else ""
+                f'<img src="{escape(badge["icon"])}" alt="" width="16" height="16"> '
+                if badge.get("icon")
+                else ""
             )
             slippage += f"<div><dt>{escape(badge['label'])}</dt><dd>{icon}{escape(badge['text'])}</dd></div>"
         change = (
