@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from budgets.contracts import COMMITTED_STATUSES, DEFAULT_THRESHOLDS, add_months, effective_end, money_format
@@ -41,6 +40,7 @@ from budgets.models import (
     Order,
 )
 from budgets.permissions import RULES
+from ppm.mail import by_language, site_url
 from ppm.roles import Role
 
 ONE_DECIMAL = Decimal("0.1")
@@ -329,38 +329,49 @@ def budget_alerts(user, *, today: date | None = None) -> list[Alert]:
 DIGEST_ROLES = (Role.PROJECT_OFFICE.value, Role.FINANCE.value)
 
 
-def digest_recipients() -> list[str]:
+def digest_recipients() -> list:
+    """The people the weekly digest goes to (active, with an e-mail), one per address."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True, role__in=DIGEST_ROLES).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    by_address = {}
+    for user in users.order_by("pk"):
+        by_address.setdefault(user.email, user)
+    return [by_address[address] for address in sorted(by_address)]
 
 
 def alert_digest_send(*, today: date | None = None) -> int:
-    """Send this week's digest of agreement alerts to the project office and finance users.
+    """Send this week's digest of agreement alerts to the project office and finance users, each in
+    their language with absolute links (ppm.mail).
 
     Idempotent per week (its Monday is the period): a second run in the same week sends nothing.
     Returns the number of e-mails sent."""
     today = today or timezone.localdate()
     period = today - timedelta(days=today.weekday())
-    alerts = all_alerts(today=today)
-    recipients = digest_recipients()
-    if not alerts or not recipients:
-        return 0
-    try:
-        with transaction.atomic():
-            ContractAlertDigest.objects.create(period=period, recipients=len(recipients), alerts=len(alerts))
-            site = getattr(settings, "PILOTIS_SITE_URL", "")
-            lines = [f"- {alert.reference}: {alert.message}\n  {site}{alert.url}" for _c, alert in alerts]
+    messages: list[tuple[str, str, str]] = []
+    count = 0
+    for language, users in by_language(digest_recipients()).items():
+        with translation.override(language):
+            alerts = all_alerts(today=today)  # the same alerts in every language: only the words differ
+            if not alerts:
+                return 0
+            count = len(alerts)
+            lines = [f"- {alert.reference}: {alert.message}\n  {site_url(alert.url)}" for _c, alert in alerts]
             body = "\n".join(
                 [_("Alerts of framework agreements, week of %(day)s:") % {"day": _short(period)}, "", *lines]
             )
-            subject = _("Pilotis: %(count)s alerts on framework agreements") % {"count": len(alerts)}
-            for address in recipients:
+            subject = _("Pilotis: %(count)s alerts on framework agreements") % {"count": count}
+        messages.extend((subject, body, user.email) for user in users)
+    if not messages:
+        return 0
+    try:
+        with transaction.atomic():
+            ContractAlertDigest.objects.create(period=period, recipients=len(messages), alerts=count)
+            for subject, body, address in messages:
                 send_mail(subject, body, None, [address])
     except IntegrityError:
         return 0  # already sent for this period
-    return len(recipients)
+    return len(messages)
 
 
 def alerts_tile_context(request, **kwargs) -> dict | None:

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ppm.imports import import_job_run
+from ppm.mail import by_language, site_url
 from ppm.reports import RELIABLE_TASK_OPTIONS, report_job_request, report_job_run
 
 
@@ -50,18 +51,16 @@ def send_monthly_budget_report() -> int:
     if not recipients:
         return 0
     today = timezone.localdate()
-    job = report_job_request(
-        kind=PDF_KIND,
-        params={"as_of": today.isoformat()},
-        requested_by=recipients[0],
-        language=settings.LANGUAGE_CODE,
-    )
-    base = getattr(settings, "PILOTIS_BASE_URL", "").rstrip("/")
-    link = f"{base}{reverse('report_job_status', args=[job.pk])}"
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Budget report of %(day)s") % {"day": today.isoformat()}
-        body = _("The monthly budget report is being prepared. Follow it and download it here: %(link)s") % {
-            "link": link
-        }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in recipients])
+    # One report per language of the recipients, each told in theirs with an absolute link (ppm.mail).
+    for language, group in by_language(recipients).items():
+        job = report_job_request(
+            kind=PDF_KIND, params={"as_of": today.isoformat()}, requested_by=group[0], language=language
+        )
+        link = site_url(reverse("report_job_status", args=[job.pk]))
+        with translation.override(language):
+            subject = _("Budget report of %(day)s") % {"day": today.isoformat()}
+            body = _(
+                "The monthly budget report is being prepared. Follow it and download it here: %(link)s"
+            ) % {"link": link}
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email for user in group])
     return len(recipients)

@@ -4,8 +4,7 @@ Reminders (`send_flash_reminders`, Celery beat daily, PeriodicTask "governance: 
 editable in the admin; migration 0002_flash_reminders): every project manager whose projects miss their
 report for a period whose deadline passed (governance.flash.missing_reports) gets one digest e-mail a day,
 listing those projects. Idempotent per day: a manager reminded today is not reminded again (a cache key
-per manager and day, kept two days). Written in the site's language (users have no language of their own
-yet: `settings.LANGUAGE_CODE`).
+per manager and day, kept two days). Written in the manager's language, with absolute links (ppm.mail).
 """
 
 from __future__ import annotations
@@ -20,7 +19,9 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from ppm.mail import site_url, user_language
 from ppm.reports import RELIABLE_TASK_OPTIONS, report_job_run
 
 REMINDER_KEY = "governance:flash-reminder:{user}:{day}"
@@ -49,13 +50,17 @@ def flash_reminders_send(*, as_of: date | None = None) -> int:
         by_manager[project.manager.pk].append((project, period))
         managers[project.manager.pk] = project.manager
     sent = 0
-    site = getattr(settings, "PILOTIS_SITE_URL", "").rstrip("/")
+    site = site_url()
     for user_id, rows in sorted(by_manager.items()):
         if not cache.add(REMINDER_KEY.format(user=user_id, day=as_of.isoformat()), 1, timeout=2 * 86400):
             continue
         user = managers[user_id]
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-            subject = _("Pilotis: %(count)d flash report(s) to write") % {"count": len(rows)}
+        with translation.override(user_language(user)):
+            subject = ngettext(
+                "Pilotis: %(count)d flash report to write",
+                "Pilotis: %(count)d flash reports to write",
+                len(rows),
+            ) % {"count": len(rows)}
             body = render_to_string(
                 "governance/flash_reminder_email.txt",
                 {"user": user, "rows": rows, "site": site, "as_of": as_of},

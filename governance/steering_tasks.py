@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ppm.mail import by_language, site_url, user_language
 from ppm.reports import RELIABLE_TASK_OPTIONS, report_job_run
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,6 @@ def on_change(sender, **kwargs) -> None:
 # --- digests ------------------------------------------------------------------------------------
 
 
-def _site_url(path: str) -> str:
-    base = getattr(settings, "PILOTIS_BASE_URL", "") or ""
-    return base.rstrip("/") + path
-
-
 def digest_send(subscription, *, now=None) -> bool:
     """Send `subscription`'s user the alerts raised since their last digest (in their language), if
     any and if due; record last_sent_at. Idempotent: a second call in the same period sends nothing."""
@@ -93,18 +89,18 @@ def digest_send(subscription, *, now=None) -> bool:
         locked.save(update_fields=["last_sent_at"])
         if not alerts:
             return False
-        language = locked.language or settings.LANGUAGE_CODE
-        with translation.override(language):
+        # The language chosen with the subscription, else the person's (ppm.mail).
+        with translation.override(locked.language or user_language(user)):
             lines = [
                 {
                     "project": alert.project,
                     "text": alert_message(alert),
                     "severity": alert.severity,
-                    "url": _site_url(alert.url) if alert.url else "",
+                    "url": site_url(alert.url) if alert.url else "",
                 }
                 for alert in alerts
             ]
-            context = {"user": user, "lines": lines, "list_url": _site_url(reverse("governance:alert_list"))}
+            context = {"user": user, "lines": lines, "list_url": site_url(reverse("governance:alert_list"))}
             subject = _("Pilotis: %(count)s new alerts") % {"count": len(alerts)}
             body = render_to_string("governance/steering_digest_email.txt", context)
         transaction.on_commit(
@@ -205,14 +201,16 @@ def build_scheduled_pack(
         kind = PDF_KIND if fmt == "pdf" else XLSX_KIND
         jobs.append(pack_build_now(kind=kind, params=params, language=language))
     recipients = schedule_recipients(roles=list(roles or []), users=list(users or []))
-    with translation.override(language):
-        label = pack_scope(params).label
-        links = [_site_url(reverse("report_job_download", args=[job.pk])) for job in jobs if job.file]
-        subject = _("Pilotis: portfolio report pack (%(scope)s)") % {"scope": label}
-        body = render_to_string(
-            "governance/steering_pack_email.txt",
-            {"label": label, "links": links, "packs_url": _site_url(reverse("governance:pack_list"))},
-        )
-    for user in recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+    links = [site_url(reverse("report_job_download", args=[job.pk])) for job in jobs if job.file]
+    # The pack is in the schedule's language; the e-mail announcing it in each recipient's (ppm.mail).
+    for recipient_language, group in by_language(recipients).items():
+        with translation.override(recipient_language):
+            label = pack_scope(params).label
+            subject = _("Pilotis: portfolio report pack (%(scope)s)") % {"scope": label}
+            body = render_to_string(
+                "governance/steering_pack_email.txt",
+                {"label": label, "links": links, "packs_url": site_url(reverse("governance:pack_list"))},
+            )
+        for user in group:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
     return [job.pk for job in jobs]

@@ -50,7 +50,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "role", "directorate", "is_active")
     list_filter = ("role", "directorate", "is_active", "is_staff")
     list_select_related = ("directorate",)
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Pilotis"), {"fields": ("role", "directorate")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Pilotis"), {"fields": ("role", "directorate", "language")}),
+    )
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Pilotis"), {"fields": ("role", "directorate")}))
 
     def has_add_permission(self, request):

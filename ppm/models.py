@@ -47,6 +47,11 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+    # The language Pilotis writes to this person in (e-mails, digests, reminders): set when they switch
+    # the interface's language; empty until then (the site's language is used: ppm.mail.user_language).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

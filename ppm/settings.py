@@ -367,6 +367,15 @@ LOGGING = {
 }
 
 PILOTIS_DEMO = env_bool("PILOTIS_DEMO", DEBUG)
+# The address people reach Pilotis at, for the links of e-mails (digests, reminders, report packs):
+# by default the first allowed host over HTTPS in production, the local server otherwise.
+_PUBLIC_HOST = ALLOWED_HOSTS[0].lstrip(".") if ALLOWED_HOSTS and ALLOWED_HOSTS[0] not in ("*", "testserver") else ""
+PILOTIS_SITE_URL = (
+    env("PILOTIS_SITE_URL")
+    or (
+        f"https://{_PUBLIC_HOST}" if _PUBLIC_HOST and not DEBUG else f"http://127.0.0.1:{env('PORT', '8000')}"
+    )
+).rstrip("/")
 # Report jobs (and their files) older than this are deleted by the nightly retention task.
 PILOTIS_REPORT_RETENTION_DAYS = int(env("PILOTIS_REPORT_RETENTION_DAYS", "30"))
 # Largest file accepted by an import (bytes).

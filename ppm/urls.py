@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from ppm import audit_views, health, report_views, throttle
+from ppm import audit_views, health, report_views, throttle, views
 from ppm.api.schema import ApiDocsView
 
 admin.site.site_header = _("Pilotis administration")
@@ -20,7 +20,8 @@ handler500 = "ppm.errors.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch, remembering a signed-in person's choice for their e-mails (ppm.views).
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("ppm.account_urls")),
     path("audit/", audit_views.audit_log_page, name="audit_log"),
     path("admin/", admin.site.urls),

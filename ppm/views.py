@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ppm import services, throttle
 from ppm.forms import ApiTokenForm
-from ppm.models import ApiToken
+from ppm.models import ApiToken, User
 
 # --- Sign-in --------------------------------------------------------------------------------
 # The throttle (ppm.throttle) sits in the authentication backend, so it also guards /admin/login/
@@ -98,6 +98,25 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You are signed out."))
         return response
+
+
+# --- Language ------------------------------------------------------------------------------
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers a signed-in person's choice: e-mails, digests and
+    reminders are then written to them in it (ppm.mail.user_language)."""
+    from django.views.i18n import LANGUAGE_QUERY_PARAMETER
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get(LANGUAGE_QUERY_PARAMETER, "")
+    user = request.user
+    known = {code for code, _name in settings.LANGUAGES}
+    if user.is_authenticated and language in known and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response
 
 
 # --- Profile and API tokens ---------------------------------------------------------------

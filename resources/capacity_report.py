@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ppm.exports import neutralise
+from ppm.mail import by_language
 from ppm.models import ReportJob, User
 from ppm.pdf import render_pdf
 from ppm.reports import JobRequest
@@ -212,34 +213,35 @@ def capacity_report_render(job: ReportJob) -> tuple[str, bytes]:
     return _filename("pdf"), capacity_report_pdf(snapshot)
 
 
-def report_recipients() -> list[str]:
-    return list(
-        User.objects.filter(role=Role.PROJECT_OFFICE, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+def report_recipients() -> list:
+    """The project office's people (active, with an e-mail), one per address."""
+    by_address = {}
+    users = User.objects.filter(role=Role.PROJECT_OFFICE, is_active=True).exclude(email="")
+    for user in users.order_by("pk"):
+        by_address.setdefault(user.email, user)
+    return [by_address[address] for address in sorted(by_address)]
 
 
 def capacity_report_send() -> int:
-    """Render the default plan's report (PDF and XLSX) and e-mail it to the project office."""
+    """Render the default plan's report (PDF and XLSX) and e-mail it to the project office, in each
+    recipient's language (one rendering per language: ppm.mail)."""
     recipients = report_recipients()
     if not recipients:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        snapshot = _ready_snapshot(PlanParams())
-        message = EmailMessage(
-            subject=_("Pilotis · capacity report of %(month)s")
-            % {"month": timezone.localdate().strftime("%m/%Y")},
-            body=_(
-                "Please find attached the capacity report: the overloaded teams and roles of the next "
-                "quarter and the plan by month (PDF and spreadsheet).\n\nSnapshot built on %(date)s."
+    snapshot = _ready_snapshot(PlanParams())
+    for language, group in by_language(recipients).items():
+        with translation.override(language):
+            message = EmailMessage(
+                subject=_("Pilotis · capacity report of %(month)s")
+                % {"month": timezone.localdate().strftime("%m/%Y")},
+                body=_(
+                    "Please find attached the capacity report: the overloaded teams and roles of the next "
+                    "quarter and the plan by month (PDF and spreadsheet).\n\nSnapshot built on %(date)s."
+                )
+                % {"date": timezone.localtime(snapshot.built_at).strftime("%d/%m/%Y %H:%M")},
+                to=[user.email for user in group],
             )
-            % {"date": timezone.localtime(snapshot.built_at).strftime("%d/%m/%Y %H:%M")},
-            to=recipients,
-        )
-        message.attach(_filename("pdf"), capacity_report_pdf(snapshot), "application/pdf")
-        message.attach(_filename("xlsx"), capacity_report_xlsx(snapshot), XLSX_TYPE)
-        message.send()
+            message.attach(_filename("pdf"), capacity_report_pdf(snapshot), "application/pdf")
+            message.attach(_filename("xlsx"), capacity_report_xlsx(snapshot), XLSX_TYPE)
+            message.send()
     return len(recipients)

@@ -9,7 +9,7 @@
 
 One e-mail per user and day (a digest of both), recorded in TimesheetReminder before it is sent: a
 rerun the same day sends nothing twice. Dates are the organisation's (TIME_ZONE); the e-mail is in the
-site's language (users carry no language of their own).
+person's language, with absolute links (ppm.mail).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portfolio.scheduling.baselines import portfolio_calendar
+from ppm.mail import site_url, user_language
 from resources.capacity import day_capacity
 from resources.models import (
     Absence,
@@ -113,7 +114,6 @@ def reminders_send(*, today: date) -> dict:
     user_ids = set(missing) | set(waiting)
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")}
     sent = skipped = 0
-    base = getattr(settings, "PILOTIS_BASE_URL", "").rstrip("/")
     for user_id in sorted(users):
         user = users[user_id]
         weeks = missing.get(user_id, [])
@@ -126,13 +126,13 @@ def reminders_send(*, today: date) -> dict:
         except IntegrityError:
             skipped += 1
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(user_language(user)):
             context = {
                 "user": user,
                 "weeks": weeks,
                 "waiting": count,
-                "week_url": base + reverse("resources:timesheet_week"),
-                "approvals_url": base + reverse("resources:timesheet_approvals"),
+                "week_url": site_url(reverse("resources:timesheet_week")),
+                "approvals_url": site_url(reverse("resources:timesheet_approvals")),
             }
             subject = _("Pilotis: your timesheets")
             body = render_to_string("resources/timesheets_reminder_email.txt", context)

@@ -310,8 +310,10 @@ def test_budget_alerts_for_the_project_office_only(agreement, dev, line, finance
     assert consumption.budget_alerts(committee_user, today=date(2025, 6, 1)) == []
 
 
-def test_alert_digest_is_sent_once_per_week(agreement, dev, line, finance, pmo_user, make_user):
+def test_alert_digest_is_sent_once_per_week(agreement, dev, line, finance, pmo_user, make_user, settings):
+    settings.PILOTIS_SITE_URL = "https://pilotis.example.org"
     pmo_user.email = "pmo@example.org"
+    pmo_user.language = "fr"  # each recipient reads it in their language
     pmo_user.save()
     make_user(Role.PROJECT_MANAGER, email="mgr@example.org")
     order = _order(agreement, line, dev, quantity="155", day=date(2025, 3, 3))
@@ -319,6 +321,11 @@ def test_alert_digest_is_sent_once_per_week(agreement, dev, line, finance, pmo_u
     assert consumption.alert_digest_send(today=date(2025, 6, 2)) == 2
     assert sorted(message.to[0] for message in mail.outbox) == ["fin@example.org", "pmo@example.org"]
     assert agreement.reference in mail.outbox[0].body
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address["pmo@example.org"].subject.startswith("Pilotis : ")
+    assert "alertes sur les accords-cadres" in by_address["pmo@example.org"].subject
+    assert "alerts on framework agreements" in by_address["fin@example.org"].subject
+    assert "https://pilotis.example.org/" in by_address["fin@example.org"].body
     assert consumption.alert_digest_send(today=date(2025, 6, 5)) == 0
     assert len(mail.outbox) == 2
     assert consumption.alert_digest_send(today=date(2025, 6, 9)) == 2

@@ -425,8 +425,11 @@ def test_revision_of_a_validated_report_is_audited_and_keeps_the_previous(march,
 # ----------------------------------------------------------------------------------- missing reports
 
 
-def test_missing_reports_and_daily_reminders(make_user, pmo_user):
+def test_missing_reports_and_daily_reminders(make_user, pmo_user, settings):
+    settings.PILOTIS_SITE_URL = "https://pilotis.example.org"
     manager = make_user("manager", email="cheffe@example.org")
+    manager.language = "fr"  # chosen with the language switch: the reminder is written in French
+    manager.save()
     ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="LATE-1")
     done = ProjectFactory(manager=manager, status=ProjectStatus.IN_PROGRESS, code="DONE-1")
     ProjectFactory(manager=manager, status=ProjectStatus.APPROVED, code="NOT-STARTED")
@@ -442,6 +445,8 @@ def test_missing_reports_and_daily_reminders(make_user, pmo_user):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["cheffe@example.org"]
     assert "LATE-1" in mail.outbox[0].body and "DONE-1" not in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Pilotis : 1 flash report à rédiger"
+    assert "https://pilotis.example.org/projects/" in mail.outbox[0].body
     assert flash_reminders_send(as_of=date(2025, 4, 11)) == 1
 
 

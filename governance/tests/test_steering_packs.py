@@ -156,7 +156,8 @@ def test_schedule_create_and_edit_write_a_periodic_task(client):
     assert no_one.status_code == 400
 
 
-def test_scheduled_run_archives_the_jobs_and_mails_a_link(portfolio):
+def test_scheduled_run_archives_the_jobs_and_mails_a_link(portfolio, settings):
+    settings.PILOTIS_SITE_URL = "https://pilotis.example.org"
     UserFactory(role=Role.PROJECT_OFFICE, email="office@example.org")
     UserFactory(role=Role.READER, email="reader@example.org")
     ids = build_scheduled_pack(scope="all", roles=["pmo"], formats=["xlsx"], language="en", schedule="Weekly")
@@ -165,7 +166,16 @@ def test_scheduled_run_archives_the_jobs_and_mails_a_link(portfolio):
         job.status == ReportJob.Status.READY and job.kind == XLSX_KIND and job.params["schedule"] == "Weekly"
     )
     assert [message.to for message in mail.outbox] == [["office@example.org"]]
-    assert f"/jobs/{job.pk}/download/" in mail.outbox[0].body
+    assert f"https://pilotis.example.org/jobs/{job.pk}/download/" in mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("Pilotis: portfolio report pack")
+    # The pack stays in the schedule's language; its announcement is in each recipient's.
+    UserFactory(role=Role.PROJECT_OFFICE, email="direction@example.org", language="fr")
+    mail.outbox.clear()
+    build_scheduled_pack(scope="all", roles=["pmo"], formats=["xlsx"], language="en", schedule="Weekly")
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects["direction@example.org"].startswith("Pilotis : dossier de pilotage")
+    assert subjects["office@example.org"].startswith("Pilotis: portfolio report pack")
+    mail.outbox.clear()
     # A second run the same day archives nothing new.
     assert (
         build_scheduled_pack(scope="all", roles=["pmo"], formats=["xlsx"], language="en", schedule="Weekly")

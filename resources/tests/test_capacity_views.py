@@ -268,3 +268,12 @@ def test_monthly_report_is_mailed_to_the_project_office(make_user, plan):
     (message,) = mail.outbox
     assert message.to == ["pmo@example.org"]
     assert sorted(name.rsplit(".", 1)[1] for name, _content, _type in message.attachments) == ["pdf", "xlsx"]
+    # A French reader gets it in French (one e-mail per language, not one per person).
+    french = make_user(Role.PROJECT_OFFICE, email="direction@example.org")
+    french.language = "fr"
+    french.save()
+    mail.outbox.clear()
+    assert capacity_report_send() == 2
+    by_address = {address: message for message in mail.outbox for address in message.to}
+    assert by_address["direction@example.org"].subject.startswith("Pilotis · rapport de capacité de ")
+    assert by_address["pmo@example.org"].subject.startswith("Pilotis · capacity report of ")

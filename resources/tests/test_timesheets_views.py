@@ -302,8 +302,17 @@ def test_reminders_recipients_idempotent_and_skip_absent_weeks(people, settings)
             end=datetime.date(2025, 9, monday) + datetime.timedelta(days=4),
         )
     PersonWithAccountFactory(user=UserFactory(email=""))  # no e-mail: never reminded
+    settings.PILOTIS_SITE_URL = "https://pilotis.example.org"
+    people["manager"].language = "fr"  # each is written to in their language
+    people["manager"].save()
     result = reminders_send(today=today)
     recipients = {message.to[0]: message.body for message in mail.outbox}
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects == {
+        person.user.email: "Pilotis: your timesheets",
+        people["manager"].email: "Pilotis : vos feuilles de temps",
+    }
+    assert "https://pilotis.example.org/" in recipients[person.user.email]
     assert set(recipients) == {person.user.email, people["manager"].email}
     assert (
         "15/09/2025" in recipients[person.user.email]
@@ -311,7 +320,7 @@ def test_reminders_recipients_idempotent_and_skip_absent_weeks(people, settings)
         or "2025-09-15" in recipients[person.user.email]
     )
     assert "2025-09-08" not in recipients[person.user.email]
-    assert "1 week waits for your approval" in recipients[people["manager"].email]
+    assert "1 semaine attend votre validation" in recipients[people["manager"].email]
     assert result == {"sent": 2, "skipped": 0}
     assert reminders_send(today=today) == {"sent": 0, "skipped": 2}
     assert len(mail.outbox) == 2
