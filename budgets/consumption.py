@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -334,7 +335,7 @@ def digest_recipients() -> list:
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True, role__in=DIGEST_ROLES).exclude(email="")
-    by_address = {}
+    by_address: dict[str, Any] = {}
     for user in users.order_by("pk"):
         by_address.setdefault(user.email, user)
     return [by_address[address] for address in sorted(by_address)]

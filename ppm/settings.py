@@ -366,10 +366,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Django's form renderer, with select boxes written in Python (the same HTML, a fraction of the time).
+FORM_RENDERER = "ppm.form_renderer.FastSelectRenderer"
+
 PILOTIS_DEMO = env_bool("PILOTIS_DEMO", DEBUG)
 # The address people reach Pilotis at, for the links of e-mails (digests, reminders, report packs):
 # by default the first allowed host over HTTPS in production, the local server otherwise.
-_PUBLIC_HOST = ALLOWED_HOSTS[0].lstrip(".") if ALLOWED_HOSTS and ALLOWED_HOSTS[0] not in ("*", "testserver") else ""
+_FIRST_HOST = ALLOWED_HOSTS[0].lstrip(".") if ALLOWED_HOSTS else ""
+_PUBLIC_HOST = "" if _FIRST_HOST in ("", "*", "testserver") else _FIRST_HOST
 PILOTIS_SITE_URL = (
     env("PILOTIS_SITE_URL")
     or (

@@ -215,7 +215,7 @@ def capacity_report_render(job: ReportJob) -> tuple[str, bytes]:
 
 def report_recipients() -> list:
     """The project office's people (active, with an e-mail), one per address."""
-    by_address = {}
+    by_address: dict[str, Any] = {}
     users = User.objects.filter(role=Role.PROJECT_OFFICE, is_active=True).exclude(email="")
     for user in users.order_by("pk"):
         by_address.setdefault(user.email, user)

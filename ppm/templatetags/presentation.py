@@ -38,3 +38,9 @@ def tone_css(prefix: str = "tone") -> SafeString:
 @register.simple_tag
 def tone_colour(tone) -> str:
     return presentation.PALETTE[presentation.Tone(tone or "neutral")]
+
+
+@register.filter
+def elided_pages(paginator, number):
+    """The page numbers a pagination shows around page `number` (partials/pagination.html)."""
+    return paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
