@@ -99,6 +99,10 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
         .filter(latest__isnull=False)
         .values("latest")
     )
+    # Words and icons once per weather value, not once per row (5 rows per project: its dimensions).
+    heading = str(_("Weather"))
+    words = {value: str(label) for value, label in Weather.choices}
+    icons = {value: static(f"img/weather/{name}.svg") for value, name in WEATHER_ICONS.items()}
     result: dict[int, dict] = {}
     for report_id, project_id, weather, trend, period_end, dimension, dimension_weather in (
         FlashReport.objects.filter(pk__in=latest)
@@ -113,23 +117,22 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
         )
         .order_by()
     ):
-        entry = result.setdefault(
-            project_id,
-            {
+        entry = result.get(project_id)
+        if entry is None:
+            entry = result[project_id] = {
                 "weather": weather,
-                "weather_label": str(Weather(weather).label) if weather else "",
+                "weather_label": words.get(weather, "") if weather else "",
                 "trend": trend,
                 "report": report_id,
                 "period_end": period_end.isoformat(),
                 "dimensions": {},
                 # What a generic page shows (ppm.slots: the project cards of the portfolio board).
                 "badge": {
-                    "label": str(_("Weather")),
-                    "text": str(Weather(weather).label) if weather else "",
-                    "icon": static(f"img/weather/{WEATHER_ICONS[weather]}.svg") if weather else "",
+                    "label": heading,
+                    "text": words.get(weather, "") if weather else "",
+                    "icon": icons.get(weather, "") if weather else "",
                 },
-            },
-        )
+            }
         if dimension:
             entry["dimensions"][dimension] = dimension_weather
     return result

@@ -86,3 +86,32 @@ def test_format_follows_the_language():
     with translation.override("en"):
         assert format_money(Decimal("1234567.89")) == "€1,234,567.89"
         assert format_money(Decimal("-3")) == "-€3.00"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_fast_amount_formatting_equals_djangos(language):
+    from django.utils import formats, numberformat, translation
+
+    from budgets.money import format_number
+
+    values = [
+        Decimal("0"), Decimal("0.00"), Decimal("-0.00"), Decimal("5"), Decimal("999.99"), Decimal("1000"),
+        Decimal("-1234.5"), Decimal("1234567.89"), Decimal("-98765432.10"), Decimal("12.345"),
+        Decimal("0.004"), Decimal("1E+3"), 42, None,
+    ]  # fmt: skip
+    with translation.override(language):
+        for value in values:
+            for grouping in (True, False):
+                for decimals in (0, 2):
+                    number = Decimal(0) if value is None else Decimal(value)
+                    expected = numberformat.format(
+                        number,
+                        formats.get_format("DECIMAL_SEPARATOR"),
+                        decimal_pos=decimals,
+                        grouping=formats.get_format("NUMBER_GROUPING") or 3,
+                        thousand_sep=formats.get_format("THOUSAND_SEPARATOR") if grouping else "",
+                        force_grouping=grouping,
+                    )
+                    assert format_number(value, grouping=grouping, decimals=decimals) == expected, (
+                        value, grouping, decimals,
+                    )  # fmt: skip

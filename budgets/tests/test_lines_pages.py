@@ -136,3 +136,36 @@ def test_french_amounts(client, pmo_user, project, line):
         reverse("budgets:project_budget", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "120\u202f000,00" in body or "120\xa0000,00" in body or "120 000,00" in body
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_portfolio_budget_project_rows_are_the_template_rows(language):
+    """The envelope table's project rows are written in Python (budget_leaf_rows): the same markup as the
+    template row they replace, escaping and number format included."""
+    from decimal import Decimal as D
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from budgets.selectors import Figures, Group
+
+    figures = Figures(planned=D("1234567.89"), forecast=D("-12.50"), committed=D("0"), paid=D("1000"))
+    projects = [
+        Group(key=7, label='P-1 · <script>"Écoles" & co</script>', figures=figures),
+        Group(key=12, label="P-2 · Collèges", figures=Figures()),
+    ]
+    template_row = Template(
+        "{% load budgets_money %}{% for project in projects %}"
+        '<tr class="budget-leaf"><th scope="row"><a href="{% url \'budgets:project_budget\' project.key %}">'
+        '{{ project.label }}</a></th><td class="num">{{ project.figures.planned|amount }}</td>'
+        '<td class="num">{{ project.figures.forecast|amount }}</td><td class="num">'
+        '{{ project.figures.committed|amount }}</td><td class="num">{{ project.figures.paid|amount }}</td>'
+        '<td class="num">{{ project.figures.remaining|amount }}</td></tr>'
+        "{% if not forloop.last %}\n{% endif %}"
+        "{% endfor %}"
+    )
+    tag = Template("{% load budgets_money %}{% budget_leaf_rows projects %}")
+    with translation.override(language):
+        expected = template_row.render(Context({"projects": projects}))
+        assert tag.render(Context({"projects": projects})) == expected
+    assert "&lt;script&gt;" in expected
