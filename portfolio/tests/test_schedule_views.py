@@ -123,6 +123,17 @@ def test_the_task_table_adds_a_task_under_a_parent_and_deletes_one(client, manag
     response = client.post(url, {"name": "", "duration": -1}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and Task.objects.filter(project=late_project).count() == count
     assert 'class="field field--error"' in response.content.decode()
+    # The form lists this project's tasks as possible parents ("WBS name"), never another project's.
+    body = client.get(reverse("portfolio:project_tasks", args=[late_project.pk])).content.decode()
+    assert f'<option value="{parent.pk}">{parent.wbs} Réalisation</option>' in body
+    stranger = Task.objects.exclude(project=late_project).first() or Task.objects.create(
+        project=ProjectFactory(), name="Elsewhere", duration=1
+    )
+    response = client.post(
+        url, {"name": "Ailleurs", "parent": stranger.pk, "duration": 1}, HTTP_HX_REQUEST="true"
+    )
+    assert not Task.objects.filter(name="Ailleurs").exists()
+    assert 'class="field field--error"' in response.content.decode()
 
     # A delete carrying an old version is refused; the current one deletes.
     delete = reverse("portfolio:task_delete", args=[added.pk])
