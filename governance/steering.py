@@ -189,18 +189,31 @@ def weather_counts(rows: list[WeatherRow]) -> list[tuple[str, object, int]]:
 # --- (b) missing reports ------------------------------------------------------------------------
 
 
-def missing_rows(projects: QuerySet[Project], today: date) -> list[dict]:
-    """Projects whose report for their cadence's due period is not filed (submitted or validated)."""
-    periods = latest_due_periods(today)
-    if not periods:
-        return []
-    rows = []
-    queryset = (
+def _missing_queryset(projects: QuerySet[Project], periods) -> QuerySet[Project]:
+    return (
         missing_reports(periods, projects.filter(status__in=(ProjectStatus.IN_PROGRESS,)))
         .select_related("manager")
         .order_by("code")
     )
-    found = list(queryset)
+
+
+def missing_rows(projects: QuerySet[Project], today: date) -> list[dict]:
+    """Projects whose report for their cadence's due period is not filed (submitted or validated)."""
+    return missing_tile(projects, today)[0]
+
+
+def missing_tile(
+    projects: QuerySet[Project], today: date, *, limit: int | None = None
+) -> tuple[list[dict], int]:
+    """(rows, count) of the projects missing their report: the first `limit` rows when given (the
+    dashboard's tile: one COUNT instead of every missing project built), else all of them."""
+    periods = latest_due_periods(today)
+    if not periods:
+        return [], 0
+    rows = []
+    queryset = _missing_queryset(projects, periods)
+    found = list(queryset[:limit] if limit is not None else queryset)
+    count = queryset.count() if limit is not None else len(found)  # always one COUNT: constant queries
     statuses = {}
     if found:
         for project_id, period_id, status in FlashReport.objects.filter(
@@ -223,7 +236,7 @@ def missing_rows(projects: QuerySet[Project], today: date) -> list[dict]:
                 "status_label": status_labels.get(status, _("Not started")),
             }
         )
-    return rows
+    return rows, count
 
 
 # --- (c) what slipped ---------------------------------------------------------------------------
@@ -417,7 +430,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
     weather_counts_list = weather_counts_of(projects)
     weather_total = sum(count for _value, _label, count in weather_counts_list)
-    missing = missing_rows(projects, today)
+    missing, missing_total = missing_tile(projects, today, limit=TILE_ROWS)
     slipped = slipped_projects(projects)
     slipped_count = slipped.count()
     milestones = late_milestones(projects, today)
@@ -445,7 +458,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
                 if value in (Weather.RAINY, Weather.STORMY)
             ),
         },
-        "missing": {"rows": missing[:TILE_ROWS], "count": len(missing)},
+        "missing": {"rows": missing, "count": missing_total},
         "slipped": {
             "rows": list(slipped[:TILE_ROWS]),
             "count": slipped_count,
