@@ -55,6 +55,7 @@ from portfolio.rules import ProjectStatus
 from ppm.audit import audited
 from ppm.exceptions import DomainValidationError
 from ppm.roles import Role
+from ppm.usercache import cached_for_user, invalidate
 
 # Projects the schedule rules watch (a demand has no schedule to slip yet).
 SCHEDULED_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
@@ -593,6 +594,8 @@ def alerts_evaluate(today: date | None = None) -> dict[str, int]:
                 Alert.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
                 after = Alert.objects.filter(rule=rule).exclude(status=AlertStatus.CLOSED).count()
                 raised += after - before
+    if raised or closed or updated:  # written in bulk (no model signal): the bells count again
+        transaction.on_commit(lambda: invalidate(BELL))
     return {"raised": raised, "closed": closed, "updated": updated}
 
 
@@ -614,8 +617,16 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     return alerts.filter(project__manager=user)
 
 
+BELL = "alerts-bell"  # ppm.usercache namespace of the header's open-alert count
+
+
 def alert_open_count(user) -> int:
     return alerts_visible_to(user).filter(status=AlertStatus.OPEN).count()
+
+
+def alert_open_count_cached(user) -> int:
+    """The header bell's count: cached per person until alerts change (ppm.usercache)."""
+    return cached_for_user(BELL, user, lambda: alert_open_count(user))
 
 
 def _transition(*, actor, alert_id: int, target: str) -> Alert:

@@ -74,3 +74,21 @@ class GovernanceConfig(AppConfig):
             post_delete.connect(
                 steering_tasks.on_change, sender=model, dispatch_uid=f"steering-alerts-del-{label}"
             )
+
+        # The header bell's cached count (ppm.usercache): any alert written one by one makes it count again
+        # (bulk writes invalidate it themselves: governance.alerts.alerts_evaluate).
+        from governance.alerts import BELL
+        from governance.models import Alert
+        from ppm.usercache import invalidate
+
+        def _bell_stale(**kwargs):
+            invalidate(BELL)
+
+        post_save.connect(_bell_stale, sender=Alert, dispatch_uid="steering-bell-save", weak=False)
+        post_delete.connect(_bell_stale, sender=Alert, dispatch_uid="steering-bell-delete", weak=False)
+        post_save.connect(
+            _bell_stale,
+            sender=apps.get_model("portfolio.Project"),
+            dispatch_uid="steering-bell-project",
+            weak=False,
+        )

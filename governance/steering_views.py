@@ -24,7 +24,7 @@ from governance.alerts import (
     alert_acknowledge,
     alert_close,
     alert_message,
-    alert_open_count,
+    alert_open_count_cached,
     alert_rule_update,
     alert_rules_ensure,
     alerts_visible_to,
@@ -329,7 +329,7 @@ def bell_context(request, **kwargs):
     user = request.user
     if not user.is_authenticated or not RULES.allows(user, "alert.view"):
         return None
-    return {"bell_count": alert_open_count(user)}
+    return {"bell_count": alert_open_count_cached(user)}
 
 
 def nav_context(request, **kwargs):

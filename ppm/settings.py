@@ -366,6 +366,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Per-person header facts (alert count, menu entries) cached between pages (ppm.usercache); off under tests.
+PILOTIS_USER_CACHE = env_bool("PILOTIS_USER_CACHE", not TESTING)
 # Django's form renderer, with select boxes written in Python (the same HTML, a fraction of the time).
 FORM_RENDERER = "ppm.form_renderer.FastSelectRenderer"
 

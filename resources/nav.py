@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from ppm.usercache import cached_for_user
 from resources.models import Resource
 from resources.permissions import RULES
 
@@ -22,17 +23,25 @@ PROJECT_PAGES = frozenset(
 )
 
 
-def nav_context(request, **kwargs) -> dict | None:
-    user = getattr(request, "user", None)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    # One query: does the user fill timesheets (has a resource) or approve someone's?
+NAV = "resources-nav"  # ppm.usercache namespace: (fills timesheets, approves some) per person
+
+
+def _timesheet_roles(user) -> tuple[bool, bool]:
+    """One query: does the user fill timesheets (has a resource) or approve someone's?"""
     own, approves = False, False
     for owner_id, manager_id, team_manager_id in Resource.objects.filter(
         Q(user=user) | Q(manager=user) | Q(manager__isnull=True, team__manager=user), kind="person"
     ).values_list("user_id", "manager_id", "team__manager_id")[:50]:
         own = own or owner_id == user.pk
         approves = approves or manager_id == user.pk or (manager_id is None and team_manager_id == user.pk)
+    return own, approves
+
+
+def nav_context(request, **kwargs) -> dict | None:
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    own, approves = cached_for_user(NAV, user, lambda: _timesheet_roles(user))
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match and match.namespace == "resources" else None
     return {

@@ -155,7 +155,9 @@ def _plausible(body):
     body = dict(body)
     start, end = _iso_date(body.get("start")), _iso_date(body.get("end"))
     if start and end:
-        start, end = (start.replace(year=2025), end.replace(year=2026))
+        # (29 February exists in neither year: the 28th stands in for it)
+        start = start.replace(year=2025, day=min(start.day, 28) if start.month == 2 else start.day)
+        end = end.replace(year=2026, day=min(end.day, 28) if end.month == 2 else end.day)
         body["start"], body["end"] = start.isoformat(), end.isoformat()
     for lower, upper in (("minimum", "ceiling"),):
         try:
@@ -167,7 +169,11 @@ def _plausible(body):
     if isinstance(body.get("renewals"), int) and isinstance(body.get("max_renewals"), int):
         body["max_renewals"] = max(body["renewals"], body["max_renewals"])
     body.pop("lots", None)  # lot numbers and ceilings of their own: fuzzed in the other half
-    for name, collection in (("vendor", "vendors"), ("agreement", "agreements")):
+    for name, collection in (
+        ("vendor", "vendors"),
+        ("agreement", "agreements"),
+        ("budget_line", "budget-lines"),
+    ):
         if name in body and KNOWN_IDS.get(collection):
             body[name] = KNOWN_IDS[collection][0]
     try:
@@ -175,11 +181,22 @@ def _plausible(body):
             body["ceiling"] = "1000.00"
     except ArithmeticError:
         pass
-    if isinstance(body.get("lines"), list):
+    lines = body.get("lines")
+    if (
+        isinstance(lines, list)
+        and lines
+        and all(isinstance(line, dict) and "ratio" in line for line in lines)
+    ):
+        # A ratio template: one line of a known family, no role (a role must belong to the family).
+        body["lines"] = [{**lines[0], "family": "moe", "profile": None}]
+        if not isinstance(body.get("name"), str) or not body["name"].strip():
+            body["name"] = "Fuzz template"
+    elif isinstance(lines, list):
         body.pop("lines")  # order lines (prices, quantities): fuzzed in the other half
     ordered_on = _iso_date(body.get("ordered_on"))
     if ordered_on:
-        body["ordered_on"] = ordered_on.replace(year=2025).isoformat()
+        day = min(ordered_on.day, 28) if ordered_on.month == 2 else ordered_on.day
+        body["ordered_on"] = ordered_on.replace(year=2025, day=day).isoformat()
     thresholds = body.get("alert_thresholds")
     if isinstance(thresholds, list) and all(type(t) is int for t in thresholds):
         body["alert_thresholds"] = sorted(set(thresholds))

@@ -458,3 +458,29 @@ def test_alert_export_xlsx(client):
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][2] == "EXP-1" and "working days" in rows[1][4]
+
+
+def test_bell_count_is_cached_until_alerts_change(client, django_capture_on_commit_callbacks, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PILOTIS_USER_CACHE = True
+    manager = UserFactory(role=Role.PROJECT_MANAGER)
+    in_progress(slippage_days=30, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_evaluate(TODAY)
+    client.force_login(manager)
+    url = reverse("portfolio:project_list")
+    assert 'data-testid="bell-count">1<' in client.get(url).content.decode()
+    # The next page takes the count from the cache: no query on the alerts.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [query for query in queries.captured_queries if "governance_alert" in query["sql"]]
+    # Alerts raised in bulk by the evaluation, then one acknowledged: each shows at the next page.
+    in_progress(slippage_days=30, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_evaluate(TODAY)
+    assert 'data-testid="bell-count">2<' in client.get(url).content.decode()
+    alert = Alert.objects.filter(project__manager=manager, status=AlertStatus.OPEN).first()
+    alert_acknowledge(actor=UserFactory(role=Role.PROJECT_OFFICE), alert_id=alert.pk)
+    assert 'data-testid="bell-count">1<' in client.get(url).content.decode()

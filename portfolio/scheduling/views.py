@@ -103,7 +103,8 @@ class _TaskRows(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, wbs, name in self.queryset.values_list("pk", "wbs", "name"):
+        rows = getattr(self.field, "rows", None)  # already read by the page (the task table's own list)
+        for pk, wbs, name in self.queryset.values_list("pk", "wbs", "name") if rows is None else rows:
             yield (pk, f"{wbs} {name}")
 
 
@@ -122,8 +123,9 @@ class TaskAddForm(forms.Form):
     )
     milestone = forms.BooleanField(label=gettext_lazy("Milestone"), required=False)
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, rows=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["parent"].rows = rows  # (id, WBS, name) of every task of the project, when known
         self.fields["parent"].iterator = _TaskRows  # before the queryset, which hands the widget its choices
         self.fields["parent"].queryset = Task.objects.filter(project_id=project.pk).order_by("wbs", "pk")
 
@@ -140,15 +142,21 @@ def _table_context(request, project):
     filterset = TaskFilterSet(request.GET or None, queryset=selectors.task_list(project=project))
     queryset = filterset.qs if filterset.is_valid() else selectors.task_list(project=project)
     ordering = request.GET.get("ordering", "wbs") if filterset.is_valid() else "wbs"
+    everything = None  # (id, WBS, name) of every task, in WBS order, when the list is not filtered
     if ordering.lstrip("-") == "wbs":
-        # WBS order is numeric ("1.10" after "1.9"): sorted here on (id, WBS) pairs only, then the page's
-        # tasks loaded whole (a 2,500-task plan does not build 2,500 tasks to show 100).
+        # WBS order is numeric ("1.10" after "1.9"): sorted here on (id, WBS, name) rows only, then the
+        # page's tasks loaded whole (a 2,500-task plan does not build 2,500 tasks to show 100). Unfiltered,
+        # the same rows list the add form's possible parents (no second read).
         keyed = sorted(
-            queryset.values_list("pk", "wbs"),
+            queryset.values_list("pk", "wbs", "name"),
             key=lambda item: tuple(int(part) for part in item[1].split(".") if part.isdigit()),
-            reverse=ordering.startswith("-"),
         )
-        page = lists.paginate([pk for pk, _wbs in keyed], request.GET.get("page"), per_page=TASKS_PER_PAGE)
+        if not lists.is_filtered(request.GET):
+            everything = keyed
+        ids = [pk for pk, _wbs, _name in keyed]
+        if ordering.startswith("-"):
+            ids.reverse()
+        page = lists.paginate(ids, request.GET.get("page"), per_page=TASKS_PER_PAGE)
         by_pk = queryset.in_bulk(list(page.object_list))
         rows = [by_pk[pk] for pk in page.object_list if pk in by_pk]
         page.object_list = rows
@@ -162,7 +170,9 @@ def _table_context(request, project):
     return {
         "project": project,
         "tasks": rows,
-        "add_form": TaskAddForm(project=project) if getattr(project, "can_edit", False) else None,
+        "add_form": (
+            TaskAddForm(project=project, rows=everything) if getattr(project, "can_edit", False) else None
+        ),
         "page_obj": page,
         "columns": lists.sort_columns(SORTABLE_COLUMNS, ordering, default="wbs"),
         "filterset": filterset,

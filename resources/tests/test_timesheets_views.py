@@ -519,3 +519,16 @@ def test_two_saves_with_the_same_version_one_conflicts(people):
 
 
 _ = DEFAULT_PASSWORD
+
+
+def test_the_menu_offers_my_timesheet_once_the_person_has_a_resource(client, settings):
+    """The menu's timesheet entries are cached per person (ppm.usercache) and recomputed when people
+    change: a user given a resource finds "My timesheet" at their next page."""
+    settings.PILOTIS_USER_CACHE = True
+    user = UserFactory(role=Role.CONTRIBUTOR)
+    client.force_login(user)
+    url = reverse("portfolio:project_list")
+    assert "My timesheet" not in client.get(url).content.decode()
+    assert "My timesheet" not in client.get(url).content.decode()  # from the cache
+    PersonWithAccountFactory(user=user)
+    assert "My timesheet" in client.get(url).content.decode()

@@ -1,0 +1,47 @@
+"""Small per-person facts that every page shows (the header's alert count, which menu entries apply),
+cached so that a page view does not query for them each time.
+
+A value is kept under its namespace's *generation*: the code that changes what it depends on calls
+``invalidate(namespace)`` (a model signal, or the service that writes in bulk) and every person's value
+is recomputed at their next page. ``TTL`` bounds what no invalidation sees (a project given to another
+manager changes whose alerts they see)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+TTL = 60  # seconds
+
+
+def _generation_key(namespace: str) -> str:
+    return f"usercache:{namespace}:generation"
+
+
+def cached_for_user(namespace: str, user, compute: Callable[[], Any]) -> Any:
+    """`compute()` for `user`, from the cache while the namespace's generation holds (and TTL).
+
+    Off under the tests (PILOTIS_USER_CACHE): a page's query count then counts these queries every
+    time, as the query-count tests expect; the tests of the cache itself turn it on."""
+    if not settings.PILOTIS_USER_CACHE:
+        return compute()
+    generation = cache.get(_generation_key(namespace)) or 0
+    key = f"usercache:{namespace}:{generation}:{user.pk}:{getattr(user, 'role', '')}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TTL)
+    return value
+
+
+def invalidate(namespace: str) -> None:
+    """Every person's value of `namespace` is stale: the next page view recomputes it."""
+    key = _generation_key(namespace)
+    if not cache.add(key, 1, timeout=None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=None)
