@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import django_filters
 from django.db.models import (
@@ -189,7 +190,7 @@ def weather_counts(rows: list[WeatherRow]) -> list[tuple[str, object, int]]:
 # --- (b) missing reports ------------------------------------------------------------------------
 
 
-def _missing_queryset(projects: QuerySet[Project], periods) -> QuerySet[Project]:
+def _missing_queryset(projects: QuerySet[Project], periods) -> QuerySet[Any]:  # annotated: cadence_value
     return (
         missing_reports(periods, projects.filter(status__in=(ProjectStatus.IN_PROGRESS,)))
         .select_related("manager")
