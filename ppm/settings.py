@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ppm.context_processors.pilotis",
             ],
+            # After Django's own: its json_script filter, with faster escaping (same output).
+            "builtins": ["ppm.templatetags.fast_json"],
         },
     }
 ]
