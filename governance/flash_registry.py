@@ -20,6 +20,13 @@ def _weather_export(project) -> str:
     return str(Weather(value).label) if value else ""
 
 
+def _weather_cell(row, value):
+    """The weather cell, as its template (flash_weather_cell.html) writes it, without a render per row."""
+    from governance.templatetags.weather import weather_badge
+
+    return weather_badge(value, "small")
+
+
 def register() -> None:
     from governance import flash_selectors, flash_tasks, flash_views
     from ppm.reports import ReportKind, report_kind_register
@@ -35,6 +42,7 @@ def register() -> None:
         filter=ListFilter("weather", _("Weather"), _weather_choices, flash_selectors.filter_by_weather),
         export=_weather_export,
         order=10,
+        render=_weather_cell,
     )
     payload_extension_register("weather", flash_selectors.latest_weather_by_project)
     slot_register(

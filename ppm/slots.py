@@ -104,6 +104,9 @@ class ListColumn:
     filter: ListFilter | None = None
     export: Callable[[Any], Any] | None = None
     order: int = 100
+    # Optional: the cell's HTML from Python, `render(row, value) -> SafeString`, instead of rendering
+    # `template` once per row (a list of 100 rows renders 100 cells).
+    render: Callable[[Any, Any], Any] | None = None
 
 
 _COLUMNS: dict[str, list[ListColumn]] = {}
@@ -121,10 +124,13 @@ def column_register(
     filter: ListFilter | None = None,  # noqa: A002 - the documented name
     export: Callable[[Any], Any] | None = None,
     order: int = 100,
+    render: Callable[[Any, Any], Any] | None = None,
 ) -> None:
     """Add a column to list `list_name` (idempotent by key)."""
     columns = [column for column in _COLUMNS.get(list_name, []) if column.key != key]
-    columns.append(ListColumn(list_name, key, label, annotate, template, sort_field, filter, export, order))
+    columns.append(
+        ListColumn(list_name, key, label, annotate, template, sort_field, filter, export, order, render)
+    )
     columns.sort(key=lambda column: (column.order, column.key))
     _COLUMNS[list_name] = columns
 

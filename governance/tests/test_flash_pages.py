@@ -351,3 +351,17 @@ def test_latest_validated_revision_wins():
     _validated_report(project, weather="rainy", start=date(2025, 9, 1), revision=2)
     _validated_report(project, weather="cloudy", start=date(2025, 8, 1))
     assert latest_weather_by_project([project.pk])[project.pk]["weather"] == "rainy"
+
+
+@pytest.mark.parametrize("value", ["sunny", "cloudy", "rainy", "stormy", "", None])
+def test_weather_cell_written_in_python_is_its_template(value):
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    from ppm.slots import list_columns
+
+    (column,) = [column for column in list_columns("portfolio.projects") if column.key == "flash_weather"]
+    for language in ("en", "fr"):
+        with translation.override(language):
+            expected = get_template(column.template).render({"row": None, "value": value, "column": column})
+            assert str(column.render(None, value)) == expected.rstrip("\n")  # (the file's last newline)

@@ -34,7 +34,10 @@ def slot(context, name: str, **kwargs):
 def list_cell(context, column, row):
     """One cell of a registered list column (ppm.slots.column_register): its template with ``row``,
     ``value`` (the row's attribute named by the column's key) and ``column``."""
-    values = {"row": row, "value": getattr(row, column.key, None), "column": column}
+    value = getattr(row, column.key, None)
+    if column.render is not None:
+        return column.render(row, value)
+    values = {"row": row, "value": value, "column": column}
     return get_template(column.template).render(values, context.get("request"))
 
 
