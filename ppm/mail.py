@@ -15,11 +15,15 @@ def site_url(path: str = "") -> str:
     return f"{base}{path}" if path.startswith("/") else f"{base}/{path}"
 
 
+def is_site_language(code: str) -> bool:
+    """Whether `code` is one of the languages Pilotis is written in (settings.LANGUAGES)."""
+    return any(code == known for known, _name in settings.LANGUAGES)
+
+
 def user_language(user, fallback: str | None = None) -> str:
     """The language to write to `user` in: theirs when they chose one, else `fallback`, else the site's."""
-    known = {code for code, _name in settings.LANGUAGES}
     for language in (getattr(user, "language", "") or "", fallback or ""):
-        if language in known:
+        if is_site_language(language):
             return language
     return settings.LANGUAGE_CODE
 

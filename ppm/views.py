@@ -110,11 +110,12 @@ def set_language(request):
     from django.views.i18n import LANGUAGE_QUERY_PARAMETER
     from django.views.i18n import set_language as django_set_language
 
+    from ppm.mail import is_site_language
+
     response = django_set_language(request)
     language = request.POST.get(LANGUAGE_QUERY_PARAMETER, "")
     user = request.user
-    known = {code for code, _name in settings.LANGUAGES}
-    if user.is_authenticated and language in known and user.language != language:
+    if user.is_authenticated and is_site_language(language) and user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
     return response
 
