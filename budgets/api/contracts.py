@@ -26,6 +26,7 @@ from budgets.models import (
 from budgets.permissions import RULES
 from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin
 from ppm.api.schema import error_responses
+from ppm.api.serializers import id_field, related_field
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission
 from resources.models import Profile, Vendor
@@ -109,7 +110,7 @@ class AgreementDetailSerializer(AgreementSerializer):
 class AgreementInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=60)
     title = serializers.CharField(max_length=200)
-    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
+    vendor = related_field(Vendor.objects.all())
     start = serializers.DateField()
     end = serializers.DateField()
     renewals = serializers.IntegerField(min_value=0, max_value=20, required=False)
@@ -137,12 +138,8 @@ class PriceInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PriceKind.choices)
     code = serializers.SlugField(max_length=30)
     label = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
-    lot = serializers.PrimaryKeyRelatedField(
-        queryset=AgreementLot.objects.all(), allow_null=True, required=False
-    )
-    profile = serializers.PrimaryKeyRelatedField(
-        queryset=Profile.objects.all(), allow_null=True, required=False
-    )
+    lot = related_field(AgreementLot.objects.all(), allow_null=True, required=False)
+    profile = related_field(Profile.objects.all(), allow_null=True, required=False)
     unit = serializers.CharField(max_length=30, allow_blank=True, required=False, default="")
     unit_price = MoneyField()
     valid_from = serializers.DateField()
@@ -187,17 +184,15 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    price = serializers.IntegerField(min_value=1, help_text="An agreement price (any revision of the code).")
+    price = id_field(help_text="An agreement price (any revision of the code).")
     quantity = serializers.CharField(max_length=20, help_text='Days or units, e.g. "12.5".')
 
 
 class OrderInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    agreement = serializers.PrimaryKeyRelatedField(queryset=FrameworkAgreement.objects.all())
-    lot = serializers.PrimaryKeyRelatedField(
-        queryset=AgreementLot.objects.all(), allow_null=True, required=False
-    )
-    budget_line = serializers.PrimaryKeyRelatedField(queryset=BudgetLine.objects.select_related("project"))
+    agreement = related_field(FrameworkAgreement.objects.all())
+    lot = related_field(AgreementLot.objects.all(), allow_null=True, required=False)
+    budget_line = related_field(BudgetLine.objects.select_related("project"))
     ordered_on = serializers.DateField(required=False)
     lines = OrderLineInputSerializer(many=True, required=False)
 

@@ -64,7 +64,7 @@ from ppm.api.concurrency import (
     etag_response_header,
 )
 from ppm.api.schema import error_responses
-from ppm.api.serializers import related_field
+from ppm.api.serializers import id_field, related_field
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission
 
@@ -661,9 +661,9 @@ class ProjectBudgetView(ApiViewMixin, APIView):
 
 class SummaryQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
-    envelope = serializers.IntegerField(min_value=1, required=False)
-    objective = serializers.IntegerField(min_value=1, required=False)
-    directorate = serializers.IntegerField(min_value=1, required=False)
+    envelope = id_field(required=False)
+    objective = id_field(required=False)
+    directorate = id_field(required=False)
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
 
 

@@ -84,6 +84,27 @@ def test_order_lifecycle_through_the_api(api, setup):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("field", ["agreement", "budget_line", "lot", "price"])
+def test_an_id_past_the_database_integers_is_a_400_not_a_500(api, setup, field):
+    """Found by the fuzzer on SQLite: a 20-digit price id reached the database (OverflowError, a 500)."""
+    agreement, price, line = setup
+    body = {
+        "title": "Sprint",
+        "agreement": agreement.pk,
+        "budget_line": line.pk,
+        "ordered_on": "2025-03-03",
+        "lines": [{"price": price.pk, "quantity": "1"}],
+    }
+    if field == "price":
+        body["lines"][0]["price"] = 2**64
+    else:
+        body[field] = 2**64
+    response = api.post(reverse("api:order-list"), body, format="json")
+    assert response.status_code == 400, response.content
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
 def test_agreement_api_consumption_and_prices(api, setup):
     agreement, price, line = setup
     order = contracts.order_create(
