@@ -251,7 +251,7 @@ class FlashReportItem(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["report", "kind", "order", "pk"]
+        ordering = ["report_id", "kind", "order", "pk"]
         verbose_name = _("flash report item")
         verbose_name_plural = _("flash report items")
         indexes = [models.Index(fields=["kind", "status"])]
@@ -340,7 +340,12 @@ class Alert(models.Model):
                 fields=["cause_key"], condition=~Q(status="closed"), name="alert_one_open_per_cause"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-raised_at"]), models.Index(fields=["project", "status"])]
+        indexes = [
+            models.Index(fields=["status", "-raised_at"]),
+            models.Index(fields=["project", "status"]),
+            # The list's default order (every status): its first page without sorting the whole table.
+            models.Index(fields=["-raised_at", "-id"], name="governance_alert_raised"),
+        ]
 
     def __str__(self) -> str:
         return self.message

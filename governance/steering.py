@@ -96,7 +96,9 @@ class SteeringFilterSet(django_filters.FilterSet):
 def steering_projects(user, data=None) -> tuple[QuerySet[Project], SteeringFilterSet]:
     """The projects the dashboard covers for `user` and these filters (closed, abandoned and refused
     projects are left out unless the status filter asks for them)."""
-    base = project_visible_to(user).order_by()
+    # No tile shows a project's objectives or tags: the list's prefetches are dropped (the missing-reports
+    # drill-down loaded them for every project it lists).
+    base = project_visible_to(user).prefetch_related(None).order_by()
     filterset = SteeringFilterSet(data if data is not None else {}, queryset=base)
     projects = filterset.qs if filterset.is_valid() else base.none()
     if not (filterset.is_valid() and filterset.form.cleaned_data.get("status")):
