@@ -2,6 +2,7 @@
 
 import os
 import re
+from collections import Counter
 
 import pytest
 from django.core.cache import cache, caches
@@ -12,13 +13,35 @@ from ppm.roles import Role
 from ppm.tests.factories import DEFAULT_PASSWORD, DirectorateFactory, UserFactory
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # Tests that start a real Celery worker (or the whole application) run one after the other on one
     # xdist worker (`--dist loadgroup`): each starts processes of its own and they would fight for
-    # the two cores and for broker databases.
+    # the two cores and for broker databases. First among the hooks: pytest-xdist reads the group
+    # marker in its own (it ran before this one and no test was ever grouped).
     for item in items:
         if item.get_closest_marker("worker"):
             item.add_marker(pytest.mark.xdist_group("worker"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Refuse a collection that pytest-xdist would silently shrink or spread: it keys items by node id
+    (two items with one id run once) and groups `xdist_group` items by an `@group` suffix of the id.
+    Both went unnoticed: pytest 9.2's node ids (see pyproject.toml), and the group marker added after
+    xdist had read it (see above)."""
+    counts = Counter(item.nodeid for item in session.items)
+    duplicates = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if duplicates:
+        raise pytest.UsageError(f"{len(duplicates)} node ids name several tests, e.g. {duplicates[0]}")
+    if session.config.getvalue("loadgroup") and os.environ.get("PYTEST_XDIST_WORKER"):
+        ungrouped = [
+            item.nodeid
+            for item in session.items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+        ]
+        if ungrouped:
+            raise pytest.UsageError(f"pytest-xdist did not group {ungrouped[0]} ({len(ungrouped)} tests)")
 
 
 def xdist_worker_number() -> int | None:
