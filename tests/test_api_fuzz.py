@@ -86,6 +86,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), 
 KNOWN_IDS: dict[str, list[int]] = {}
 # Fields and query parameters that name another object, and the collection it is taken from.
 REFERENCES = {
+    "project": "projects",
     "directorate": "directorates",
     "parent": "directorates",
     "axis": "axes",
@@ -146,12 +147,24 @@ def _iso_date(value):
         return None
 
 
+def _decimal_within(value, low: int, high: int, places: int):
+    """`value` as the decimal string a field with these bounds and decimal places accepts, or None."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    if not number.is_finite() or not low <= number <= high:
+        return None
+    return str(number.quantize(Decimal(1).scaleb(-places)))
+
+
 def _plausible(body):
     """Half of the bodies get their cross-field rules made to hold (a period that ends after it starts,
     within the years a plan may use; a minimum under its ceiling; ascending thresholds), so that the
-    fuzzing reaches past them; the other half keep whatever was generated, refusals included."""
-    if not isinstance(body, dict) or len(repr(body)) % 2:
-        return body
+    fuzzing reaches past them; the other half keep whatever was generated, refusals included.
+
+    Which half a body falls in is decided by `map_body` on the body as generated, before known ids are
+    put in: the ids the database hands out depend on what ran before, the generated body does not."""
     body = dict(body)
     start, end = _iso_date(body.get("start")), _iso_date(body.get("end"))
     if start and end:
@@ -169,6 +182,8 @@ def _plausible(body):
     if isinstance(body.get("renewals"), int) and isinstance(body.get("max_renewals"), int):
         body["max_renewals"] = max(body["renewals"], body["max_renewals"])
     body.pop("lots", None)  # lot numbers and ceilings of their own: fuzzed in the other half
+    if "lot" in body and "agreement" in body:
+        body["lot"] = None  # an order on the agreement as a whole (the fuzz agreement has no lots)
     for name, collection in (
         ("vendor", "vendors"),
         ("agreement", "agreements"),
@@ -187,8 +202,16 @@ def _plausible(body):
         and lines
         and all(isinstance(line, dict) and "ratio" in line for line in lines)
     ):
-        # A ratio template: one line of a known family, no role (a role must belong to the family).
-        body["lines"] = [{**lines[0], "family": "moe", "profile": None}]
+        # A ratio template: one line of a known family, no role (a role must belong to the family),
+        # a ratio and an external share within their bounds.
+        line = {**lines[0], "family": "moe", "profile": None}
+        line["ratio"] = _decimal_within(line["ratio"], 0, 999, 3) or "1.000"
+        share = _decimal_within(line.get("external_share"), 0, 100, 2)
+        if share is None:
+            line.pop("external_share", None)
+        else:
+            line["external_share"] = share
+        body["lines"] = [line]
         if not isinstance(body.get("name"), str) or not body["name"].strip():
             body["name"] = "Fuzz template"
     elif isinstance(lines, list):
@@ -205,7 +228,9 @@ def _plausible(body):
 
 @schema.hook
 def map_body(context, body):
-    return _plausible(_with_known_references(body))
+    plausible = isinstance(body, dict) and len(repr(body)) % 2 == 0
+    body = _with_known_references(body)
+    return _plausible(body) if plausible else body
 
 
 def _collection(path: str) -> str:
