@@ -653,14 +653,7 @@ def order_transition(request, pk: int, obj: Order):
 
 @requires(RULES, "budget.view")
 def costing_page(request):
-    from portfolio.models import Project
-
-    projects = list(
-        Project.objects.select_related("directorate")
-        .filter(Q(budget_lines__isnull=False) | Q(allocations__isnull=False))
-        .distinct()
-        .order_by("code")
-    )
+    projects = list(costing.costed_projects())
     rollup = costing.portfolio_rollup(projects)
     group = request.GET.get("by", "project")
     if group not in ("project", "objective", "directorate"):

@@ -33,12 +33,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 
 from budgets.models import (
     ZERO,
     AgreementPrice,
+    BudgetLine,
     BudgetLineYear,
     EnvelopeSection,
     ExecutionEntry,
@@ -167,13 +168,13 @@ def workload_cost(
         entries = entries.filter(day__lte=end)
     planned = list(
         allocations.annotate(month=TruncMonth("period_start"))
-        .values("project_id", "resource_id", "family", "is_external", "month")
+        .values_list("project_id", "resource_id", "family", "is_external", "month")
         .annotate(days=Sum("days"))
         .order_by()
     )
     actual = list(
         entries.annotate(month=TruncMonth("day"))
-        .values(
+        .values_list(
             "line__project_id",
             "line__timesheet__resource_id",
             "line__timesheet__resource__primary_profile__family",
@@ -182,27 +183,35 @@ def workload_cost(
         .annotate(days=Sum("days"))
         .order_by()
     )
-    book = RateBook(
-        [row["resource_id"] for row in planned] + [row["line__timesheet__resource_id"] for row in actual]
-    )
+    book = RateBook([row[1] for row in planned] + [row[1] for row in actual])
+    # A portfolio has ~100,000 (project, resource, month) rows but far fewer (resource, family, month)
+    # rates: each rate is looked up once.
+    rates: dict[tuple, Decimal] = {}
     result: dict[int, dict[date, CostCell]] = defaultdict(lambda: defaultdict(CostCell))
-    for row in planned:
-        month = _month(row["month"])
-        days = row["days"] or ZERO
-        cost = _money(days, book.rate(row["resource_id"], row["family"], month))
-        cell = result[row["project_id"]][month]
+    for project_id, resource_id, family, is_external, month_value, days in planned:
+        month = _month(month_value)
+        days = days or ZERO
+        key = (resource_id, family, month)
+        rate = rates.get(key)
+        if rate is None:
+            rate = rates[key] = book.rate(resource_id, family, month)
+        cost = _money(days, rate)
+        cell = result[project_id][month]
         cell.planned_days += days
-        if book.is_external(row["resource_id"], row["is_external"]):
+        if book.is_external(resource_id, is_external):
             cell.planned_external += cost
         else:
             cell.planned_internal += cost
-    for row in actual:
-        month = _month(row["month"])
-        days = Decimal(row["days"] or 0).quantize(Decimal("0.001"))
-        resource_id = row["line__timesheet__resource_id"]
-        family = row["line__timesheet__resource__primary_profile__family"] or ""
-        cost = _money(days, book.rate(resource_id, family, month))
-        cell = result[row["line__project_id"]][month]
+    for project_id, resource_id, family, month_value, days in actual:
+        month = _month(month_value)
+        days = Decimal(days or 0).quantize(Decimal("0.001"))
+        family = family or ""
+        key = (resource_id, family, month)
+        rate = rates.get(key)
+        if rate is None:
+            rate = rates[key] = book.rate(resource_id, family, month)
+        cost = _money(days, rate)
+        cell = result[project_id][month]
         cell.actual_days += days
         if book.is_external(resource_id, False):
             cell.actual_external += cost
@@ -278,6 +287,22 @@ class RollupRow:
         self.committed += other.committed
         self.paid += other.paid
         self.workload.add(other.workload)
+
+
+def costed_projects():
+    """Projects with a budget line or an allocation, by code. Two EXISTS: joining both tables and
+    de-duplicating made PostgreSQL build lines × allocations rows per project (2.3 million, 2 s)."""
+    from portfolio.models import Project
+    from resources.models import Allocation
+
+    return (
+        Project.objects.select_related("directorate")
+        .filter(
+            Exists(BudgetLine.objects.filter(project=OuterRef("pk")))
+            | Exists(Allocation.objects.filter(project=OuterRef("pk")))
+        )
+        .order_by("code")
+    )
 
 
 def portfolio_rollup(projects: Sequence) -> dict[str, list[RollupRow]]:

@@ -397,3 +397,23 @@ def test_rollup_gap(finance):
     assert envelope.forecast == D("370000.50")
     assert envelope.gap == D("229999.50")
     assert rollup["projects"][0].allotted_gap == D("70000.50")
+
+
+def test_costed_projects_are_those_with_lines_or_workload_once_each(django_assert_num_queries):
+    """Each project once however many lines and allocations it has (EXISTS, not a join: joining both
+    tables built lines × allocations rows per project)."""
+    from resources.tests.factories import AllocationFactory
+
+    both, lines_only, workload_only, neither = (
+        ProjectFactory(code=code) for code in ("P1", "P2", "P3", "P4")
+    )
+    for _ in range(3):
+        BudgetLineFactory(project=both)
+        BudgetLineFactory(project=lines_only)
+    for month in (1, 2, 3):
+        AllocationFactory(project=both, period_start=date(2025, month, 1), days=D("1"))
+        AllocationFactory(project=workload_only, period_start=date(2025, month, 1), days=D("1"))
+    with django_assert_num_queries(1):
+        projects = list(costing.costed_projects())
+        assert [project.directorate.code for project in projects]  # the directorate comes with them
+    assert projects == [both, lines_only, workload_only]
