@@ -34,7 +34,7 @@ def pytest_collection_finish(session):
     duplicates = sorted(nodeid for nodeid, count in counts.items() if count > 1)
     if duplicates:
         raise pytest.UsageError(f"{len(duplicates)} node ids name several tests, e.g. {duplicates[0]}")
-    if session.config.getvalue("loadgroup") and os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("PYTEST_XDIST_WORKER") and getattr(session.config.option, "loadgroup", False):
         ungrouped = [
             item.nodeid
             for item in session.items

@@ -77,10 +77,12 @@ def test_bench_seeds_measures_every_screen_and_prints_the_figures():
 
 @pytest.mark.django_db
 def test_second_run_at_the_same_size_does_not_seed_again():
-    run_bench("--wrk-seconds", "0")
+    first = run_bench("--seed-only")
     before = User.objects.count()
 
-    assert "Dataset already seeded with 20 projects." in run_bench("--wrk-seconds", "0")
+    assert "Seeding 20 projects" in first and "Screens meeting" not in first  # seeded, not measured
+    second = run_bench("--seed-only")
+    assert "Dataset already seeded with 20 projects." in second and "Seeding" not in second
     assert User.objects.count() == before
 
 

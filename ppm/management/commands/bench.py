@@ -103,6 +103,9 @@ class Command(BaseCommand):
         parser.add_argument("--reseed", action="store_true", help="Empty the benchmark data and seed again.")
         parser.add_argument("--strict", action="store_true", help="Exit with status 1 when a bar is missed.")
         parser.add_argument(
+            "--seed-only", action="store_true", help="Seed the dataset (if needed) and stop: no measures."
+        )
+        parser.add_argument(
             "--wrk-seconds",
             type=int,
             default=5,
@@ -114,12 +117,16 @@ class Command(BaseCommand):
             help="Run on a database other than PostgreSQL (the test suite does; figures are meaningless).",
         )
 
-    def handle(self, *args, projects, repeat, reseed, strict, wrk_seconds, any_database, **options):
+    def handle(
+        self, *args, projects, repeat, reseed, strict, wrk_seconds, any_database, seed_only, **options
+    ):
         if projects < 1 or repeat < 1 or wrk_seconds < 0:
             raise CommandError("--projects and --repeat must be at least 1, --wrk-seconds at least 0.")
         self._connect(any_database=any_database)
         call_command("migrate", interactive=False, verbosity=0)
         self._seed(projects=projects, reseed=reseed)
+        if seed_only:
+            return
         # Production-like settings (DEBUG off: no query log); the test client's host, and static
         # URLs without a collectstatic manifest (not part of what is measured). Pages in English.
         with (
