@@ -207,10 +207,13 @@ class Screen:
 class SeqScan:
     table: str
     rows: int
+    # Rows the scan went through (EXPLAIN ANALYZE: returned plus filtered out, over every loop); None
+    # when the statement was not executed. A scan under LIMIT or EXISTS stops at its first match.
+    read: int | None = None
 
     @property
     def large(self) -> bool:
-        return self.rows > LARGE_TABLE_ROWS
+        return self.rows > LARGE_TABLE_ROWS and (self.read is None or self.read > LARGE_TABLE_ROWS)
 
 
 @dataclass
@@ -351,9 +354,20 @@ def explain(statements: list[str]) -> tuple[float, list[SeqScan]]:
                     if table not in sizes:
                         cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
                         sizes[table] = cursor.fetchone()[0]
-                    scans.append(SeqScan(table, sizes[table]))
-    unique = {(s.table, s.rows): s for s in scans}
+                    scans.append(SeqScan(table, sizes[table], _rows_read(node)))
+    unique: dict[str, SeqScan] = {}
+    for scan in scans:  # per table, the scan that read the most
+        kept = unique.get(scan.table)
+        if kept is None or (kept.read is not None and (scan.read is None or scan.read > kept.read)):
+            unique[scan.table] = scan
     return execution, list(unique.values())
+
+
+def _rows_read(node: dict) -> int | None:
+    if "Actual Rows" not in node:
+        return None
+    per_loop = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+    return round(per_loop * node.get("Actual Loops", 1))
 
 
 def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:

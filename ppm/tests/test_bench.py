@@ -139,3 +139,24 @@ def test_the_measures_leave_the_garbage_collector_as_they_found_it():
         assert gc.get_freeze_count() > 0
 
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_sequential_scan_is_judged_by_the_rows_it_read():
+    # EXPLAIN ANALYZE's figures are per loop: returned plus filtered out, times the loops.
+    whole = {
+        "Node Type": "Seq Scan",
+        "Actual Rows": 11_612,
+        "Rows Removed by Filter": 27_458,
+        "Actual Loops": 1,
+    }
+    first_match = {"Node Type": "Seq Scan", "Actual Rows": 1, "Actual Loops": 1}
+    looped = {"Node Type": "Seq Scan", "Actual Rows": 2, "Rows Removed by Filter": 98, "Actual Loops": 200}
+    assert bench._rows_read(whole) == 39_070
+    assert bench._rows_read(first_match) == 1
+    assert bench._rows_read(looped) == 20_000
+    assert bench._rows_read({"Node Type": "Seq Scan"}) is None  # not executed (a write's plan)
+
+    assert bench.SeqScan("budgets_budgetlineyear", 39_070, 39_070).large
+    assert not bench.SeqScan("resources_allocation", 115_317, 1).large  # SELECT 1 … LIMIT 1
+    assert bench.SeqScan("resources_allocation", 115_317, None).large
+    assert not bench.SeqScan("ppm_user", 200, 200).large

@@ -284,7 +284,10 @@ class Command(BaseCommand):
             "time per request, median, which other processes on the machine do not inflate)"
         )
         write("")
-        write(f"Sequential scans in query plans (bar: none on a table past {bench.LARGE_TABLE_ROWS:,} rows):")
+        write(
+            f"Sequential scans in query plans (bar: none reading past {bench.LARGE_TABLE_ROWS:,} rows of a "
+            "table; EXPLAIN ANALYZE counts what each scan read):"
+        )
         if connection.vendor != "postgresql":
             write("  not checked: plans are read on PostgreSQL only.")
         listed = False
@@ -293,7 +296,12 @@ class Command(BaseCommand):
             for scan in r.seq_scans:
                 if scan.large or scan.table in watched:
                     listed = True
-                    note = "OVER the bar" if scan.large else "small table, the planner's choice: note only"
+                    if scan.large:
+                        note = "OVER the bar"
+                    elif scan.rows > bench.LARGE_TABLE_ROWS:
+                        note = f"stopped after {scan.read:,} rows (LIMIT or EXISTS): note only"
+                    else:
+                        note = "small table, the planner's choice: note only"
                     write(f"  {r.screen.label}: {scan.table} ({scan.rows:,} rows) — {note}")
         if connection.vendor == "postgresql" and not listed:
             write(f"  none on the watched tables ({', '.join(sorted(watched))}).")
