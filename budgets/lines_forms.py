@@ -156,10 +156,14 @@ class BudgetFilterForm(forms.Form):
     """The portfolio budget page's filters (GET)."""
 
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    envelope = forms.ModelChoiceField(label=_("Envelope"), queryset=Envelope.objects.all(), required=False)
-    objective = forms.ModelChoiceField(label=_("Objective"), queryset=Objective.objects.all(), required=False)
+    envelope = forms.ModelChoiceField(
+        label=_("Envelope"), queryset=Envelope.objects.all(), required=False, empty_label=_("Any")
+    )
+    objective = forms.ModelChoiceField(
+        label=_("Objective"), queryset=Objective.objects.all(), required=False, empty_label=_("Any")
+    )
     directorate = forms.ModelChoiceField(
-        label=_("Directorate"), queryset=Directorate.objects.all(), required=False
+        label=_("Directorate"), queryset=Directorate.objects.all(), required=False, empty_label=_("Any")
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(ProjectStatus.choices)

@@ -36,9 +36,17 @@ def neutralise_cell(value) -> str:
 
 
 class AuditLogFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=gettext_lazy("Who"))
+    actor = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=gettext_lazy("Who"),
+        empty_label=gettext_lazy("Any"),
+    )
     content_type = forms.ModelChoiceField(
-        queryset=ContentType.objects.none(), required=False, label=gettext_lazy("Kind of object")
+        queryset=ContentType.objects.none(),
+        required=False,
+        label=gettext_lazy("Kind of object"),
+        empty_label=gettext_lazy("Any"),
     )
     action = forms.ChoiceField(required=False, label=gettext_lazy("Action"))
     since = forms.DateField(

@@ -275,6 +275,9 @@ if not DEBUG and not TESTING:
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not env_bool("DJANGO_HSTS_PRELOAD", False) else []
 
 # REST API
+# Filter forms (django-filter) offer "Any" as their empty choice, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ppm.authentication.HashedTokenAuthentication",

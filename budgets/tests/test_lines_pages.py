@@ -129,6 +129,13 @@ def test_portfolio_exports(client, finance_user, project, line):
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def test_portfolio_filters_offer_any_as_their_empty_choice(client, finance_user, project, line):
+    client.force_login(finance_user)
+    form = client.get(reverse("budgets:portfolio_budget")).context["form"]
+    for name in ("envelope", "objective", "directorate"):
+        assert list(form.fields[name].choices)[0][1] == "Any", name
+
+
 def test_french_amounts(client, pmo_user, project, line):
     client.force_login(pmo_user)
     client.cookies["django_language"] = "fr"

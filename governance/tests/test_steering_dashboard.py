@@ -142,6 +142,12 @@ def test_filters_by_project_office_and_status(pmo_client):
     assert closed.context["tiles"]["weather"]["count"] == 0
 
 
+def test_filters_offer_any_as_their_empty_choice(pmo_client):
+    form = pmo_client.get(reverse("governance:steering")).context["filterset"].form
+    for name in ("objective", "directorate", "project_office", "committee", "status"):
+        assert list(form.fields[name].choices)[0][1] == "Any", name
+
+
 def test_only_validated_reports_count(pmo_client):
     project = in_progress(code="DRAFT-1")
     report(project, weather="stormy", status="draft")
