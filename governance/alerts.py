@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -495,10 +495,27 @@ def flash_report_missing(rule: AlertRule, today: date) -> Iterable[Cause]:
         )
 
 
+def latest_report_ids() -> QuerySet:
+    """Each project's latest report (the current revision of its latest period, whatever its status:
+    a new period's draft starts with the open items carried over and is where they are kept up to date)."""
+    latest = (
+        FlashReport.objects.filter(project=OuterRef("pk"), is_current=True)
+        .order_by("-period__end", "-revision")
+        .values("pk")[:1]
+    )
+    return (
+        Project.objects.order_by()
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values("latest")
+    )
+
+
 def open_latest_items(kind: str) -> QuerySet[FlashReportItem]:
-    """Open items of `kind` not carried over to a later report (the latest copy of each)."""
-    return FlashReportItem.objects.filter(kind=kind, status=ItemStatus.OPEN, report__is_current=True).exclude(
-        Exists(FlashReportItem.objects.filter(carried_from=OuterRef("pk")))
+    """Open items of `kind` in each project's latest report. An item left out of a later report (closed
+    or removed there) is no longer open, even though the older report still shows it open."""
+    return FlashReportItem.objects.filter(
+        kind=kind, status=ItemStatus.OPEN, report_id__in=latest_report_ids()
     )
 
 

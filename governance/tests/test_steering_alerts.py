@@ -275,6 +275,35 @@ def test_risk_past_its_due_date_only_on_the_latest_copy():
     assert len(alerts) == 1 and alerts[0].params["text"] == "Vendor late"
 
 
+def test_a_risk_left_out_of_the_latest_report_no_longer_alerts():
+    """The project manager removed the carried-over risk from the new report (or it was never carried):
+    the older report still shows it open, but only the latest report says what is open now."""
+    project = in_progress()
+    old = FlashReport.objects.create(
+        project=project, period=monthly_period(datetime.date(2026, 1, 1)), status="validated"
+    )
+    FlashReportItem.objects.create(
+        report=old, kind=ItemKind.RISK, text="Vendor late", due_date=TODAY - datetime.timedelta(days=30)
+    )
+    alerts_evaluate(TODAY)
+    assert [alert.params["text"] for alert in open_alerts("risk_overdue")] == ["Vendor late"]
+
+    new = FlashReport.objects.create(
+        project=project, period=monthly_period(datetime.date(2026, 2, 1)), status="draft"
+    )
+    FlashReportItem.objects.create(
+        report=new, kind=ItemKind.RISK, text="Vendor late", due_date=TODAY - datetime.timedelta(days=2)
+    )  # the same risk, re-planned: one alert, on the new date
+    alerts_evaluate(TODAY)
+    assert [alert.params["date"] for alert in open_alerts("risk_overdue")] == [
+        (TODAY - datetime.timedelta(days=2)).isoformat()
+    ]
+
+    new.items.all().delete()
+    alerts_evaluate(TODAY)
+    assert open_alerts("risk_overdue") == []
+
+
 def test_concurrent_raise_of_the_same_cause_keeps_one_alert():
     in_progress(slippage_days=40)
     alerts_evaluate(TODAY)
