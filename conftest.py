@@ -175,10 +175,24 @@ _DB_FIXTURES = {
 }
 
 
+# The data migrations whose rows the tests read: reference data and the Celery beat schedules.
+_REFERENCE_DATA_MIGRATIONS = [
+    ("resources.migrations.0002_reference_data", "forwards"),
+    ("governance.migrations.0002_steering_alert_rules", "create"),
+    ("ppm.migrations.0004_reports_housekeeping_schedule", "create_schedules"),
+    ("portfolio.migrations.0002_nightly_portfolio_snapshot_schedule", "create_schedule"),
+    ("resources.migrations.0005_capacity_schedules", "create_schedules"),
+    ("resources.migrations.0006_timesheets_reminders", "create_schedule"),
+    ("budgets.migrations.0002_lines_report_schedule", "create_schedule"),
+    ("budgets.migrations.0003_contracts_alert_digest", "create_schedule"),
+    ("governance.migrations.0003_flash_reminders", "create_schedule"),
+]
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """The reference data the migrations create (role profiles, the default ratio template, non-project
-    activities, the default alert rules), put back for tests that run after a transactional test flushed
+    activities, the default alert rules, the beat schedules), put back for tests that run after a transactional test flushed
     the database (browser tests do, on PostgreSQL's run); cheap when it is there (one query)."""
     if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
         yield
@@ -192,6 +206,6 @@ def reference_data(request):
     from resources.models import Profile
 
     if not Profile.objects.exists():
-        importlib.import_module("resources.migrations.0002_reference_data").forwards(apps, None)
-        importlib.import_module("governance.migrations.0002_steering_alert_rules").create(apps, None)
+        for module, function in _REFERENCE_DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
     yield
