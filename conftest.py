@@ -192,8 +192,9 @@ _REFERENCE_DATA_MIGRATIONS = [
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """The reference data the migrations create (role profiles, the default ratio template, non-project
-    activities, the default alert rules, the beat schedules), put back for tests that run after a transactional test flushed
-    the database (browser tests do, on PostgreSQL's run); cheap when it is there (one query)."""
+    activities, the default alert rules, the beat schedules), put back for tests that run after a
+    transactional test flushed the database (browser tests do, on PostgreSQL's run); cheap when it is
+    there (one query)."""
     if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
         yield
         return
