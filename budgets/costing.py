@@ -122,12 +122,22 @@ class RateBook:
                     (price.valid_from, price.unit_price)
                 )
         self.defaults = default_rates()
+        self._rates: dict[tuple[int | None, str, date], Decimal] = {}
 
     def is_external(self, resource_id: int | None, fallback: bool) -> bool:
         row = self.resources.get(resource_id) if resource_id else None
         return bool(row["is_external"]) if row else fallback
 
     def rate(self, resource_id: int | None, family: str, month: date) -> Decimal:
+        """The daily rate, worked out once per (resource, family, month): a portfolio has ~100,000
+        (project, resource, month) rows but far fewer rates."""
+        key = (resource_id, family, month)
+        rate = self._rates.get(key)
+        if rate is None:
+            rate = self._rates[key] = self._rate(resource_id, family, month)
+        return rate
+
+    def _rate(self, resource_id: int | None, family: str, month: date) -> Decimal:
         default = self.defaults.get(family, ZERO)
         row = self.resources.get(resource_id) if resource_id else None
         if row is None:
@@ -184,18 +194,11 @@ def workload_cost(
         .order_by()
     )
     book = RateBook([row[1] for row in planned] + [row[1] for row in actual])
-    # A portfolio has ~100,000 (project, resource, month) rows but far fewer (resource, family, month)
-    # rates: each rate is looked up once.
-    rates: dict[tuple, Decimal] = {}
     result: dict[int, dict[date, CostCell]] = defaultdict(lambda: defaultdict(CostCell))
     for project_id, resource_id, family, is_external, month_value, days in planned:
         month = _month(month_value)
         days = days or ZERO
-        key = (resource_id, family, month)
-        rate = rates.get(key)
-        if rate is None:
-            rate = rates[key] = book.rate(resource_id, family, month)
-        cost = _money(days, rate)
+        cost = _money(days, book.rate(resource_id, family, month))
         cell = result[project_id][month]
         cell.planned_days += days
         if book.is_external(resource_id, is_external):
@@ -206,11 +209,7 @@ def workload_cost(
         month = _month(month_value)
         days = Decimal(days or 0).quantize(Decimal("0.001"))
         family = family or ""
-        key = (resource_id, family, month)
-        rate = rates.get(key)
-        if rate is None:
-            rate = rates[key] = book.rate(resource_id, family, month)
-        cost = _money(days, rate)
+        cost = _money(days, book.rate(resource_id, family, month))
         cell = result[project_id][month]
         cell.actual_days += days
         if book.is_external(resource_id, False):
