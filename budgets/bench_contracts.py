@@ -23,6 +23,7 @@ from budgets.models import (
     OrderStatus,
     Section,
 )
+from ppm.bulk import bulk_update
 
 SEED = 8
 AGREEMENTS = 20
@@ -159,7 +160,7 @@ def seed(*, projects: int) -> None:
                 )
             )
     OrderLine.objects.bulk_create(order_lines, batch_size=2000)
-    Order.objects.bulk_update(orders, ["amount", "invoiced"], batch_size=1000)
+    bulk_update(Order, orders, ["amount", "invoiced"], batch_size=1000)
     ExecutionEntry.objects.bulk_create(entries, batch_size=2000)
     line_year_totals_refresh(line.pk for line in lines.values())
 

@@ -26,6 +26,7 @@ from budgets.models import (
 from portfolio.bench import ANCHOR, CODE_PREFIX
 from portfolio.models import Project
 from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Screen, at_most_queries
+from ppm.bulk import bulk_update
 
 SEED = 1792
 LINES_PER_PROJECT = 20
@@ -124,7 +125,7 @@ def seed(*, projects: int) -> None:
         figures = totals.get((line_year.line_id, line_year.year))
         if figures:
             line_year.committed, line_year.paid = figures["committed"], figures["paid"]
-    BudgetLineYear.objects.bulk_update(years, ["committed", "paid"], batch_size=5000)
+    bulk_update(BudgetLineYear, years, ["committed", "paid"], batch_size=5000)
 
 
 def screens() -> list[Screen]:

@@ -71,6 +71,7 @@ from budgets.models import (
 from budgets.money import parse_amount
 from budgets.permissions import RULES
 from ppm.audit import AuditRecord, audit_record, audit_record_bulk, audited
+from ppm.bulk import bulk_update
 from ppm.exceptions import DomainValidationError
 from ppm.models import AuditEntry
 from ppm.versioning import check_version, lock_for_update, save_versioned
@@ -771,7 +772,7 @@ def line_year_totals_refresh(line_ids: Iterable[int]) -> int:
         if line_year.committed != figures["committed"] or line_year.paid != figures["paid"]:
             line_year.committed, line_year.paid = figures["committed"], figures["paid"]
             changed.append(line_year)
-    BudgetLineYear.objects.bulk_update(changed, ["committed", "paid"])
+    bulk_update(BudgetLineYear, changed, ["committed", "paid"])
     missing = [
         BudgetLineYear(line_id=line_id, year=year, committed=figures["committed"], paid=figures["paid"])
         for (line_id, year), figures in totals.items()

@@ -36,6 +36,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from governance.flash_selectors import latest_report_ids
 from governance.models import (
     Alert,
     AlertRule,
@@ -53,6 +54,7 @@ from governance.permissions import RULES
 from portfolio.models import Project
 from portfolio.rules import ProjectStatus
 from ppm.audit import audited
+from ppm.bulk import bulk_update
 from ppm.exceptions import DomainValidationError
 from ppm.roles import Role
 from ppm.usercache import cached_for_user, invalidate
@@ -457,7 +459,7 @@ def missing_reports(
 ) -> QuerySet:
     """Reporting projects without a submitted or validated report for their cadence's period, annotated
     with `cadence_value` (the projects without a governance row report monthly)."""
-    from django.db.models import CharField, Subquery
+    from django.db.models import CharField
 
     projects = reporting_projects() if projects is None else projects
     cadence = Coalesce(
@@ -493,22 +495,6 @@ def flash_report_missing(rule: AlertRule, today: date) -> Iterable[Cause]:
             {"date": period.end.isoformat(), "deadline": period.deadline.isoformat()},
             _project_url(pk),
         )
-
-
-def latest_report_ids() -> QuerySet:
-    """Each project's latest report (the current revision of its latest period, whatever its status:
-    a new period's draft starts with the open items carried over and is where they are kept up to date)."""
-    latest = (
-        FlashReport.objects.filter(project=OuterRef("pk"), is_current=True)
-        .order_by("-period__end", "-revision")
-        .values("pk")[:1]
-    )
-    return (
-        Project.objects.order_by()
-        .annotate(latest=Subquery(latest))
-        .filter(latest__isnull=False)
-        .values("latest")
-    )
 
 
 def open_latest_items(kind: str) -> QuerySet[FlashReportItem]:
@@ -589,7 +575,7 @@ def alerts_evaluate(today: date | None = None) -> dict[str, int]:
                     alert.params, alert.severity = cause.params, cause.severity
                     changed.append(alert)
             if changed:
-                Alert.objects.bulk_update(changed, ["params", "severity"])
+                bulk_update(Alert, changed, ["params", "severity"])
                 updated += len(changed)
             new = [
                 Alert(

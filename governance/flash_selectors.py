@@ -23,12 +23,29 @@ from governance.models import (
     Weather,
 )
 from governance.permissions import RULES
+from portfolio.models import Project
 from ppm.permissions import get_for_user, role_of
 from ppm.roles import Role
 
 S = FlashReportStatus
 WEATHER_ICONS = {"sunny": "sun", "cloudy": "cloud", "rainy": "rain", "stormy": "storm"}
 STRIP_LENGTH = 12
+
+
+def latest_report_ids(
+    projects: QuerySet | None = None, *, validated: bool = False, as_of: date | None = None
+) -> QuerySet:
+    """Ids of each project's latest report (see `_latest_reports`) as one subquery; `projects` narrows
+    the projects (all by default)."""
+    latest = _latest_reports(validated=validated, as_of=as_of).values("pk")[:1]
+    if projects is None:
+        projects = Project.objects.all()
+    return (
+        projects.order_by()
+        .annotate(latest_report=Subquery(latest))
+        .filter(latest_report__isnull=False)
+        .values("latest_report")
+    )
 
 
 def flash_report_visible_to(user) -> QuerySet[FlashReport]:
@@ -55,12 +72,21 @@ def flash_report_get_for_user(*, user, pk, action: str = "flash_report.view") ->
     return get_for_user(queryset, table=RULES, user=user, pk=pk, action=action)
 
 
+def _latest_reports(*, validated: bool = False, as_of: date | None = None) -> QuerySet[FlashReport]:
+    """The reports of the outer query's project, latest first: the current revisions (whatever their
+    status: a new period's draft starts with the open items carried over and is where they are kept up
+    to date), or with `validated` the validated ones, revisions included (while a validated report is
+    being revised, its validated revision is still the latest word); with `as_of`, among the periods
+    begun by that day."""
+    reports = FlashReport.objects.filter(project_id=OuterRef("pk"))
+    reports = reports.filter(status=S.VALIDATED) if validated else reports.filter(is_current=True)
+    if as_of is not None:
+        reports = reports.filter(period__start__lte=as_of)
+    return reports.order_by("-period__end", "-revision")
+
+
 def _latest_validated(field: str) -> Subquery:
-    return Subquery(
-        FlashReport.objects.filter(project_id=OuterRef("pk"), status=S.VALIDATED)
-        .order_by("-period__start", "-revision")
-        .values(field)[:1]
-    )
+    return Subquery(_latest_reports(validated=True).values(field)[:1])
 
 
 def weather_rank_expression(field: str = "flash_weather") -> Case:
@@ -91,14 +117,7 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
     """{project id: {weather, weather_label, trend, report, period_end, dimensions: {dim: weather}}} of
     the latest validated report of each project that has one. One query whatever the number of projects
     (the reports joined with their dimensions)."""
-    from portfolio.models import Project
-
-    latest = (
-        Project.objects.filter(pk__in=list(project_ids))
-        .annotate(latest=_latest_validated("pk"))
-        .filter(latest__isnull=False)
-        .values("latest")
-    )
+    latest = latest_report_ids(Project.objects.filter(pk__in=list(project_ids)), validated=True)
     # Words and icons once per weather value, not once per row (5 rows per project: its dimensions).
     heading = str(_("Weather"))
     words = {value: str(label) for value, label in Weather.choices}

@@ -20,10 +20,8 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -39,6 +37,7 @@ from governance.alerts import (
     open_latest_items,
     team_loads,
 )
+from governance.flash_selectors import latest_report_ids
 from governance.models import (
     WEATHER_RANK,
     AlertStatus,
@@ -111,21 +110,6 @@ def steering_projects(user, data=None) -> tuple[QuerySet[Project], SteeringFilte
 # --- (a) weather map ----------------------------------------------------------------------------
 
 
-def latest_validated_report_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet:
-    """Ids of the latest validated current report of each project (one query as a subquery)."""
-    reports = FlashReport.objects.filter(
-        project=OuterRef("pk"), is_current=True, status=FlashReportStatus.VALIDATED
-    )
-    if as_of is not None:
-        reports = reports.filter(period__start__lte=as_of)
-    latest = reports.order_by("-period__end", "-revision").values("pk")[:1]
-    return (
-        projects.annotate(latest_report=Subquery(latest))
-        .filter(latest_report__isnull=False)
-        .values("latest_report")
-    )
-
-
 @dataclass
 class WeatherRow:
     project: Project
@@ -147,7 +131,7 @@ def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -
         output_field=IntegerField(),
     )
     return (
-        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects, as_of=as_of))
+        FlashReport.objects.filter(pk__in=latest_report_ids(projects, validated=True, as_of=as_of))
         .annotate(rank=rank)
         .select_related("project", "period", "project__manager", "project__directorate")
         .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
@@ -173,7 +157,7 @@ def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> l
 def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
     """How many projects are in each weather (one aggregate query)."""
     counts = dict(
-        FlashReport.objects.filter(pk__in=latest_validated_report_ids(projects))
+        FlashReport.objects.filter(pk__in=latest_report_ids(projects, validated=True))
         .values("weather")
         .annotate(n=Count("pk"))
         .values_list("weather", "n")
@@ -376,7 +360,7 @@ def decision_items(projects: QuerySet[Project]) -> QuerySet[FlashReportItem]:
         FlashReportItem.objects.filter(
             kind=ItemKind.DECISION,
             status=ItemStatus.OPEN,
-            report_id__in=latest_validated_report_ids(projects),
+            report_id__in=latest_report_ids(projects, validated=True),
         )
         .select_related("report__project", "report__period")
         .order_by("due_date", "report__project__code", "pk")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Screen, at_most_queries
+from ppm.bulk import bulk_update
 from resources.models import Resource, resource_search_text
 
 SEARCH_WORD = "agent 01"
@@ -19,7 +20,7 @@ def seed(*, projects: int) -> None:
     rows = list(Resource.objects.filter(search_text="").only("pk", "name", "email"))
     for row in rows:
         row.search_text = resource_search_text(row.name, row.email)
-    Resource.objects.bulk_update(rows, ["search_text"], batch_size=1000)
+    bulk_update(Resource, rows, ["search_text"], batch_size=1000)
 
 
 def busiest_resource_id() -> int | None:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from governance.alerts import alerts_evaluate
+from governance.flash import flash_report_revise
+from governance.flash_selectors import latest_weather_by_project
 from governance.models import (
     Alert,
     AlertRule,
@@ -154,6 +156,20 @@ def test_only_validated_reports_count(pmo_client):
     report(project, weather="sunny", months_back=2)
     tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
     assert [row.report.weather for row in tiles["weather"]["rows"]] == ["sunny"]
+
+
+def test_a_validated_report_under_revision_still_counts(pmo_client):
+    project = in_progress(code="REV-1")
+    validated = report(project, weather="stormy", why="Still blocked.")
+    report(project, weather="sunny", months_back=2)
+    flash_report_revise(actor=None, report=validated)
+
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+
+    # The revision is a draft: the committee still sees the validated word of the latest period, not
+    # the month before.
+    assert [row.report.pk for row in tiles["weather"]["rows"]] == [validated.pk]
+    assert latest_weather_by_project([project.pk])[project.pk]["report"] == validated.pk
 
 
 def test_readers_are_refused(client):

@@ -39,6 +39,7 @@ from portfolio.scheduling.models import (
 )
 from portfolio.scheduling.services import base_calendar, project_calendar
 from ppm.audit import audit_record, audited
+from ppm.bulk import bulk_update
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
 from ppm.permissions import EDITORS, SIGNED_IN, Rule, RuleTable
@@ -493,7 +494,7 @@ def demo_baseline_take(*, project: Project, today: date, actor, seed: str) -> Ba
         if shift:
             row.start = max(committee, calendar.add_working_days(start, -shift))
             row.finish = max(row.start, calendar.add_working_days(finish, -shift))
-    BaselineTask.objects.bulk_update(rows, ["start", "finish"], batch_size=500)
+    bulk_update(BaselineTask, rows, ["start", "finish"], batch_size=500)
     return baseline
 
 
@@ -527,5 +528,5 @@ def demo_portfolio_baseline_take(*, today: date, actor) -> PortfolioBaseline | N
         entry.forecast_start = starts.get(entry.project_id, entry.forecast_start)
         entry.forecast_finish = finishes.get(entry.project_id, entry.forecast_finish)
         entry.milestones = sorted(milestones.get(entry.project_id, []), key=lambda m: (m[2], m[0]))
-    PortfolioBaselineEntry.objects.bulk_update(entries, ["forecast_start", "forecast_finish", "milestones"])
+    bulk_update(PortfolioBaselineEntry, entries, ["forecast_start", "forecast_finish", "milestones"])
     return portfolio

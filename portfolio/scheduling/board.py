@@ -29,6 +29,7 @@ from portfolio.scheduling.board_models import BoardColumnLimit
 from portfolio.scheduling.models import BoardStatus, Task
 from portfolio.scheduling.permissions import can_edit_schedule, can_update_progress
 from ppm.audit import audit_record, audited
+from ppm.bulk import bulk_update
 from ppm.exceptions import DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
 from ppm.slots import payload_extensions
@@ -106,7 +107,7 @@ def _renumber(task: Task, column: QuerySet[Task], lower: int | None, upper: int 
             index = next((i for i, card in enumerate(cards) if card.board_position > lower), len(cards))
     for offset, card in enumerate(cards):
         card.board_position = (offset + (offset >= index) + 1) * CARD_STEP
-    Task.objects.bulk_update(cards, ["board_position"], batch_size=1000)
+    bulk_update(Task, cards, ["board_position"], batch_size=1000)
     return (index + 1) * CARD_STEP
 
 

@@ -25,6 +25,7 @@ from portfolio.rules import ProjectStatus
 from portfolio.scheduling import services
 from portfolio.scheduling.baselines import demo_baseline_take, demo_portfolio_baseline_take
 from portfolio.scheduling.models import BoardStatus, Task
+from ppm.bulk import bulk_update
 from ppm.models import User
 
 DEMO_SCHEDULE_SEED = 20250106
@@ -199,7 +200,7 @@ def _progress(project: Project, today: date) -> None:
             task.percent_complete, task.board_status = percent, status
             changed.append(task)
     if changed:
-        Task.objects.bulk_update(changed, ["percent_complete", "board_status"])
+        bulk_update(Task, changed, ["percent_complete", "board_status"])
 
 
 @transaction.atomic

@@ -51,6 +51,7 @@ from portfolio.scheduling import permissions as perms
 from portfolio.scheduling.calendar import WorkingCalendar, french_calendar
 from portfolio.scheduling.models import BoardStatus, CalendarException, Task, TaskLink, TaskMode
 from ppm.audit import AuditRecord, audit_record, audit_record_bulk, audited
+from ppm.bulk import bulk_update
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
 from ppm.models import AuditEntry
 from ppm.versioning import check_version, lock_for_update, save_versioned
@@ -234,7 +235,7 @@ def _renumber_siblings(
             sibling.position = index
             changed.append(sibling)
     if changed:
-        Task.objects.bulk_update(changed, ["position"])
+        bulk_update(Task, changed, ["position"])
     if place is not None:
         place.position = at
 
@@ -351,7 +352,7 @@ def project_reschedule(*, project: Project) -> RescheduleResult:
         if any(row[name] != value for name, value in values.items()):
             changed.append(Task(id=row["id"], **values))
     if changed:
-        Task.objects.bulk_update(changed, list(_OUTPUT_FIELDS), batch_size=500)
+        bulk_update(Task, changed, list(_OUTPUT_FIELDS), batch_size=500)
     slippage = None
     if result.finish is not None and project.planned_end is not None:
         one = timedelta(days=1)
@@ -657,7 +658,7 @@ def tasks_reorder(*, actor, project: Project, moves: Sequence[Mapping[str, Any]]
                 )
             )
     if changed:
-        Task.objects.bulk_update(changed, ["version"])
+        bulk_update(Task, changed, ["version"])
         audit_record_bulk(actor=actor, records=records)
     project_reschedule(project=project)
     return list(Task.objects.filter(pk__in=ids).order_by("wbs"))
