@@ -84,10 +84,13 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on 2 cores; the suite creates many users and logs in often.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -200,6 +203,11 @@ def reference_data(request):
         return
     # pytest-django's own set-up, as the test asked for it (a transaction or not).
     request.getfixturevalue("_django_db_helper")
+    ensure_reference_data()
+    yield
+
+
+def ensure_reference_data() -> None:
     import importlib
 
     from django.apps import apps
@@ -209,4 +217,13 @@ def reference_data(request):
     if not Profile.objects.exists():
         for module, function in _REFERENCE_DATA_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, None)
-    yield
+
+
+@pytest.fixture(scope="module")
+def module_data_context(django_db_setup):
+    """What ppm.testing.module_data's loads run with: each test's settings and data (the fast password
+    hasher, the reference data); returns the function that puts the data back."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield ensure_reference_data

@@ -1,6 +1,7 @@
 """The contracts' part of the benchmark: 20 framework agreements, 5,000 orders with their lines drawn on
 the budget lines of 1,000 projects (budgets/bench_lines.py's when present, else one services line per
-project), and the execution entries of the signed and invoiced ones (bulk, deterministic)."""
+project), and the execution entries of the signed and invoiced ones (bulk, deterministic; fewer orders
+for fewer than 1,000 projects, ppm.bench.scaled)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from budgets.models import (
     OrderStatus,
     Section,
 )
+from ppm.bench import scaled
 from ppm.bulk import bulk_update
 
 SEED = 8
@@ -91,7 +93,7 @@ def seed(*, projects: int) -> None:
     ):
         lines[line.project_id] = line
     orders, order_lines, entries = [], [], []
-    for n in range(ORDERS):
+    for n in range(scaled(ORDERS, projects, least=AGREEMENTS * 5)):
         project_id = chosen[n % len(chosen)]
         agreement = agreements[n % AGREEMENTS]
         day = start + timedelta(days=rng.randrange(0, 1000))

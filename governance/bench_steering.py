@@ -3,7 +3,7 @@ steering API over the seeded portfolio; the report pack's build time (figures())
 
 Seed: monthly reporting periods and six months of validated flash reports for the in-progress projects
 when the flash part's seed made none (so that this part measures something on its own), then ≥ 10,000
-alerts (mostly closed history, a few hundred open).
+alerts (mostly closed history, a few hundred open; fewer below 1,000 projects, ppm.bench.scaled).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from ppm.bench import QUALITY_BAR, Screen, at_most_queries
+from ppm.bench import QUALITY_BAR, Screen, at_most_queries, scaled
 
 SEED = 9
 ALERTS = 10_500
@@ -138,7 +138,7 @@ def seed(*, projects: int) -> None:
     rng = random.Random(SEED)
     project_ids = list(Project.objects.values_list("pk", flat=True))
     alerts = []
-    for index in range(ALERTS):
+    for index in range(scaled(ALERTS, projects, least=500)):
         rule = rules[index % len(rules)]
         is_open = index % 25 == 0
         alerts.append(

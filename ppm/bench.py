@@ -100,6 +100,19 @@ def tuned_gc() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
+# The sizes the issues' bars are stated for: 1,000 projects and what goes with them (400 people's
+# timesheets, 5,000 orders, 10,000 alerts...).
+FULL_SIZE = 1000
+
+
+def scaled(count: int, projects: int, *, least: int = 1) -> int:
+    """`count` (stated for FULL_SIZE projects) for a smaller dataset, in proportion (at least `least`);
+    unchanged from FULL_SIZE up. The tests seed 20 projects: they need each kind of row, not 120,000."""
+    if projects >= FULL_SIZE:
+        return count
+    return min(count, max(least, count * projects // FULL_SIZE))
+
+
 # --- the core's seed ------------------------------------------------------------------------
 
 

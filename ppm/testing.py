@@ -6,12 +6,42 @@ queries at both sizes (Zulip's `assert_database_query_count`), under the ceiling
 ceiling alone would hide a query per row as long as the rows are few.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 SIZES = (3, 30)
+
+
+def module_data(load: Callable[[], object]):
+    """A module-scoped fixture whose value is `load()`'s, with the rows it wrote shared by the module's
+    tests: written once inside an outer transaction, which each test's own (a savepoint) nests in, and
+    rolled back after the module's last test. For expensive data (the whole demo, a bench seed) that
+    several tests read; not for `transaction=True` tests, whose flush would empty it.
+
+        demo = module_data(lambda: call_command("load_demo"))
+    """
+
+    @pytest.fixture(scope="module")
+    def fixture(module_data_context, django_db_blocker) -> Iterator[object]:
+        outer = transaction.atomic()
+        with django_db_blocker.unblock():
+            outer.__enter__()
+            try:
+                module_data_context()  # the root conftest's: reference data, as every test has it
+                value = load()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        yield value
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+    return fixture
 
 
 def captured_queries(action: Callable[[], object]) -> list[str]:

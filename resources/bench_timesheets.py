@@ -2,7 +2,8 @@
 
 Seed: for the 400 internal people of resources/bench.py, the 12 weeks before the benchmark's "today"
 (ANCHOR): 5 lines a week (4 projects of the person's team plus an activity), each day's time spread
-over them (0.2 day per line and day): 4,800 weeks, 24,000 lines, 120,000 time entries. Weeks are
+over them (0.2 day per line and day): 4,800 weeks, 24,000 lines, 120,000 time entries (in proportion
+for fewer than 1,000 projects, ppm.bench.scaled). Weeks are
 approved except the last: submitted for a quarter of the people, draft for the others, missing for one
 in ten. The benchmark's project-office user manages every bench team (so that they approve everyone):
 the approvals queue and the team view are theirs.
@@ -15,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, USER_PREFIX, Screen, at_most_queries
+from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, USER_PREFIX, Screen, at_most_queries, scaled
 from ppm.models import User
 from ppm.roles import Role
 from resources.bench import ANCHOR, TEAM_PREFIX
@@ -56,6 +57,7 @@ def seed(*, projects: int) -> None:
         .order_by("pk")
         .values_list("pk", "team_id")
     )
+    people = people[: scaled(len(people), projects, least=10)]
     project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True)[:2000])
     activity = NonProjectActivity.objects.order_by("pk").first()
     mondays = _mondays()

@@ -6,6 +6,7 @@ from portfolio import bench
 from portfolio.models import PortfolioSnapshot, Project, ProjectStatusChange
 from ppm import bench as core_bench
 from ppm.models import AuditEntry, Directorate, User
+from ppm.testing import module_data
 
 SCREENS = (
     "Portfolio dashboard",
@@ -26,9 +27,12 @@ def seed(projects: int = 20) -> None:
     core_bench.seed_all(projects=projects)
 
 
+# One seed for the module's tests (each reads it in its own savepoint).
+seeded = module_data(seed)
+
+
 @pytest.mark.django_db
-def test_seed_writes_the_portfolio_on_the_core_users():
-    seed()
+def test_seed_writes_the_portfolio_on_the_core_users(seeded):
 
     assert bench.seeded_projects() == 20 == core_bench.dataset_size()
     assert PortfolioSnapshot.objects.count() == bench.SNAPSHOT_DAYS
@@ -40,8 +44,7 @@ def test_seed_writes_the_portfolio_on_the_core_users():
 
 
 @pytest.mark.django_db
-def test_screens_cover_the_portfolio_with_quality_bars():
-    seed()
+def test_screens_cover_the_portfolio_with_quality_bars(seeded):
 
     screens = bench.screens()
 
@@ -59,8 +62,7 @@ def test_screens_cover_the_portfolio_with_quality_bars():
 
 
 @pytest.mark.django_db
-def test_seeded_history_matches_each_project_status():
-    seed()
+def test_seeded_history_matches_each_project_status(seeded):
 
     for project in Project.objects.prefetch_related("status_changes"):
         changes = list(project.status_changes.all())
@@ -85,8 +87,7 @@ def _seeded_rows():
 
 
 @pytest.mark.django_db
-def test_seed_is_deterministic():
-    seed()
+def test_seed_is_deterministic(seeded):
     first = _seeded_rows()
     for model in core_bench.seeded_models()[::-1]:
         model.objects.all().delete()
@@ -100,8 +101,7 @@ def test_seed_is_deterministic():
 
 
 @pytest.mark.django_db
-def test_a_project_it_did_not_seed_is_foreign_data():
-    seed()
+def test_a_project_it_did_not_seed_is_foreign_data(seeded):
     assert not core_bench.any_foreign_data()
 
     Project.objects.filter(pk=Project.objects.order_by("pk").first().pk).update(code="REAL-1")

@@ -107,15 +107,6 @@ def test_load_demo_if_empty_skips_quietly_when_demo_mode_is_off(settings):
 
 
 @pytest.mark.django_db
-def test_load_demo_prints_the_logins_once_the_accounts_are_created():
-    output = load()
-
-    assert "Demo logins: admin, pmo" in output
-    assert f"password: {demo.DEMO_PASSWORD}" in output
-    assert f"{len(demo.DEMO_DIRECTORATES)} directorates, {len(demo.DEMO_USERS)} users" in output
-
-
-@pytest.mark.django_db
 def test_run_all_banner_prints_the_core_demo_logins():
     from ppm.management.commands.run_all import Command as RunAll
 
