@@ -213,10 +213,11 @@ def load(*, today: date) -> Counter:
                 status = S.RETURNED
             elif age == 0 and project.code in submitted:
                 status = S.SUBMITTED
+            risk = None
             if (project.pk, period.pk) not in done:
-                _report(created, project, period, rank, age, status, overall, weathers, previous, pmo)
+                risk = _report(created, project, period, rank, age, status, overall, weathers, previous, pmo)
             if status == S.VALIDATED:
-                previous = {"weather": overall, "dimensions": weathers}
+                previous = {"weather": overall, "dimensions": weathers, "risk": risk}
         if cheffe_first is not None and project.pk == cheffe_first.pk:
             current = periods.period_get(cadence, today)
             if (project.pk, current.pk) not in done:
@@ -255,7 +256,11 @@ def _figures(rank: int, age: int, weathers: dict) -> dict:
     return figures
 
 
-def _report(created, project, period, rank, age, status, overall, weathers, previous, pmo) -> None:
+def _report(
+    created, project, period, rank, age, status, overall, weathers, previous, pmo
+) -> FlashReportItem | None:
+    """The report with its dimensions, items and moves; returns its risk (None for a draft). A risk still
+    open in the previous report is carried over (`carried_from`), as the service's draft does."""
     submitted_at = _at(period.deadline - timedelta(days=2))
     report = FlashReport.objects.create(
         project=project,
@@ -286,34 +291,37 @@ def _report(created, project, period, rank, age, status, overall, weathers, prev
         )
         for dimension, weather in weathers.items()
     )
-    if status != S.DRAFT:
-        risk, owner = RISKS[rank % len(RISKS)]
-        items = [
+    if status == S.DRAFT:
+        return None
+    text, owner = RISKS[rank % len(RISKS)]
+    earlier = (previous or {}).get("risk")
+    risk = FlashReportItem(
+        report=report,
+        kind=ItemKind.RISK,
+        text=text,
+        owner=owner,
+        due_date=period.end + timedelta(days=45),
+        status=ItemStatus.OPEN if age <= 2 else ItemStatus.CLOSED,
+        carried_from=earlier if earlier is not None and earlier.status == ItemStatus.OPEN else None,
+    )
+    items = [risk]
+    if rank % 3 == 0 and age <= 1:
+        items.append(
             FlashReportItem(
-                report=report,
-                kind=ItemKind.RISK,
-                text=risk,
-                owner=owner,
-                due_date=period.end + timedelta(days=45),
-                status=ItemStatus.OPEN if age <= 2 else ItemStatus.CLOSED,
+                report=report, kind=ItemKind.DECISION, text=DECISIONS[rank % len(DECISIONS)], order=1
             )
-        ]
-        if rank % 3 == 0 and age <= 1:
-            items.append(
-                FlashReportItem(
-                    report=report, kind=ItemKind.DECISION, text=DECISIONS[rank % len(DECISIONS)], order=1
-                )
-            )
-        FlashReportItem.objects.bulk_create(items)
-        changes = [(S.DRAFT, S.SUBMITTED, "submit", "", project.manager)]
-        if status == S.VALIDATED:
-            changes.append((S.SUBMITTED, S.VALIDATED, "validate", "", pmo))
-        if status == S.RETURNED:
-            changes.append((S.SUBMITTED, S.RETURNED, "return", report.return_comment, pmo))
-        FlashReportStatusChange.objects.bulk_create(
-            FlashReportStatusChange(report=report, source=s, target=t, action=a, comment=c, actor=u)
-            for s, t, a, c, u in changes
         )
-        # `at` is set on creation: date the moves as they happened.
-        report.status_changes.filter(action="submit").update(at=submitted_at)
-        report.status_changes.exclude(action="submit").update(at=submitted_at + timedelta(days=1))
+    FlashReportItem.objects.bulk_create(items)
+    changes = [(S.DRAFT, S.SUBMITTED, "submit", "", project.manager)]
+    if status == S.VALIDATED:
+        changes.append((S.SUBMITTED, S.VALIDATED, "validate", "", pmo))
+    if status == S.RETURNED:
+        changes.append((S.SUBMITTED, S.RETURNED, "return", report.return_comment, pmo))
+    FlashReportStatusChange.objects.bulk_create(
+        FlashReportStatusChange(report=report, source=s, target=t, action=a, comment=c, actor=u)
+        for s, t, a, c, u in changes
+    )
+    # `at` is set on creation: date the moves as they happened.
+    report.status_changes.filter(action="submit").update(at=submitted_at)
+    report.status_changes.exclude(action="submit").update(at=submitted_at + timedelta(days=1))
+    return risk

@@ -1,5 +1,5 @@
 """`load_demo` on a database that is not empty, and the order of the demo parts (the whole demo's tests
-are in test_load_demo_whole.py)."""
+are in tests/test_demo_whole.py)."""
 
 from io import StringIO
 

@@ -1,6 +1,6 @@
 """`load_demo` over every app, loaded once for this module's tests (about 30 s on SQLite) as `make
 run` does: the whole portfolio, the logins printed, and a second run that changes nothing. The tests
-that need an empty database are in test_load_demo.py."""
+that need an empty database are in portfolio/tests/test_load_demo.py."""
 
 from io import StringIO
 
@@ -144,3 +144,28 @@ def test_load_demo_twice_changes_nothing_and_keeps_existing_accounts(demo_output
     own.refresh_from_db()
     assert own.check_password("my-own-password-1")
     assert own.role == Role.PROJECT_OFFICE
+
+
+@pytest.mark.django_db
+def test_the_flash_reports_carry_open_risks_over_and_one_project_is_stormy(demo_output):
+    from governance.models import FlashReport, FlashReportItem, FlashReportStatus, ItemKind, ItemStatus
+
+    validated = FlashReport.objects.filter(status=FlashReportStatus.VALIDATED)
+    assert validated.values("project").distinct().count() >= 25
+    assert validated.filter(weather="stormy").values("project").distinct().count() == 1
+    assert FlashReport.objects.filter(status=FlashReportStatus.RETURNED).exclude(return_comment="").exists()
+    # A risk open in a report and still there in the next is the same risk, carried over.
+    carried = FlashReportItem.objects.filter(kind=ItemKind.RISK, carried_from__isnull=False).select_related(
+        "report__period", "carried_from__report__period"
+    )
+    assert carried.exists()
+    for item in carried:
+        earlier = item.carried_from
+        assert earlier.status == ItemStatus.OPEN and earlier.text == item.text
+        assert earlier.report.project_id == item.report.project_id
+        assert earlier.report.period.end < item.report.period.start
+    # Only open risks are carried: a risk opened again after being closed starts afresh.
+    first_open = FlashReportItem.objects.filter(
+        kind=ItemKind.RISK, status=ItemStatus.OPEN, carried_from__isnull=True
+    )
+    assert first_open.exists()
