@@ -64,6 +64,12 @@ from tests import matrix_budgets, matrix_governance, matrix_resources
 from tests.helpers import OTHER_MANAGER
 from tests.matrix import NA, ROLES, Context, Endpoint, N, Y, _Placeholder
 
+# One portfolio for the module's thousands of tests (tests/conftest.py), each in its own savepoint.
+@pytest.fixture
+def world(shared_world_copy):
+    return shared_world_copy
+
+
 # The apps' parts of the matrix: SPEC rows, target objects, pages and API endpoints (tests/matrix_<app>.py).
 APP_PARTS = (matrix_resources, matrix_budgets, matrix_governance)
 

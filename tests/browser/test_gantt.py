@@ -140,7 +140,7 @@ def _drag_link(page, source_id, target_id) -> bool:
         page.wait_for_function(
             "before => document.getElementById('gantt').getAttribute('data-loaded') !== before",
             arg=before,
-            timeout=3000,
+            timeout=10_000,  # the link's POST and the reschedule, on a loaded CI machine
         )
     except PlaywrightTimeoutError:
         return False
