@@ -27,6 +27,7 @@ Bounded and deterministic: a fixed seed, derandomized Hypothesis, 40 examples pe
 fuzzing phase. For a deeper run: PILOTIS_FUZZ_EXAMPLES=500 PILOTIS_FUZZ_SEED=7 pytest tests/test_api_fuzz.py
 """
 
+import copy
 import datetime
 import itertools
 import os
@@ -52,6 +53,7 @@ from portfolio.tests.factories import TagFactory
 from ppm import services
 from ppm.models import ApiToken
 from ppm.roles import Role
+from ppm.testing import module_data
 from resources.tests import fuzz_people as people_fuzz
 from tests.helpers import build_world
 
@@ -278,10 +280,10 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def fuzz_world(db, _keep_test_connection):
+def _build_fuzz_world() -> tuple:
     """A small portfolio (users of every role, directorates, an axis, objectives, tags, four projects in
-    different statuses) and spare API tokens of the project-office user; returns that user."""
+    different statuses, a schedule, baselines, timesheets, budgets, contracts, flash reports) and spare
+    API tokens of the project-office user; returns that user and the ids made, by collection."""
     world = build_world()
     tags = [TagFactory(name=name) for name in ("cloud", "rgpd", "mutualisation")]
     for project, tag in zip(world.projects, itertools.cycle(tags), strict=False):
@@ -303,26 +305,38 @@ def fuzz_world(db, _keep_test_connection):
         contracts_fuzz.fuzz_contracts(actor=pmo, line=BudgetLine.objects.get(pk=budgets["budget-lines"][0]))
     )
     flash = fuzz_flash_reports(world.projects[0])
-    KNOWN_IDS.update(
-        {
-            "projects": [project.pk for project in world.projects],
-            "directorates": [directorate.pk for directorate in world.directorates],
-            "objectives": [objective.pk for objective in world.objectives],
-            "axes": [world.objectives[0].axis_id],
-            "tags": [tag.pk for tag in tags],
-            "tokens": [token.pk for token in spare_tokens],
-            "users": [user.pk for user in world.users.values()],
-            **schedule,
-            "baselines": [baseline.pk for baseline in project_baselines],
-            "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
-            **fuzz_workload(world.projects[0]),
-            **timesheets,
-            **people_fuzz.fuzz_people(world),
-            **budgets,
-            **flash,
-        }
-    )
-    yield pmo
+    ids = {
+        "projects": [project.pk for project in world.projects],
+        "directorates": [directorate.pk for directorate in world.directorates],
+        "objectives": [objective.pk for objective in world.objectives],
+        "axes": [world.objectives[0].axis_id],
+        "tags": [tag.pk for tag in tags],
+        "tokens": [token.pk for token in spare_tokens],
+        "users": [user.pk for user in world.users.values()],
+        **schedule,
+        "baselines": [baseline.pk for baseline in project_baselines],
+        "portfolio-baselines": [baseline.pk for baseline in portfolio_baselines],
+        **fuzz_workload(world.projects[0]),
+        **timesheets,
+        **people_fuzz.fuzz_people(world),
+        **budgets,
+        **flash,
+    }
+    return pmo, ids
+
+
+# Written once per module and xdist worker (about 1 s): each fuzzed operation runs in its own savepoint,
+# so what one operation's requests create, change or delete is gone before the next.
+shared_fuzz_world = module_data(_build_fuzz_world)
+
+
+@pytest.fixture
+def fuzz_world(shared_fuzz_world, db, _keep_test_connection):
+    """The fuzzing user (project office) of the module's portfolio; KNOWN_IDS holds its objects."""
+    pmo, ids = shared_fuzz_world
+    KNOWN_IDS.clear()
+    KNOWN_IDS.update(ids)
+    yield copy.deepcopy(pmo)
     KNOWN_IDS.clear()
 
 

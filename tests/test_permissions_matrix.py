@@ -64,6 +64,7 @@ from tests import matrix_budgets, matrix_governance, matrix_resources
 from tests.helpers import OTHER_MANAGER
 from tests.matrix import NA, ROLES, Context, Endpoint, N, Y, _Placeholder
 
+
 # One portfolio for the module's thousands of tests (tests/conftest.py), each in its own savepoint.
 @pytest.fixture
 def world(shared_world_copy):

@@ -26,7 +26,7 @@ from budgets.models import (
 from budgets.permissions import RULES
 from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin
 from ppm.api.schema import error_responses
-from ppm.api.serializers import id_field, related_field
+from ppm.api.serializers import ItemSerializer, id_field, related_field
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission
 from resources.models import Profile, Vendor
@@ -39,7 +39,7 @@ class MoneyField(money.MoneyField):
         super().__init__(allow_zero=allow_zero, **kwargs)
 
 
-class LotSerializer(serializers.Serializer):
+class LotSerializer(ItemSerializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.IntegerField(min_value=1, max_value=999)
     title = serializers.CharField(max_length=200)
@@ -183,7 +183,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderLineInputSerializer(serializers.Serializer):
+class OrderLineInputSerializer(ItemSerializer):
     price = id_field(help_text="An agreement price (any revision of the code).")
     quantity = serializers.CharField(max_length=20, help_text='Days or units, e.g. "12.5".')
 

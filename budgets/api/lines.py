@@ -64,7 +64,7 @@ from ppm.api.concurrency import (
     etag_response_header,
 )
 from ppm.api.schema import error_responses
-from ppm.api.serializers import id_field, related_field
+from ppm.api.serializers import ItemSerializer, id_field, related_field
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission
 
@@ -75,12 +75,12 @@ READ = "budget.view"
 # ------------------------------------------------------------------ serializers
 
 
-class PaymentCreditSerializer(serializers.Serializer):
+class PaymentCreditSerializer(ItemSerializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     amount = MoneyField()
 
 
-class SectionSerializer(serializers.Serializer):
+class SectionSerializer(ItemSerializer):
     section = serializers.ChoiceField(choices=Section.choices)
     authority = MoneyField()
     payment_credits = PaymentCreditSerializer(many=True, required=False)
@@ -172,7 +172,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlannedSerializer(serializers.Serializer):
+class PlannedSerializer(ItemSerializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     planned = MoneyField()
 

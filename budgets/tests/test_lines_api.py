@@ -205,3 +205,18 @@ def test_envelopes_and_fundings(pmo_user, envelope):
     assert created.json()["still_to_justify"] == "800000.00"
     bad = client.post("/api/v1/fundings/", {"name": "X", "kind": "eu", "amount": "1e400"}, format="json")
     assert bad.status_code == 400
+
+
+def test_a_patch_must_give_each_year_whole(pmo_user, line):
+    # DRF hands a PATCH's `partial` down to the list's items: a year without its amount was a 500.
+    client = _client(pmo_user)
+    response = client.patch(f"/api/v1/budget-lines/{line.pk}/", {"years": [{"year": 2026}]}, format="json")
+
+    assert response.status_code == 400
+    assert "planned" in str(response.json())
+    assert (
+        client.patch(
+            f"/api/v1/budget-lines/{line.pk}/", {"years": [{"year": 2026, "planned": "50.00"}]}, format="json"
+        ).status_code
+        == 200
+    )

@@ -27,6 +27,22 @@ def related_field(queryset, **kwargs) -> serializers.PrimaryKeyRelatedField:
 # ------------------------------------------------------------------------------------------ errors
 
 
+class ItemSerializer(serializers.Serializer):
+    """An item of a list inside a request body (a year's amount, a lot, an order line): complete even in
+    a PATCH. DRF hands the body's `partial` down to nested serializers, which would let an item leave out
+    its required fields and reach the service without them (a 500)."""
+
+    def validate(self, attrs):
+        missing = {
+            name: [serializers.Field.default_error_messages["required"]]
+            for name, field in self.fields.items()
+            if field.required and not field.read_only and name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return super().validate(attrs)
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text=_("What went wrong and what to do next."))
 
