@@ -33,9 +33,17 @@ def bulk_update(
     if not (vendor == "postgresql" or (vendor == "sqlite" and _SQLITE_UPDATE_FROM)):
         return model._default_manager.using(db).bulk_update(objs, fields, batch_size=batch_size)
     meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
-    if any(not field.concrete or field.primary_key or field.many_to_many for field in concrete):
-        raise ValueError("bulk_update writes concrete, non-primary-key fields only.")
+    concrete: list[models.Field] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if (
+            not isinstance(field, models.Field)
+            or not field.concrete
+            or field.primary_key
+            or field.many_to_many
+        ):
+            raise ValueError("bulk_update writes concrete, non-primary-key fields only.")
+        concrete.append(field)
     pk = meta.pk
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
