@@ -22,6 +22,9 @@ from ppm.testing import module_data
 
 User = get_user_model()
 
+# The module loads its data once (module_data): its tests stay together on one xdist worker.
+pytestmark = pytest.mark.xdist_group("whole-demo")
+
 
 @pytest.fixture(autouse=True)
 def _demo_on(settings):

@@ -8,6 +8,9 @@ from ppm import bench as core_bench
 from ppm.models import AuditEntry, Directorate, User
 from ppm.testing import module_data
 
+# The module loads its data once (module_data): its tests stay together on one xdist worker.
+pytestmark = pytest.mark.xdist_group("portfolio-bench-seed")
+
 SCREENS = (
     "Portfolio dashboard",
     "Project list, page 1",
