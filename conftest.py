@@ -84,6 +84,12 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def demo_on(settings):
+    """Demo mode (PILOTIS_DEMO), which `load_demo` needs."""
+    settings.PILOTIS_DEMO = True
+
+
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

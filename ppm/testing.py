@@ -7,12 +7,22 @@ ceiling alone would hide a query per row as long as the rows are few.
 """
 
 from collections.abc import Callable, Iterator
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 SIZES = (3, 30)
+
+
+def load_demo(**options) -> str:
+    """`manage.py load_demo` with `options` (if_empty, force); returns what it printed. With the root
+    conftest's `demo_on` fixture for demo mode."""
+    out = StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
 
 
 def module_data(load: Callable[[], object]):

@@ -2,11 +2,8 @@
 run` does: the whole portfolio, the logins printed, and a second run that changes nothing. The tests
 that need an empty database are in portfolio/tests/test_load_demo.py."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from portfolio import demo_data
@@ -18,27 +15,16 @@ from ppm import demo as core_demo
 from ppm.demo import DEMO_PASSWORD
 from ppm.models import AuditEntry, Directorate
 from ppm.roles import Role
-from ppm.testing import module_data
+from ppm.testing import load_demo, module_data
 
 User = get_user_model()
 
 # The module loads its data once (module_data): its tests stay together on one xdist worker.
-pytestmark = pytest.mark.xdist_group("whole-demo")
-
-
-@pytest.fixture(autouse=True)
-def _demo_on(settings):
-    settings.PILOTIS_DEMO = True
-
-
-def load(**options) -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out, **options)
-    return out.getvalue()
+pytestmark = [pytest.mark.xdist_group("whole-demo"), pytest.mark.usefixtures("demo_on")]
 
 
 # The whole demo, loaded once for the tests that read it (about 30 s on SQLite), as `make run` does.
-demo_output = module_data(lambda: load(if_empty=True, force=True))
+demo_output = module_data(lambda: load_demo(if_empty=True, force=True))
 
 
 def table_sizes() -> dict:
@@ -136,7 +122,7 @@ def test_load_demo_twice_changes_nothing_and_keeps_existing_accounts(demo_output
     snapshot_times = list(PortfolioSnapshot.objects.order_by("day").values_list("taken_at", flat=True))
     versions = dict(Project.objects.values_list("code", "version"))
 
-    output = load()
+    output = load_demo()
 
     assert "nothing to do" in output and "Demo logins" not in output
     assert table_sizes() == sizes

@@ -2,31 +2,21 @@
 
 from collections import Counter
 from datetime import date
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from ppm import demo
 from ppm.management.commands.load_demo import demo_modules, summary
 from ppm.models import Directorate
 from ppm.roles import Role
+from ppm.testing import load_demo
 
 User = get_user_model()
+pytestmark = pytest.mark.usefixtures("demo_on")
 TODAY = date(2025, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _demo_on(settings):
-    settings.PILOTIS_DEMO = True
-
-
-def load(**options) -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out, **options)
-    return out.getvalue()
 
 
 def test_demo_modules_are_found_in_installed_apps_order_core_first():
@@ -91,7 +81,7 @@ def test_load_demo_refuses_when_demo_mode_is_off(settings):
     settings.PILOTIS_DEMO = False
 
     with pytest.raises(CommandError, match="PILOTIS_DEMO"):
-        load()
+        load_demo()
 
     assert not User.objects.exists()
 
@@ -100,7 +90,7 @@ def test_load_demo_refuses_when_demo_mode_is_off(settings):
 def test_load_demo_if_empty_skips_quietly_when_demo_mode_is_off(settings):
     settings.PILOTIS_DEMO = False
 
-    output = load(if_empty=True)
+    output = load_demo(if_empty=True)
 
     assert "PILOTIS_DEMO is off" in output
     assert not User.objects.exists()
