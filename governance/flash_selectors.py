@@ -32,22 +32,6 @@ WEATHER_ICONS = {"sunny": "sun", "cloudy": "cloud", "rainy": "rain", "stormy": "
 STRIP_LENGTH = 12
 
 
-def latest_report_ids(
-    projects: QuerySet | None = None, *, validated: bool = False, as_of: date | None = None
-) -> QuerySet:
-    """Ids of each project's latest report (see `_latest_reports`) as one subquery; `projects` narrows
-    the projects (all by default)."""
-    latest = _latest_reports(validated=validated, as_of=as_of).values("pk")[:1]
-    if projects is None:
-        projects = Project.objects.all()
-    return (
-        projects.order_by()
-        .annotate(latest_report=Subquery(latest))
-        .filter(latest_report__isnull=False)
-        .values("latest_report")
-    )
-
-
 def flash_report_visible_to(user) -> QuerySet[FlashReport]:
     """The reports `user` may see: every report, but validated ones only for readers (none for others)."""
     queryset = FlashReport.objects.select_related("project", "period")
@@ -83,6 +67,22 @@ def _latest_reports(*, validated: bool = False, as_of: date | None = None) -> Qu
     if as_of is not None:
         reports = reports.filter(period__start__lte=as_of)
     return reports.order_by("-period__end", "-revision")
+
+
+def latest_report_ids(
+    projects: QuerySet | None = None, *, validated: bool = False, as_of: date | None = None
+) -> QuerySet:
+    """Ids of each project's latest report (see `_latest_reports`) as one subquery; `projects` narrows
+    the projects (all by default)."""
+    latest = _latest_reports(validated=validated, as_of=as_of).values("pk")[:1]
+    if projects is None:
+        projects = Project.objects.all()
+    return (
+        projects.order_by()
+        .annotate(latest_report=Subquery(latest))
+        .filter(latest_report__isnull=False)
+        .values("latest_report")
+    )
 
 
 def _latest_validated(field: str) -> Subquery:

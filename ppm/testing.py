@@ -39,17 +39,15 @@ def module_data(load: Callable[[], object]):
         outer = transaction.atomic()
         with django_db_blocker.unblock():
             outer.__enter__()
-            try:
+        try:
+            with django_db_blocker.unblock():
                 module_data_context()  # the root conftest's: reference data, as every test has it
                 value = load()
-            except BaseException:
+            yield value
+        finally:
+            with django_db_blocker.unblock():
                 transaction.set_rollback(True)
                 outer.__exit__(None, None, None)
-                raise
-        yield value
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
     return fixture
 

@@ -15,9 +15,9 @@ def world(db):
 
 
 # The same portfolio written once per module, for modules of many short tests (the permissions
-# matrices: thousands of requests). A module opts in by overriding `world` with `shared_world_copy`:
-#     world = shared_world_copy
-# Each test gets its own copy of the objects (a test may change them in memory) and its own savepoint.
+# matrices: thousands of requests). A module opts in by overriding `world` with a fixture that returns
+# `shared_world_copy`. Each test gets its own copy of the objects (a test may change them in memory)
+# and its own savepoint.
 shared_world = module_data(build_world)
 
 

@@ -34,7 +34,7 @@ class ItemSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         missing = {
-            name: [serializers.Field.default_error_messages["required"]]
+            name: [field.error_messages["required"]]
             for name, field in self.fields.items()
             if field.required and not field.read_only and name not in attrs
         }

@@ -150,6 +150,13 @@ def _drag_link(page, source_id, target_id) -> bool:
 def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
     project, ids = planned
     page = signed_in("pmo")
+    answers: list[str] = []  # the schedule's writes, named in the failure message
+    page.on(
+        "response",
+        lambda r: (
+            answers.append(f"{r.request.method} {r.url} {r.status}") if r.request.method != "GET" else None
+        ),
+    )
     _open(page, project)
     # Recette (2 d) after Conception, before nothing: it ends after the go-live → now critical.
     # A pointer drag between two 10 px handles; on a loaded machine a frame can be missed, so the
@@ -161,7 +168,7 @@ def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
             break
     assert TaskLink.objects.filter(
         predecessor_id=ids["Conception"], successor_id=ids["Recette"], type="FS"
-    ).exists()
+    ).exists(), f"no link; the page sent: {answers or 'nothing'}"
     expect(page.locator(f".gantt_task_line.gantt-critical[data-task-id='{ids['Recette']}']")).to_be_visible()
     expect(page.locator(".gantt_task_link[data-link-id] .gantt_line_wrapper").first).to_be_attached()
 
