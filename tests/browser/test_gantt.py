@@ -119,8 +119,16 @@ def test_edit_a_grid_cell(signed_in, planned):
     expect(page.locator(f".gantt_row[data-task-id='{ids['Cadrage']}']")).to_contain_text("8")
 
 
-def _drag_link(page, source_id, target_id) -> bool:
-    """Drag from the source bar's end handle onto the target bar's start handle; True once redrawn."""
+LINK_STATE = """() => { const s = gantt.getState();
+    return {source: s.link_source_id, target: s.link_target_id, landing: s.link_landing_area,
+            from_start: s.link_from_start, to_start: s.link_to_start}; }"""
+
+
+def _drag_link(page, source_id, target_id, seen: list) -> bool:
+    """Drag from the source bar's end handle onto the target bar's start handle; True once redrawn.
+
+    What the chart knew of the gesture (its link drag state at the press and before the release) is
+    appended to `seen`, for the failure message."""
     target_bar = _bar(page, target_id)
     source = _bar(page, source_id)  # both in view (showTask scrolls): boxes measured after
     target = target_bar.bounding_box()
@@ -131,10 +139,12 @@ def _drag_link(page, source_id, target_id) -> bool:
     before = page.locator("#gantt").get_attribute("data-loaded")
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2, steps=3)
     page.mouse.down()
+    pressed = page.evaluate(LINK_STATE)
     page.mouse.move(target["x"] + 10, target["y"] + target["height"] / 2, steps=10)
     point = target_bar.locator(".gantt_link_control.task_start_date .gantt_link_point").bounding_box()
     if point is not None:
         page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2, steps=5)
+    seen.append({"pressed": pressed, "released": page.evaluate(LINK_STATE), "handle": start, "point": point})
     page.mouse.up()
     try:
         page.wait_for_function(
@@ -150,13 +160,10 @@ def _drag_link(page, source_id, target_id) -> bool:
 def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
     project, ids = planned
     page = signed_in("pmo")
-    answers: list[str] = []  # the schedule's writes, named in the failure message
-    page.on(
-        "response",
-        lambda r: (
-            answers.append(f"{r.request.method} {r.url} {r.status}") if r.request.method != "GET" else None
-        ),
-    )
+    requests: list[str] = []  # every request of the page, named in the failure message
+    page.on("requestfinished", lambda r: requests.append(f"{r.method} {r.url}"))
+    page.on("requestfailed", lambda r: requests.append(f"{r.method} {r.url} FAILED {r.failure}"))
+    gestures: list[dict] = []
     _open(page, project)
     # Recette (2 d) after Conception, before nothing: it ends after the go-live → now critical.
     # A pointer drag between two 10 px handles; on a loaded machine a frame can be missed, so the
@@ -164,11 +171,11 @@ def test_link_two_tasks_and_the_critical_path_changes(signed_in, planned):
     for attempt in range(3):
         if attempt:  # a gesture that did nothing: start again from a freshly drawn chart
             _open(page, project)
-        if _drag_link(page, ids["Conception"], ids["Recette"]):
+        if _drag_link(page, ids["Conception"], ids["Recette"], gestures):
             break
     assert TaskLink.objects.filter(
         predecessor_id=ids["Conception"], successor_id=ids["Recette"], type="FS"
-    ).exists(), f"no link; the page sent: {answers or 'nothing'}"
+    ).exists(), f"no link; the gestures: {gestures}; the page's requests: {requests}"
     expect(page.locator(f".gantt_task_line.gantt-critical[data-task-id='{ids['Recette']}']")).to_be_visible()
     expect(page.locator(".gantt_task_link[data-link-id] .gantt_line_wrapper").first).to_be_attached()
 

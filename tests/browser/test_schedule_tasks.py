@@ -57,6 +57,8 @@ def test_task_pages_are_accessible(signed_in, context, live_server, scheduled, l
 
 def test_edit_a_row_moves_successors_and_stale_edit_is_shown(signed_in, scheduled):
     page = signed_in("pmo")
+    requests: list[str] = []  # the page's requests, named when the conflict is not shown
+    page.on("requestfinished", lambda r: requests.append(f"{r.method} {r.url}"))
     page.goto(reverse("portfolio:project_tasks", args=[scheduled.pk]))
     workshops = Task.objects.get(name="Ateliers de recueil des besoins")
     design = Task.objects.get(name="Conception détaillée")
@@ -71,12 +73,25 @@ def test_edit_a_row_moves_successors_and_stale_edit_is_shown(signed_in, schedule
     design.refresh_from_db()
     assert design.start == before + datetime.timedelta(days=7)
     # Someone else changes the task while the form is open: the save is refused and shown.
+    edit_url = reverse("portfolio:task_row_edit", args=[workshops.pk])
+    htmx_idle = "() => !document.querySelector('.htmx-request')"
+    page.wait_for_function(htmx_idle)
+    requests.clear()
     page.locator(f"#task-row-{workshops.pk} a", has_text="Edit").click()
     form = page.locator(f"#task-row-{workshops.pk} form")
     expect(form).to_be_visible()
+    workshops.refresh_from_db()
+    expect(form.locator("input[name=version]")).to_have_value(str(workshops.version))
+    page.wait_for_function(htmx_idle)
+    assert [r for r in requests if r.endswith(edit_url)] == [
+        f"GET {page.url.split('/projects/')[0]}{edit_url}"
+    ], f"one click, one form request: {requests}"
     services.task_update(actor=None, task=workshops, data={"notes": "changed elsewhere"})
+    assert Task.objects.get(pk=workshops.pk).version == workshops.version + 1
     form.get_by_label("Duration (working days)").fill("2")
     form.get_by_role("button", name="Save").click()
-    expect(page.locator(f"#task-row-{workshops.pk} [role=alert]")).to_contain_text("in the meantime")
-    page.screenshot(path=str(SCREENSHOTS / "tasks-conflict.png"), full_page=True)
-    assert Task.objects.get(pk=workshops.pk).duration == 10
+    try:
+        expect(page.locator(f"#task-row-{workshops.pk} [role=alert]")).to_contain_text("in the meantime")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nthe page's requests since the second Edit: {requests}") from None
+    assert Task.objects.get(pk=workshops.pk).duration == 10  # their version stands, ours was not saved
