@@ -501,7 +501,7 @@ def open_latest_items(kind: str) -> QuerySet[FlashReportItem]:
     """Open items of `kind` in each project's latest report. An item left out of a later report (closed
     or removed there) is no longer open, even though the older report still shows it open."""
     return FlashReportItem.objects.filter(
-        kind=kind, status=ItemStatus.OPEN, report_id__in=latest_report_ids()
+        kind=kind, status=ItemStatus.OPEN, report_id__in_ids=latest_report_ids()
     )
 
 

@@ -72,17 +72,13 @@ def _latest_reports(*, validated: bool = False, as_of: date | None = None) -> Qu
 def latest_report_ids(
     projects: QuerySet | None = None, *, validated: bool = False, as_of: date | None = None
 ) -> QuerySet:
-    """Ids of each project's latest report (see `_latest_reports`) as one subquery; `projects` narrows
-    the projects (all by default)."""
+    """Ids of each project's latest report (see `_latest_reports`) as one subquery, NULL for a project
+    without one; `projects` narrows the projects (all by default). Use it with `in_ids`
+    (ppm.lookups): ``FlashReport.objects.filter(pk__in_ids=latest_report_ids())``."""
     latest = _latest_reports(validated=validated, as_of=as_of).values("pk")[:1]
     if projects is None:
         projects = Project.objects.all()
-    return (
-        projects.order_by()
-        .annotate(latest_report=Subquery(latest))
-        .filter(latest_report__isnull=False)
-        .values("latest_report")
-    )
+    return projects.order_by().annotate(latest_report=Subquery(latest)).values("latest_report")
 
 
 def _latest_validated(field: str) -> Subquery:
@@ -124,7 +120,7 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
     icons = {value: static(f"img/weather/{name}.svg") for value, name in WEATHER_ICONS.items()}
     result: dict[int, dict] = {}
     for report_id, project_id, weather, trend, period_end, dimension, dimension_weather in (
-        FlashReport.objects.filter(pk__in=latest)
+        FlashReport.objects.filter(pk__in_ids=latest)
         .values_list(
             "pk",
             "project_id",

@@ -131,7 +131,7 @@ def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -
         output_field=IntegerField(),
     )
     return (
-        FlashReport.objects.filter(pk__in=latest_report_ids(projects, validated=True, as_of=as_of))
+        FlashReport.objects.filter(pk__in_ids=latest_report_ids(projects, validated=True, as_of=as_of))
         .annotate(rank=rank)
         .select_related("project", "period", "project__manager", "project__directorate")
         .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
@@ -157,7 +157,7 @@ def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> l
 def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
     """How many projects are in each weather (one aggregate query)."""
     counts = dict(
-        FlashReport.objects.filter(pk__in=latest_report_ids(projects, validated=True))
+        FlashReport.objects.filter(pk__in_ids=latest_report_ids(projects, validated=True))
         .values("weather")
         .annotate(n=Count("pk"))
         .values_list("weather", "n")
@@ -360,7 +360,7 @@ def decision_items(projects: QuerySet[Project]) -> QuerySet[FlashReportItem]:
         FlashReportItem.objects.filter(
             kind=ItemKind.DECISION,
             status=ItemStatus.OPEN,
-            report_id__in=latest_report_ids(projects, validated=True),
+            report_id__in_ids=latest_report_ids(projects, validated=True),
         )
         .select_related("report__project", "report__period")
         .order_by("due_date", "report__project__code", "pk")

@@ -10,6 +10,7 @@ class PpmConfig(AppConfig):
         from ppm import (
             broker,
             checks,  # noqa: F401  (registers system checks)
+            lookups,  # noqa: F401  (registers the in_ids lookup)
         )
         from ppm.api import schema  # noqa: F401  (registers OpenAPI extensions)
 

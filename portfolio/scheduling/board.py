@@ -456,6 +456,10 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
     columns: dict[str, list[dict]] = {status: [] for status in ProjectStatus.values}
     # What other apps add to each card (ppm.slots.payload_extensions: the latest weather…): one query.
     extensions = payload_extensions([row["id"] for row in rows])
+    # A card's moves (target:action) depend on its status and the statuses it would return to, never
+    # on its dates (those only make a guard refuse a move, and the board shows the refusal when the
+    # move is tried): worked out once per such state, not once per card.
+    moves_by_state: dict[tuple, str] = {}
     for row in rows:
         row["extensions"] = extensions.get(row["id"], {})
         project = SimpleNamespace(pk=row["id"], manager_id=row["manager_id"])
@@ -468,8 +472,13 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
             status_before_end=row["status_before_end"] or None,
         )
         row["movable"] = can_transition_project(user, project)
-        moves = available_transitions(facts, actor=user) if row["movable"] else []
-        row["moves"] = ",".join(f"{move.target}:{move.name}" for move in moves)
+        row["moves"] = ""
+        if row["movable"]:
+            state = (facts.status, facts.status_before_hold, facts.status_before_end)
+            if state not in moves_by_state:
+                moves = available_transitions(facts, actor=user)
+                moves_by_state[state] = ",".join(f"{move.target}:{move.name}" for move in moves)
+            row["moves"] = moves_by_state[state]
         row["manager_label"] = (
             f"{row['manager__first_name']} {row['manager__last_name']}".strip() or row["manager__username"]
             if row["manager_id"]

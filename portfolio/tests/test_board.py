@@ -171,6 +171,28 @@ def test_portfolio_board_lists_the_moves_each_card_allows(client, pmo_user, mana
     assert f'id="project-card-{project.pk}"' in html and "data-movable" not in html
 
 
+def test_cards_in_one_column_keep_the_moves_of_their_own_state(client, pmo_user, manager_user):
+    """The board works the moves out once per state (status and the statuses it returns to): two
+    projects on hold resume to where each came from, whatever their dates."""
+    came_from_framing = ProjectFactory(
+        code="HOLD1", manager=manager_user, status="on_hold", status_before_hold="framing"
+    )
+    came_from_work = ProjectFactory(
+        code="HOLD2",
+        manager=manager_user,
+        status="on_hold",
+        status_before_hold="in_progress",
+        planned_start=datetime.date(2020, 1, 1),
+        planned_end=datetime.date(2020, 6, 30),
+    )
+    client.force_login(pmo_user)
+    html = client.get(reverse("portfolio:portfolio_board")).content.decode()
+    for project, target in ((came_from_framing, "framing"), (came_from_work, "in_progress")):
+        card = html[html.index(f'id="project-card-{project.pk}"') :]
+        moves = card[card.index('data-moves="') + len('data-moves="') :].split('"', 1)[0]
+        assert f"{target}:resume" in moves.split(","), (project.code, moves)
+
+
 def test_columns_beyond_the_page_load_lazily(client, project, pmo_user, monkeypatch):
     monkeypatch.setattr(board, "BOARD_PAGE", 2)
     tasks = make_tasks(project, pmo_user, 5)
