@@ -182,10 +182,12 @@ def dashboard_data() -> dict:
     costs one small query while nothing changes (see `_portfolio_fingerprint`)."""
     fingerprint = _portfolio_fingerprint()
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
-    key = f"portfolio:dashboard:v1:{get_language() or 'default'}:{digest}"
+    key = f"portfolio:dashboard:v2:{get_language() or 'default'}:{digest}"
     data = cache.get(key)
     if data is None:
         data = _dashboard_data_live()
+        # What the page derives from these data (its charts, its trend table) is cached under it too.
+        data["fingerprint"] = digest
         cache.set(key, data, DASHBOARD_CACHE_SECONDS)
     return data
 

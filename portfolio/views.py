@@ -10,14 +10,15 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from portfolio import exports, permissions, selectors, services, sheet_views
@@ -226,6 +227,26 @@ def _dashboard_charts(data: dict, roadmap_filters: dict) -> dict:
     }
 
 
+def _dashboard_charts_cached(data: dict, roadmap_filters: dict) -> dict:
+    """`_dashboard_charts`, from the cache while the portfolio, the language and the day are the same
+    (a roadmap narrowed by filters is drawn for its own request: too many combinations to keep)."""
+    if roadmap_filters:
+        return _dashboard_charts(data, roadmap_filters)
+    key = ":".join(
+        (
+            "portfolio:dashboard:charts:v1",
+            get_language() or "default",
+            data["fingerprint"],
+            timezone.localdate().isoformat(),
+        )
+    )
+    charts_data = cache.get(key)
+    if charts_data is None:
+        charts_data = _dashboard_charts(data, roadmap_filters)
+        cache.set(key, charts_data, selectors.DASHBOARD_CACHE_SECONDS)
+    return charts_data
+
+
 def _objective_figure(objectives: list[dict], projects: str) -> dict:
     groups: dict[str, list[charts.Point]] = {}
     active = _("Approved or in progress")
@@ -261,7 +282,7 @@ def dashboard(request):
     roadmap_form = RoadmapFilterForm(
         request.GET or None, objectives=data["objectives"], directorates=data["directorates"], years=years
     )
-    charts_data = _dashboard_charts(data, roadmap_form.filters())
+    charts_data = _dashboard_charts_cached(data, roadmap_form.filters())
     # The roadmap's legend: the statuses it shows, in the lifecycle's order.
     shown = {row["status"] for row in charts_data["roadmap"]}
     roadmap_statuses = [key for key in ProjectStatus.values if key in shown]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portfolio.models import Project, ProjectStatusChange
 from portfolio.rules import ProjectStatus
-from portfolio.services import project_update
+from portfolio.services import project_transition, project_update
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, StrategicAxisFactory, TagFactory
 from ppm.models import AuditEntry
 from ppm.testing import assert_same_queries_at_two_sizes
@@ -161,6 +161,35 @@ def test_dashboard_trend_from_snapshots(client, reader_user, portfolio):
     assert "taken tonight" not in html
     assert 'id="chart-trend"' in html
     assert html.count('class="visually-hidden chart__summary"') == 5
+
+
+def test_dashboard_charts_and_trend_table_follow_the_portfolio_and_the_language(
+    client, reader_user, pmo_user, portfolio
+):
+    """The unfiltered charts and the trend table are cached with the dashboard's data (same
+    fingerprint): a change shows at the next view, and each language has its own."""
+    from portfolio.models import PortfolioSnapshot
+
+    PortfolioSnapshot.objects.create(day=datetime.date(2025, 3, 1), total=2, by_status={"demand": 2})
+    client.force_login(reader_user)
+    url = reverse("portfolio:dashboard")
+
+    def demand_count(response):
+        return next(s["count"] for s in response.context["charts"]["statuses"] if s["key"] == "demand")
+
+    first = client.get(url)
+    assert "03/01/2025" in first.content.decode()  # the trend table's day, English short date
+    before = demand_count(first)
+    assert demand_count(client.get(url)) == before  # served from the cache
+    project_transition(actor=pmo_user, project=portfolio["projects"]["sirh"], action="start_framing")
+    PortfolioSnapshot.objects.create(day=datetime.date(2025, 3, 2), total=2, by_status={"demand": 1})
+    again = client.get(url)
+    assert demand_count(again) == before - 1
+    assert "03/02/2025" in again.content.decode()
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    html = french.content.decode()
+    assert "02/03/2025" in html and "03/02/2025" not in html
+    assert next(s["label"] for s in french.context["charts"]["statuses"] if s["key"] == "demand") == "Demande"
 
 
 def test_dashboard_first_figure_counts_active_projects(client, reader_user, portfolio, directorate):
