@@ -85,7 +85,7 @@ def _latest_validated(field: str) -> Subquery:
     return Subquery(_latest_reports(validated=True).values(field)[:1])
 
 
-def weather_rank_expression(field: str = "flash_weather") -> Case:
+def weather_rank_expression(field: str) -> Case:
     return Case(
         *[When(**{field: value}, then=Value(rank)) for value, rank in WEATHER_RANK.items()],
         default=Value(None),
@@ -96,8 +96,14 @@ def weather_rank_expression(field: str = "flash_weather") -> Case:
 def annotate_weather(queryset: QuerySet) -> QuerySet:
     """Projects with `flash_weather` (the latest validated report's overall weather, or None) and its
     rank (`flash_weather_rank`, 0 = sunny), as subqueries of the same query."""
-    return queryset.annotate(flash_weather=_latest_validated("weather")).annotate(
-        flash_weather_rank=weather_rank_expression()
+    # The rank is worked out inside its own subquery: a CASE over the weather annotation would repeat
+    # the weather's subquery once per WHEN (five subqueries per project when the list sorts by it).
+    rank = (
+        _latest_reports(validated=True).annotate(rank=weather_rank_expression("weather")).values("rank")[:1]
+    )
+    return queryset.annotate(
+        flash_weather=_latest_validated("weather"),
+        flash_weather_rank=Subquery(rank, output_field=IntegerField()),
     )
 
 
