@@ -82,3 +82,18 @@ class BudgetsConfig(AppConfig):
             context=consumption.alerts_tile_context,
             order=40,
         )
+
+        # The tile's cached alerts (ppm.usercache) are stale once an agreement or an order changes.
+        from django.db.models.signals import post_delete, post_save
+
+        from ppm.usercache import invalidate
+
+        def _alerts_stale(**kwargs):
+            invalidate(consumption.ALERTS_TILE)
+
+        for name in ("FrameworkAgreement", "AgreementLot", "AgreementPrice", "Order", "OrderLine"):
+            model = self.get_model(name)
+            post_save.connect(_alerts_stale, sender=model, dispatch_uid=f"contract-alerts-{name}", weak=False)
+            post_delete.connect(
+                _alerts_stale, sender=model, dispatch_uid=f"contract-alerts-del-{name}", weak=False
+            )

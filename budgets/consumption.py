@@ -43,6 +43,7 @@ from budgets.models import (
 from budgets.permissions import RULES
 from ppm.mail import by_language, site_url
 from ppm.roles import Role
+from ppm.usercache import cached_for_user
 
 ONE_DECIMAL = Decimal("0.1")
 WINDOW_DAYS = 365
@@ -375,9 +376,18 @@ def alert_digest_send(*, today: date | None = None) -> int:
     return len(messages)
 
 
+# ppm.usercache namespace of the dashboard tile's alerts: made stale by any agreement, lot, price or order
+# written one by one (budgets.apps); the cache's TTL bounds what bulk writes and the passing days change.
+ALERTS_TILE = "contract-alerts"
+
+
 def alerts_tile_context(request, **kwargs) -> dict | None:
-    """The "dashboard.tiles" panel: agreement alerts for who manages agreements (None for the others)."""
+    """The "dashboard.tiles" panel: agreement alerts for who manages agreements (None for the others),
+    cached per person and language between two changes of the agreements or their orders."""
     user = getattr(request, "user", None)
     if not RULES.allows(user, "agreement.change"):
         return None
-    return {"contract_alerts": budget_alerts(user)}
+    alerts = cached_for_user(
+        ALERTS_TILE, user, lambda: budget_alerts(user), variant=translation.get_language() or ""
+    )
+    return {"contract_alerts": alerts}

@@ -21,15 +21,16 @@ def _generation_key(namespace: str) -> str:
     return f"usercache:{namespace}:generation"
 
 
-def cached_for_user(namespace: str, user, compute: Callable[[], Any]) -> Any:
-    """`compute()` for `user`, from the cache while the namespace's generation holds (and TTL).
+def cached_for_user(namespace: str, user, compute: Callable[[], Any], *, variant: str = "") -> Any:
+    """`compute()` for `user`, from the cache while the namespace's generation holds (and TTL);
+    `variant` tells apart values of one person that differ otherwise (the language of their words).
 
     Off under the tests (PILOTIS_USER_CACHE): a page's query count then counts these queries every
     time, as the query-count tests expect; the tests of the cache itself turn it on."""
     if not settings.PILOTIS_USER_CACHE:
         return compute()
     generation = cache.get(_generation_key(namespace)) or 0
-    key = f"usercache:{namespace}:{generation}:{user.pk}:{getattr(user, 'role', '')}"
+    key = f"usercache:{namespace}:{generation}:{user.pk}:{getattr(user, 'role', '')}:{variant}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -270,6 +270,35 @@ def test_costing_and_dashboard_tile(client, finance, pmo_user, committee_user, s
     assert "Framework agreements: alerts" not in client.get(reverse("portfolio:dashboard")).content.decode()
 
 
+def test_dashboard_tile_is_cached_until_an_order_changes(client, pmo_user, setup, settings):
+    """With the per-person cache on (production), the tile's alerts come from the cache until an
+    agreement or an order changes; each language has its own words."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PILOTIS_USER_CACHE = True
+    agreement, price, project, line = setup
+    client.force_login(pmo_user)
+    url = reverse("portfolio:dashboard")
+    assert "(€0.00 committed)" in client.get(url).content.decode()  # nothing ordered yet
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [query for query in queries.captured_queries if "budgets_order" in query["sql"]]
+    order = contracts.order_create(
+        actor=None,
+        agreement=agreement,
+        budget_line=line,
+        title="Big",
+        lines=[{"price": price.pk, "quantity": "150"}],
+    )
+    contracts.order_transition(actor=None, order=order, action="sign")
+    assert "(€0.00 committed)" not in client.get(url).content.decode()  # the signed order shows at once
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Accords-cadres : alertes" in french and "Se termine le" in french and "Ends on" not in french
+    english = client.get(url).content.decode()
+    assert "Ends on" in english and "Se termine le" not in english
+
+
 def test_exports(client, finance, setup):
     agreement, price, project, line = setup
     OrderFactory(agreement=agreement, budget_line=line, title="=HYPERLINK()")
