@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "ppm.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ppm.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,9 +190,10 @@ PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = int(env("PASSWORD_RESET_THROTTLE_WINDOW
 PILOTIS_TRUSTED_PROXIES = env_list("PILOTIS_TRUSTED_PROXIES")
 PILOTIS_TRUSTED_PROXY_COUNT = int(env("PILOTIS_TRUSTED_PROXY_COUNT", "0") or 0)
 
-# Sessions: inactivity timeout (the cookie age is renewed on every request).
+# Sessions: inactivity timeout. The expiry slides with activity, pushed back at most every
+# SESSION_REFRESH_SECONDS (ppm.middleware.SlidingSessionMiddleware) rather than written on every request.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT_SECONDS", str(2 * 3600)) or 7200)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(300, max(SESSION_COOKIE_AGE // 10, 1))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
