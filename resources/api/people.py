@@ -40,7 +40,7 @@ from ppm.api.concurrency import (
     etag_response_header,
 )
 from ppm.api.schema import error_responses
-from ppm.api.serializers import related_field
+from ppm.api.serializers import FastRowsMixin, related_field
 from ppm.api.views import ApiViewMixin, ReferenceDataViewSet, reference_schema
 from ppm.models import Directorate, User
 from ppm.permissions import TablePermission
@@ -145,7 +145,7 @@ class VendorInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(FastRowsMixin, serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, help_text=_("Empty when unknown."))
     profiles = serializers.SerializerMethodField()
     week_pattern = serializers.ListField(child=serializers.CharField(), read_only=True)

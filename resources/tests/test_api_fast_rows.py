@@ -1,0 +1,37 @@
+"""ResourceSerializer's rows (ppm.api.serializers.FastRowsMixin) are DRF's own representation."""
+
+import pytest
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
+
+from resources.api.people import ResourceSerializer
+from resources.models import Resource
+from resources.tests.factories import (
+    ExternalResourceFactory,
+    GenericResourceFactory,
+    PersonWithAccountFactory,
+    ProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("show_cost", [True, False])
+def test_rows_equal_drfs_representation(show_cost):
+    person = PersonWithAccountFactory(notes="Référente « GED »")
+    person.profiles.add(ProfileFactory(), ProfileFactory())
+    ExternalResourceFactory(active_until=None)
+    GenericResourceFactory(team=None)
+    request = APIRequestFactory().get("/api/v1/resources/")
+    rows = list(Resource.objects.prefetch_related("profiles").order_by("pk"))
+    context = {"request": request, "show_cost": show_cost}
+    fast = ResourceSerializer(rows, many=True, context=context).data
+    drf = [
+        serializers.ModelSerializer.to_representation(ResourceSerializer(context=context), r) for r in rows
+    ]
+    assert [dict(row) for row in fast] == drf
+    assert any(row["team"] is None for row in fast) and any(row["user"] is not None for row in fast)
+    plan = {name: field is None for name, _attribute, _convert, field in ResourceSerializer()._row_plan()}
+    # The plain columns and foreign keys take the fast path; dates, lists and methods go through DRF.
+    assert plan["name"] and plan["team"] and plan["is_external"] and plan["version"] and plan["working_time"]
+    assert not plan["updated_at"] and not plan["profiles"] and not plan["week_pattern"]
