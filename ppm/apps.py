@@ -15,3 +15,9 @@ class PpmConfig(AppConfig):
         from ppm.api import schema  # noqa: F401  (registers OpenAPI extensions)
 
         broker.ensure_broker_folders()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from ppm.middleware import session_fresh_at_sign_in
+
+        user_logged_in.connect(session_fresh_at_sign_in, dispatch_uid="pilotis-session-fresh")

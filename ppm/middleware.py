@@ -43,3 +43,11 @@ class SlidingSessionMiddleware:
         if not isinstance(refreshed, int) or now - refreshed >= settings.SESSION_REFRESH_SECONDS:
             session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response
+
+
+def session_fresh_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in has just saved the session: its expiry needs no push before the next interval (the
+    first pages after signing in write nothing). Connected to `user_logged_in` (ppm.apps)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SlidingSessionMiddleware.KEY] = int(time.time())

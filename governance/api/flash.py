@@ -38,19 +38,20 @@ from ppm.api.concurrency import (
     etag_response_header,
 )
 from ppm.api.schema import error_responses
+from ppm.api.serializers import FastRowsMixin
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission, role_of
 
 # ------------------------------------------------------------------------------------------ serializers
 
 
-class ReportingPeriodSerializer(serializers.ModelSerializer):
+class ReportingPeriodSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = ReportingPeriod
         fields = ["id", "cadence", "start", "end", "deadline"]
 
 
-class DimensionSerializer(serializers.ModelSerializer):
+class DimensionSerializer(FastRowsMixin, serializers.ModelSerializer):
     weather = serializers.ChoiceField(choices=Weather.choices, allow_blank=True, read_only=True)
 
     class Meta:
@@ -66,7 +67,7 @@ class ItemStatusField(serializers.ChoiceField):
         super().__init__(choices=ItemStatus.choices, **kwargs)
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(FastRowsMixin, serializers.ModelSerializer):
     status = ItemStatusField(read_only=True)
 
     class Meta:
@@ -74,7 +75,7 @@ class ItemSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "owner", "due_date", "status", "carried_from"]
 
 
-class FlashReportSerializer(serializers.ModelSerializer):
+class FlashReportSerializer(FastRowsMixin, serializers.ModelSerializer):
     period = ReportingPeriodSerializer(read_only=True)
     weather = serializers.ChoiceField(choices=Weather.choices, allow_blank=True, read_only=True)
     project_code = serializers.CharField(source="project.code", read_only=True)

@@ -32,6 +32,8 @@ def test_rows_equal_drfs_representation(show_cost):
     assert [dict(row) for row in fast] == drf
     assert any(row["team"] is None for row in fast) and any(row["user"] is not None for row in fast)
     plan = {name: field is None for name, _attribute, _convert, field in ResourceSerializer()._row_plan()}
-    # The plain columns and foreign keys take the fast path; dates, lists and methods go through DRF.
-    assert plan["name"] and plan["team"] and plan["is_external"] and plan["version"] and plan["working_time"]
-    assert not plan["updated_at"] and not plan["profiles"] and not plan["week_pattern"]
+    # Columns, properties and foreign keys are read directly; methods go through DRF.
+    assert (
+        plan["name"] and plan["team"] and plan["is_external"] and plan["working_time"] and plan["updated_at"]
+    )
+    assert not plan["profiles"] and not plan["daily_cost"]
