@@ -3,7 +3,7 @@
 Output serializers only read; input serializers only validate. Saving is the services' job.
 """
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -66,17 +66,17 @@ class FastRowsMixin:
                 simple = len(attrs) == 1 and field.source != "*" and _plain_attribute(model, attrs[0])
                 convert = _PLAIN.get(type(field)) if simple else None
                 if convert is not None and not getattr(_model_field(model, attrs[0]), "is_relation", False):
-                    plan.append((field.field_name, attrs[0], convert, None))
+                    plan.append((field.field_name, attrs[0], convert, field))
                 elif (
                     simple
                     and type(field) is serializers.PrimaryKeyRelatedField
                     and field.pk_field is None
                     and getattr(_model_field(model, attrs[0]), "many_to_one", False)
                 ):
-                    plan.append((field.field_name, _model_field(model, attrs[0]).attname, None, None))
+                    plan.append((field.field_name, _model_field(model, attrs[0]).attname, None, field))
                 elif simple and type(field).get_attribute is serializers.Field.get_attribute:
                     # Read directly, then the field's own conversion (dates, decimals, choices…).
-                    plan.append((field.field_name, attrs[0], field.to_representation, None))
+                    plan.append((field.field_name, attrs[0], field.to_representation, field))
                 else:
                     plan.append((field.field_name, None, None, field))
             self.__dict__["_fast_row_plan"] = plan
@@ -85,10 +85,14 @@ class FastRowsMixin:
     def to_representation(self, instance) -> dict:
         data = {}
         for name, attribute, convert, field in self._row_plan():
-            if field is None:
-                value = getattr(instance, attribute)
-                data[name] = value if value is None or convert is None else convert(value)
-                continue
+            if attribute is not None:
+                try:
+                    value = getattr(instance, attribute)
+                except (AttributeError, ObjectDoesNotExist):
+                    pass  # DRF's own reading decides: None, the field's default, or no key
+                else:
+                    data[name] = value if value is None or convert is None else convert(value)
+                    continue
             try:
                 value = field.get_attribute(instance)
             except SkipField:

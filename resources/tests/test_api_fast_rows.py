@@ -31,7 +31,9 @@ def test_rows_equal_drfs_representation(show_cost):
     ]
     assert [dict(row) for row in fast] == drf
     assert any(row["team"] is None for row in fast) and any(row["user"] is not None for row in fast)
-    plan = {name: field is None for name, _attribute, _convert, field in ResourceSerializer()._row_plan()}
+    plan = {
+        name: attribute is not None for name, attribute, _convert, _field in ResourceSerializer()._row_plan()
+    }
     # Columns, properties and foreign keys are read directly; methods go through DRF.
     assert (
         plan["name"] and plan["team"] and plan["is_external"] and plan["working_time"] and plan["updated_at"]
