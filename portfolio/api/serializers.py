@@ -6,7 +6,6 @@ validate a request body into the keyword arguments of a service. Neither saves a
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
 from portfolio import permissions, rules
@@ -20,7 +19,7 @@ from portfolio.rules import (
     available_transitions,
 )
 from portfolio.scheduling.models import CalendarSubdivision
-from ppm.api.serializers import id_field, related_field
+from ppm.api.serializers import FastRowsMixin, id_field, related_field
 from ppm.exceptions import DomainValidationError
 from ppm.models import Directorate, User
 
@@ -118,8 +117,11 @@ class TagInputSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------- projects
 
 
-class ProjectSerializer(serializers.Serializer):
-    """A project as the API shows it; reads only what `selectors.project_list()` loads."""
+class ProjectSerializer(FastRowsMixin, serializers.Serializer):
+    """A project as the API shows it; reads only what `selectors.project_list()` loads. Its rows skip
+    DRF's per-field walk (FastRowsMixin), as a page of 100 projects is 2,000 field calls."""
+
+    row_model = Project
 
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)
@@ -179,63 +181,6 @@ class ProjectSerializer(serializers.Serializer):
     def get_tags(self, project: Project) -> list[str]:
         names = getattr(project, "tag_names", None)
         return names if names is not None else [tag.name for tag in project.tags.all()]
-
-    # The fields whose value `to_representation` computes itself, without DRF's per-field machinery.
-    _FAST_FIELDS = frozenset(
-        {
-            "id", "code", "name", "description", "status", "directorate", "directorate_name", "manager",
-            "planned_start", "planned_end", "priority", "calendar_subdiv", "version",
-        }
-    )  # fmt: skip
-
-    def _fast_plan(self) -> list:
-        """(name, bound method or None, field or None) per readable field, worked out once per
-        serializer: a list's rows share one child serializer."""
-        plan = self.__dict__.get("_plan")
-        if plan is None:
-            plan = []
-            for field in self._readable_fields:
-                if field.field_name in self._FAST_FIELDS:
-                    plan.append((field.field_name, None, None))
-                elif isinstance(field, serializers.SerializerMethodField):
-                    plan.append((field.field_name, getattr(self, field.method_name), None))
-                else:
-                    plan.append((field.field_name, None, field))
-            self.__dict__["_plan"] = plan
-        return plan
-
-    def to_representation(self, project: Project) -> dict:
-        """The same dict as DRF's field by field walk, at a fraction of its cost on a page of 100 rows
-        (2,000 field calls): plain attributes are read directly; every other declared field (dates
-        with time zones, method fields, any field added later) goes through its field as usual."""
-        fast = {
-            "id": project.pk,
-            "code": project.code,
-            "name": project.name,
-            "description": project.description,
-            "status": project.status,
-            "directorate": project.directorate_id,
-            "directorate_name": project.directorate.name,
-            "manager": project.manager_id,
-            "planned_start": project.planned_start.isoformat() if project.planned_start else None,
-            "planned_end": project.planned_end.isoformat() if project.planned_end else None,
-            "priority": project.priority,
-            "calendar_subdiv": project.calendar_subdiv,
-            "version": project.version,
-        }
-        data = {}
-        for name, method, field in self._fast_plan():
-            if method is not None:
-                data[name] = method(project)
-            elif field is None:
-                data[name] = fast[name]
-            else:
-                try:
-                    attribute = field.get_attribute(project)
-                except SkipField:
-                    continue
-                data[name] = None if attribute is None else field.to_representation(attribute)
-        return data
 
     def get_allowed_transitions(self, project: Project) -> list[str]:
         cache = self._per_request("transitions", dict)

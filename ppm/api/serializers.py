@@ -39,60 +39,80 @@ def _model_field(model, name: str):
         return None
 
 
-def _plain_attribute(model, name: str) -> bool:
-    """A concrete column or a property of the model: reading it calls nothing DRF would have called."""
-    field = _model_field(model, name)
+def _plain_path(model, attrs: list[str]):
+    """(the model the last name is read on, True) when every name but the last is a forward foreign key
+    or one-to-one and the last a concrete column or a property: reading the path calls nothing DRF
+    would have called. (None, False) otherwise."""
+    for name in attrs[:-1]:
+        field = _model_field(model, name)
+        if field is None or not field.concrete or not (field.many_to_one or field.one_to_one):
+            return None, False
+        model = field.related_model
+    field = _model_field(model, attrs[-1])
     if field is not None:
-        return bool(field.concrete)
-    return model is not None and isinstance(getattr(model, name, None), property)
+        return model, bool(field.concrete)
+    return model, model is not None and isinstance(getattr(model, attrs[-1], None), property)
 
 
 class FastRowsMixin:
     """For the output serializers of long lists (a page of 100 rows is 2,000 field calls): a field that
-    reads one column or property of the model is read straight from the instance — converted as
-    exactly DRF's CharField, IntegerField and BooleanField do (str, int, bool), a PrimaryKeyRelatedField
-    on a foreign key as its id, any other field by its own `to_representation` (dates, decimals,
-    choices); None stays None. Fields that read otherwise (methods, nested lists, dotted sources,
-    fields with their own `get_attribute`) go through DRF as usual. The result is DRF's, key for key
-    (tested against it)."""
+    reads a column or a property of the model (`Meta.model`, or `row_model` on a plain Serializer), or
+    of a row it reaches by foreign keys (``source="directorate.name"``), reads it straight from the
+    instance — converted as exactly DRF's CharField, IntegerField and BooleanField do (str, int, bool),
+    a PrimaryKeyRelatedField on a foreign key as its id, any other field by its own
+    `to_representation` (dates, decimals, choices); None stays None. A method field calls its method.
+    Other fields (nested lists, fields with their own `get_attribute`), and any read that fails (a
+    missing related row), go through DRF as usual. The result is DRF's, key for key (tested against
+    it)."""
+
+    row_model = None
 
     def _row_plan(self) -> list:
+        """(name, attribute path or None, conversion or None, field) per readable field, worked out once
+        per serializer: a list's rows share one child serializer."""
         plan = self.__dict__.get("_fast_row_plan")
         if plan is None:
-            model = getattr(getattr(self, "Meta", None), "model", None)
+            model = self.row_model or getattr(getattr(self, "Meta", None), "model", None)
             plan = []
             for field in self._readable_fields:
-                attrs = field.source_attrs
-                simple = len(attrs) == 1 and field.source != "*" and _plain_attribute(model, attrs[0])
-                convert = _PLAIN.get(type(field)) if simple else None
-                if convert is not None and not getattr(_model_field(model, attrs[0]), "is_relation", False):
-                    plan.append((field.field_name, attrs[0], convert, field))
+                name, attrs = field.field_name, field.source_attrs
+                owner, plain = _plain_path(model, attrs) if attrs and field.source != "*" else (None, False)
+                column = _model_field(owner, attrs[-1]) if plain else None
+                convert = _PLAIN.get(type(field)) if plain else None
+                if type(field) is serializers.SerializerMethodField:
+                    plan.append((name, None, getattr(self, field.method_name), field))
+                elif convert is not None and not getattr(column, "is_relation", False):
+                    plan.append((name, tuple(attrs), convert, field))
                 elif (
-                    simple
-                    and type(field) is serializers.PrimaryKeyRelatedField
+                    type(field) is serializers.PrimaryKeyRelatedField
                     and field.pk_field is None
-                    and getattr(_model_field(model, attrs[0]), "many_to_one", False)
+                    and getattr(column, "many_to_one", False)
                 ):
-                    plan.append((field.field_name, _model_field(model, attrs[0]).attname, None, field))
-                elif simple and type(field).get_attribute is serializers.Field.get_attribute:
+                    plan.append((name, (*attrs[:-1], column.attname), None, field))
+                elif plain and type(field).get_attribute is serializers.Field.get_attribute:
                     # Read directly, then the field's own conversion (dates, decimals, choices…).
-                    plan.append((field.field_name, attrs[0], field.to_representation, field))
+                    plan.append((name, tuple(attrs), field.to_representation, field))
                 else:
-                    plan.append((field.field_name, None, None, field))
+                    plan.append((name, None, None, field))
             self.__dict__["_fast_row_plan"] = plan
         return plan
 
     def to_representation(self, instance) -> dict:
         data = {}
-        for name, attribute, convert, field in self._row_plan():
-            if attribute is not None:
+        for name, path, convert, field in self._row_plan():
+            if path is not None:
                 try:
-                    value = getattr(instance, attribute)
+                    value = instance
+                    for attribute in path:
+                        value = getattr(value, attribute)
                 except (AttributeError, ObjectDoesNotExist):
                     pass  # DRF's own reading decides: None, the field's default, or no key
                 else:
                     data[name] = value if value is None or convert is None else convert(value)
                     continue
+            elif convert is not None:  # a method field
+                data[name] = convert(instance)
+                continue
             try:
                 value = field.get_attribute(instance)
             except SkipField:
