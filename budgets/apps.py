@@ -84,16 +84,7 @@ class BudgetsConfig(AppConfig):
         )
 
         # The tile's cached alerts (ppm.usercache) are stale once an agreement or an order changes.
-        from django.db.models.signals import post_delete, post_save
+        from ppm.usercache import invalidate_on_change
 
-        from ppm.usercache import invalidate
-
-        def _alerts_stale(**kwargs):
-            invalidate(consumption.ALERTS_TILE)
-
-        for name in ("FrameworkAgreement", "AgreementLot", "AgreementPrice", "Order", "OrderLine"):
-            model = self.get_model(name)
-            post_save.connect(_alerts_stale, sender=model, dispatch_uid=f"contract-alerts-{name}", weak=False)
-            post_delete.connect(
-                _alerts_stale, sender=model, dispatch_uid=f"contract-alerts-del-{name}", weak=False
-            )
+        watched = ("FrameworkAgreement", "AgreementLot", "AgreementPrice", "Order", "OrderLine")
+        invalidate_on_change(consumption.ALERTS_TILE, *(self.get_model(name) for name in watched))

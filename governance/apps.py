@@ -79,13 +79,12 @@ class GovernanceConfig(AppConfig):
         # (bulk writes invalidate it themselves: governance.alerts.alerts_evaluate).
         from governance.alerts import BELL
         from governance.models import Alert
-        from ppm.usercache import invalidate
+        from ppm.usercache import invalidate, invalidate_on_change
 
         def _bell_stale(**kwargs):
             invalidate(BELL)
 
-        post_save.connect(_bell_stale, sender=Alert, dispatch_uid="steering-bell-save", weak=False)
-        post_delete.connect(_bell_stale, sender=Alert, dispatch_uid="steering-bell-delete", weak=False)
+        invalidate_on_change(BELL, Alert)
         post_save.connect(
             _bell_stale,
             sender=apps.get_model("portfolio.Project"),

@@ -46,3 +46,19 @@ def invalidate(namespace: str) -> None:
             cache.incr(key)
         except ValueError:  # evicted between add and incr
             cache.set(key, 1, timeout=None)
+
+
+def invalidate_on_change(namespace: str, *models) -> None:
+    """Make `namespace` stale whenever a row of one of `models` is saved or deleted one by one (bulk
+    writes call `invalidate` themselves; TTL bounds what escapes both). Called from an app's ready()."""
+    from django.db.models.signals import post_delete, post_save
+
+    def stale(**kwargs):
+        invalidate(namespace)
+
+    for model in models:
+        label = model._meta.label
+        post_save.connect(stale, sender=model, dispatch_uid=f"usercache-{namespace}-{label}", weak=False)
+        post_delete.connect(
+            stale, sender=model, dispatch_uid=f"usercache-{namespace}-del-{label}", weak=False
+        )

@@ -28,21 +28,10 @@ class ResourcesConfig(AppConfig):
         )
         slot_register("nav.main", "resources/partials/resources_nav.html", context=nav.nav_context, order=40)
         # The menu's cached "fills / approves timesheets" (ppm.usercache): recomputed after people change.
-        from django.db.models.signals import post_delete, post_save
-
-        from ppm.usercache import invalidate
+        from ppm.usercache import invalidate_on_change
         from resources.models import Resource, Team
 
-        def _nav_stale(**kwargs):
-            invalidate(nav.NAV)
-
-        for model in (Resource, Team):
-            post_save.connect(
-                _nav_stale, sender=model, dispatch_uid=f"resources-nav-{model.__name__}", weak=False
-            )
-            post_delete.connect(
-                _nav_stale, sender=model, dispatch_uid=f"resources-nav-del-{model.__name__}", weak=False
-            )
+        invalidate_on_change(nav.NAV, Resource, Team)
 
         # --- workload
         from ppm.slots import slot_register
