@@ -16,6 +16,10 @@ class PpmConfig(AppConfig):
 
         broker.ensure_broker_folders()
 
+        from ppm import choice_display
+
+        choice_display.install()
+
         from django.contrib.auth.signals import user_logged_in
 
         from ppm.middleware import session_fresh_at_sign_in
