@@ -5,7 +5,7 @@ An app declares the tone of each value of its choices once, next to them::
     declare_tones(ProjectStatus, {ProjectStatus.DEMAND: Tone.NEUTRAL, ...})
 
 Then the badge fragment (`{% badge instance "status" %}` or `{% badge_for value label tone %}`, in
-templates/partials/badge.html), the charts (ppm.charts) and the PDFs (`{% tone_css %}`) show that value with
+`badge_html`), the charts (ppm.charts) and the PDFs (`{% tone_css %}`) show that value with
 the tone's colour and always with its label: the colour is never the only carrier of the meaning.
 
 The same colours are the CSS variables `--tone-<name>` of static/css/base.css (a test keeps them equal).
@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from django.db import models
+from django.utils.html import format_html
 from django.utils.module_loading import autodiscover_modules
+from django.utils.safestring import SafeString
 
 
 class Tone(StrEnum):
@@ -55,6 +57,15 @@ SERIES_COLOURS: tuple[str, ...] = (
     "#5a6570",
 )
 PRIMARY = "#1f3b63"
+
+
+def badge_html(value, label, tone: Tone | str) -> SafeString:
+    """The one badge of a coded value (status, weather, state): its label always written, its tone's
+    colour behind it. Built in Python, not from a template: lists show one per row."""
+    return format_html(
+        '<span class="badge badge--{}" data-value="{}">{}</span>', Tone(tone).value, value, label
+    )
+
 
 _TONES: dict[type[models.Choices], dict[str, Tone]] = {}
 _FIELD_CHOICES: dict[tuple[str, str], type[models.Choices] | None] = {}

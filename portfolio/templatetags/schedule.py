@@ -1,10 +1,11 @@
 """Template tags of the schedule: `{% slippage_badge days %}` (label and tone of a slippage)."""
 
 from django import template
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ppm.presentation import Tone
+from ppm.presentation import Tone, badge_html
 
 register = template.Library()
 
@@ -27,9 +28,9 @@ def slippage_label_tone(days: int | None) -> tuple[str, str]:
     return ngettext("%(n)d working day late", "%(n)d working days late", days) % {"n": days}, tone.value
 
 
-@register.inclusion_tag("partials/badge.html")
-def slippage_badge(days) -> dict:
+@register.simple_tag
+def slippage_badge(days) -> SafeString:
     label, tone = slippage_label_tone(days)
     if not label:
-        return {"value": "", "label": "—", "tone": Tone.NEUTRAL.value}
-    return {"value": days, "label": label, "tone": tone}
+        return badge_html("", "—", Tone.NEUTRAL)
+    return badge_html(days, label, tone)

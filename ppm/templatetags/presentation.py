@@ -14,20 +14,18 @@ from ppm import presentation
 register = template.Library()
 
 
-@register.inclusion_tag("partials/badge.html")
-def badge(instance, field_name: str) -> dict:
+@register.simple_tag
+def badge(instance, field_name: str) -> SafeString:
     display = getattr(instance, f"get_{field_name}_display", None)
     value = getattr(instance, field_name)
-    return {
-        "value": value,
-        "label": display() if display else value,
-        "tone": presentation.tone_of_field(instance, field_name).value,
-    }
+    return presentation.badge_html(
+        value, display() if display else value, presentation.tone_of_field(instance, field_name)
+    )
 
 
-@register.inclusion_tag("partials/badge.html")
-def badge_for(value, label, tone) -> dict:
-    return {"value": value, "label": label, "tone": presentation.Tone(tone or "neutral").value}
+@register.simple_tag
+def badge_for(value, label, tone) -> SafeString:
+    return presentation.badge_html(value, label, presentation.Tone(tone or "neutral"))
 
 
 @register.simple_tag
