@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/import/", import_views.project_import, name="project_import"),
     path("board/", board_views.portfolio_board, name="portfolio_board"),
+    path("board/cards/", board_views.portfolio_board_cards, name="portfolio_board_cards"),
     path("projects/<int:pk>/board/", board_views.task_board, name="task_board"),
     path("projects/<int:pk>/board/cards/", board_views.task_board_cards, name="task_board_cards"),
     path("projects/<int:pk>/board/limits/", board_views.task_board_limits, name="task_board_limits"),

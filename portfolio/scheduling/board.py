@@ -36,8 +36,8 @@ from ppm.slots import payload_extensions
 from ppm.versioning import check_version, lock_for_update
 
 BOARD_PAGE = 200
-# The portfolio board shows at most this many projects per status; filters narrow the rest.
-PORTFOLIO_PAGE = 100
+# The portfolio board shows this many projects per status; "Load more" brings the next ones.
+PORTFOLIO_PAGE = 50
 CARD_STEP = 1024
 POSITION_MAX = 2_000_000_000  # below PositiveIntegerField's 2**31 - 1 on every database
 SWIMLANES = ("", "assignee", "phase")
@@ -439,12 +439,53 @@ PORTFOLIO_CARD_VALUES = (
 )
 
 
-def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
-    """Lifecycle columns of the (filtered) projects: first BOARD_PAGE cards each, with the moves the
-    user may make from each card's status (target status → action); at most PORTFOLIO_PAGE cards per
-    column. Two queries."""
+def _project_cards(rows: list[dict], user) -> list[dict]:
+    """Decorate card rows: what other apps add (ppm.slots.payload_extensions: the latest weather…, one
+    query), whether the user may move the card, the moves (target:action) it allows, the manager's name."""
     from portfolio.permissions import can_transition_project
 
+    extensions = payload_extensions([row["id"] for row in rows])
+    # A card's moves depend on its status and the statuses it would return to, never on its dates
+    # (those only make a guard refuse a move, and the board shows the refusal when the move is tried):
+    # worked out once per such state, not once per card.
+    moves_by_state: dict[tuple, str] = {}
+    # Whether the user may move a card depends on their role and on who manages the project (the
+    # rule's ownership test reads `manager_id` only): asked once per manager, not once per card.
+    movable_by_manager: dict[int | None, bool] = {}
+    for row in rows:
+        row["extensions"] = extensions.get(row["id"], {})
+        manager_id = row["manager_id"]
+        if manager_id not in movable_by_manager:
+            project = SimpleNamespace(pk=row["id"], manager_id=manager_id)
+            movable_by_manager[manager_id] = can_transition_project(user, project)
+        row["movable"] = movable_by_manager[manager_id]
+        row["moves"] = ""
+        if row["movable"]:
+            state = (row["status"], row["status_before_hold"] or None, row["status_before_end"] or None)
+            if state not in moves_by_state:
+                facts = ProjectFacts(
+                    status=row["status"],
+                    has_manager=manager_id is not None,
+                    planned_start=row["planned_start"],
+                    planned_end=row["planned_end"],
+                    status_before_hold=state[1],
+                    status_before_end=state[2],
+                )
+                moves = available_transitions(facts, actor=user)
+                moves_by_state[state] = ",".join(f"{move.target}:{move.name}" for move in moves)
+            row["moves"] = moves_by_state[state]
+        row["manager_label"] = (
+            f"{row['manager__first_name']} {row['manager__last_name']}".strip() or row["manager__username"]
+            if manager_id
+            else ""
+        )
+    return rows
+
+
+def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
+    """Lifecycle columns of the (filtered) projects: the first PORTFOLIO_PAGE cards of each (by
+    priority, then code), with the moves the user may make from each card's status (target status →
+    action), and how many cards remain (`portfolio_cards_after` loads them). Three queries."""
     counts = dict(projects.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
     rows = list(
         projects.order_by()
@@ -454,36 +495,7 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
         .order_by("priority", "code")
     )
     columns: dict[str, list[dict]] = {status: [] for status in ProjectStatus.values}
-    # What other apps add to each card (ppm.slots.payload_extensions: the latest weather…): one query.
-    extensions = payload_extensions([row["id"] for row in rows])
-    # A card's moves (target:action) depend on its status and the statuses it would return to, never
-    # on its dates (those only make a guard refuse a move, and the board shows the refusal when the
-    # move is tried): worked out once per such state, not once per card.
-    moves_by_state: dict[tuple, str] = {}
-    for row in rows:
-        row["extensions"] = extensions.get(row["id"], {})
-        project = SimpleNamespace(pk=row["id"], manager_id=row["manager_id"])
-        facts = ProjectFacts(
-            status=row["status"],
-            has_manager=row["manager_id"] is not None,
-            planned_start=row["planned_start"],
-            planned_end=row["planned_end"],
-            status_before_hold=row["status_before_hold"] or None,
-            status_before_end=row["status_before_end"] or None,
-        )
-        row["movable"] = can_transition_project(user, project)
-        row["moves"] = ""
-        if row["movable"]:
-            state = (facts.status, facts.status_before_hold, facts.status_before_end)
-            if state not in moves_by_state:
-                moves = available_transitions(facts, actor=user)
-                moves_by_state[state] = ",".join(f"{move.target}:{move.name}" for move in moves)
-            row["moves"] = moves_by_state[state]
-        row["manager_label"] = (
-            f"{row['manager__first_name']} {row['manager__last_name']}".strip() or row["manager__username"]
-            if row["manager_id"]
-            else ""
-        )
+    for row in _project_cards(rows, user):
         columns[row["status"]].append(row)
     return [
         {
@@ -492,6 +504,20 @@ def portfolio_board(*, projects: QuerySet, user) -> list[dict]:
             "count": counts.get(status, 0),
             "cards": columns[status],
             "more": counts.get(status, 0) > len(columns[status]),
+            "next": len(columns[status]),
+            "left": max(counts.get(status, 0) - len(columns[status]), 0),
         }
         for status, label in ProjectStatus.choices
     ]
+
+
+def portfolio_cards_after(*, projects: QuerySet, user, status: str, offset: int) -> tuple[list[dict], bool]:
+    """The next PORTFOLIO_PAGE cards of one column after its first `offset` (same order as the board),
+    and whether more follow. Two queries."""
+    rows = list(
+        projects.filter(status=status)
+        .order_by("priority", "code", "pk")
+        .values(*PORTFOLIO_CARD_VALUES)[offset : offset + PORTFOLIO_PAGE + 1]
+    )
+    more = len(rows) > PORTFOLIO_PAGE
+    return _project_cards(rows[:PORTFOLIO_PAGE], user), more

@@ -245,18 +245,11 @@ def task_board_limits(request, pk: int):
 # --- Portfolio board ----------------------------------------------------------------------
 
 
-@login_required
-def portfolio_board(request):
-    filterset = ProjectFilterSet(
-        request.GET,
-        queryset=selectors.project_visible_to(request.user).select_related("manager"),
-        request=request,
-    )
-    _tune_filter_form(filterset.form)
-    columns = board.portfolio_board(projects=filterset.qs, user=request.user)
+def _project_card_text() -> tuple[str, dict]:
+    """The project detail URL pattern and the words of a project card (once per page, not per card)."""
     sentinel = 987654321
     detail_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
-    card_text = {
+    return detail_url, {
         "manager": _("Manager"),
         "priority": _("Priority"),
         "slippage": _("Slippage"),
@@ -264,6 +257,45 @@ def portfolio_board(request):
         "priorities": dict(Priority.choices),
         "days": lambda n: ngettext("%(days)s working day", "%(days)s working days", n),
     }
+
+
+def _portfolio_filterset(request) -> ProjectFilterSet:
+    return ProjectFilterSet(
+        request.GET,
+        queryset=selectors.project_visible_to(request.user).select_related("manager"),
+        request=request,
+    )
+
+
+@login_required
+def portfolio_board_cards(request):
+    """htmx: the next cards of one column of the portfolio board (same filters), replacing its
+    "Load more" button, followed by a new one while more remain."""
+    status = request.GET.get("status", "")
+    if status not in ProjectStatus.values:
+        raise Http404(_("Unknown column."))
+    offset = request.GET.get("offset", "")
+    if not offset.isdigit() or len(offset) > 9:
+        raise Http404(_("Unknown page."))
+    projects = _portfolio_filterset(request).qs
+    cards, more = board.portfolio_cards_after(
+        projects=projects, user=request.user, status=status, offset=int(offset)
+    )
+    detail_url, card_text = _project_card_text()
+    left = projects.filter(status=status).count() - int(offset) - len(cards) if more else 0
+    context = {
+        "cards_html": project_cards_html(cards, detail_url=detail_url, text=card_text),
+        "column": {"status": status, "more": more, "next": int(offset) + len(cards), "left": left},
+    }
+    return render(request, "portfolio/scheduling/board_portfolio_cards.html", context)
+
+
+@login_required
+def portfolio_board(request):
+    filterset = _portfolio_filterset(request)
+    _tune_filter_form(filterset.form)
+    columns = board.portfolio_board(projects=filterset.qs, user=request.user)
+    detail_url, card_text = _project_card_text()
     for column in columns:
         column["tone"] = tone_for(ProjectStatus, column["status"]).value
         column["html"] = project_cards_html(column["cards"], detail_url=detail_url, text=card_text)

@@ -2,6 +2,8 @@
 API (ETag / If-Match), the "Move to…" form, lazy columns, and query counts equal at 3 and 30 cards."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -159,6 +161,55 @@ def test_portfolio_board_query_count_is_the_same_at_3_and_30_cards(client, pmo_u
     assert filtered.content.decode().count('id="project-card-') == 1
 
 
+def _card_ids(html: str) -> list[str]:
+    return re.findall(r'id="project-card-(\d+)"', html)
+
+
+def _more_url(html: str) -> str | None:
+    match = re.search(r'<li class="board__more" data-more>\s*<button[^>]*hx-get="([^"]+)"', html)
+    return unescape(match.group(1)) if match else None
+
+
+def test_portfolio_board_columns_load_the_rest_lazily_with_the_same_filters(
+    client, pmo_user, manager_user, monkeypatch
+):
+    monkeypatch.setattr(board, "PORTFOLIO_PAGE", 2)
+    wanted = [
+        ProjectFactory(code=f"KEEP{i}", name=f"Keep {i}", status="framing", priority=2) for i in range(5)
+    ]
+    ProjectFactory(code="OTHER", name="Other", status="framing", priority=1)  # filtered out by q
+    client.force_login(pmo_user)
+    html = client.get(reverse("portfolio:portfolio_board"), {"q": "Keep"}).content.decode()
+    seen = _card_ids(html)
+    assert len(seen) == 2
+    assert "Load more (3 left)" in html
+    url = _more_url(html)
+    assert "q=Keep" in url and "status=framing" in url and "offset=2" in url
+    pages = 0
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert len(queries) <= 6
+        part = response.content.decode()
+        seen += _card_ids(part)
+        url = _more_url(part)
+        pages += 1
+    assert pages == 2
+    # Every card once, in the board's order (priority, then code), none of the filtered-out project.
+    assert seen == [str(project.pk) for project in sorted(wanted, key=lambda p: p.code)]
+    assert "data-moves=" in part and "data-movable" in part
+
+
+def test_portfolio_board_cards_refuse_an_unknown_column_or_page(client, pmo_user):
+    client.force_login(pmo_user)
+    url = reverse("portfolio:portfolio_board_cards")
+    assert client.get(url, {"status": "nope", "offset": "0"}).status_code == 404
+    assert client.get(url, {"status": "framing", "offset": "-1"}).status_code == 404
+    assert client.get(url, {"status": "framing", "offset": "9" * 12}).status_code == 404
+    assert client.get(url, {"status": "framing", "offset": "0"}).status_code == 200
+
+
 def test_portfolio_board_lists_the_moves_each_card_allows(client, pmo_user, manager_user, reader_user):
     project = ProjectFactory(code="FRAME", manager=manager_user, status="framing")
     client.force_login(pmo_user)
@@ -169,6 +220,23 @@ def test_portfolio_board_lists_the_moves_each_card_allows(client, pmo_user, mana
     client.force_login(reader_user)
     html = client.get(reverse("portfolio:portfolio_board")).content.decode()
     assert f'id="project-card-{project.pk}"' in html and "data-movable" not in html
+
+
+def test_a_manager_may_move_only_the_cards_of_the_projects_they_manage(client, manager_user, other_manager):
+    """Whether a card is movable is worked out once per manager: cards of one column with different
+    managers each get their own answer."""
+    mine = [ProjectFactory(code=f"MINE{i}", manager=manager_user, status="framing") for i in range(2)]
+    theirs = [ProjectFactory(code=f"THEIRS{i}", manager=other_manager, status="framing") for i in range(2)]
+    nobody = ProjectFactory(code="NOBODY", manager=None, status="demand")
+    client.force_login(manager_user)
+    html = client.get(reverse("portfolio:portfolio_board")).content.decode()
+
+    def card(project):
+        start = html.index(f'id="project-card-{project.pk}"')
+        return html[start : html.index(">", start)]
+
+    assert all("data-movable" in card(project) for project in mine)
+    assert not any("data-movable" in card(project) for project in [*theirs, nobody])
 
 
 def test_cards_in_one_column_keep_the_moves_of_their_own_state(client, pmo_user, manager_user):
