@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from portfolio import exports, permissions, selectors, services, sheet_views
 from portfolio.filters import ProjectFilterSet
 from portfolio.forms import ProjectForm, TransitionForm
+from portfolio.list_rows import project_rows_html
 from portfolio.models import Priority
 from portfolio.rules import ACTIVE_STATUSES, TERMINAL_STATUSES, ProjectStatus
 from portfolio.scheduling import selectors as schedule_selectors
@@ -389,6 +390,7 @@ def project_list(request):
         queryset=filterset.qs,
         columns=_sortable_columns(),
         per_page=PAGE_SIZE,
+        rows=lambda projects: project_rows_html(projects, extra_columns=extra_columns, request=request),
         context={
             "extra_columns": extra_columns,
             "extra_filter_fields": [

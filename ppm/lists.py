@@ -12,7 +12,7 @@ A list view declares its columns and lets `render_list` answer::
                            context={"filterset": filterset})
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +100,11 @@ def render_list(
     columns: Sequence[SortColumn],
     context: Mapping | None = None,
     per_page: int = PAGE_SIZE,
+    rows: Callable[[Any], Any] | None = None,
 ) -> HttpResponse:
     """A sortable, paginated list page. The context gets `page_obj`, `object_list`, `columns`,
-    `is_filtered` besides the caller's."""
+    `is_filtered` besides the caller's, and `rows_html` = `rows(object_list)` when the caller writes
+    its rows in Python."""
     page = paginate(queryset, request.GET.get("page"), per_page=per_page)
     full_context = {
         "page_obj": page,
@@ -111,6 +113,8 @@ def render_list(
         "is_filtered": is_filtered(request.GET),
         **(context or {}),
     }
+    if rows is not None:
+        full_context["rows_html"] = rows(page.object_list)
     return render_partial_or_page(
         request, page_template, partial_template, target=target, context=full_context
     )

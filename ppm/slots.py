@@ -139,6 +139,17 @@ def list_columns(list_name: str) -> list[ListColumn]:
     return list(_COLUMNS.get(list_name, ()))
 
 
+def list_cell_html(column: ListColumn, row, request=None):
+    """One cell's content of a registered column: its `render(row, value)`, else its template with
+    ``row``, ``value`` (the row's attribute named by the column's key) and ``column``."""
+    value = getattr(row, column.key, None)
+    if column.render is not None:
+        return column.render(row, value)
+    from django.template.loader import get_template
+
+    return get_template(column.template).render({"row": row, "value": value, "column": column}, request)
+
+
 def columns_annotate(list_name: str, queryset):
     """`queryset` with every registered column's annotation of list `list_name`."""
     for column in _COLUMNS.get(list_name, ()):

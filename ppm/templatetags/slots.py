@@ -5,7 +5,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from ppm.slots import extension_badges as _badges
-from ppm.slots import slot_panels
+from ppm.slots import list_cell_html, slot_panels
 
 register = template.Library()
 
@@ -34,11 +34,7 @@ def slot(context, name: str, **kwargs):
 def list_cell(context, column, row):
     """One cell of a registered list column (ppm.slots.column_register): its template with ``row``,
     ``value`` (the row's attribute named by the column's key) and ``column``."""
-    value = getattr(row, column.key, None)
-    if column.render is not None:
-        return column.render(row, value)
-    values = {"row": row, "value": value, "column": column}
-    return get_template(column.template).render(values, context.get("request"))
+    return list_cell_html(column, row, context.get("request"))
 
 
 @register.inclusion_tag("partials/extension_badges.html")
