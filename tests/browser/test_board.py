@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from portfolio.scheduling import board, services
 from portfolio.scheduling.models import Task
+from portfolio.tests.factories import ProjectFactory
 from tests.axe import assert_accessible
 
 
@@ -127,6 +128,28 @@ def test_portfolio_board_move_asks_for_confirmation(signed_in, world):
     expect(page.locator(f".board__cards[data-status='closed'] #project-card-{project.pk}")).to_have_count(1)
     project.refresh_from_db()
     assert project.status == "closed"
+
+
+def test_portfolio_board_loads_the_rest_of_a_column_and_its_cards_move(signed_in, world, monkeypatch):
+    monkeypatch.setattr(board, "PORTFOLIO_PAGE", 1)
+    for index in range(2):
+        ProjectFactory(code=f"FRAME-{index}", status="framing", manager=world.user("manager"))
+    framing = type(world.projects[0]).objects.filter(status="framing")
+    page = signed_in("pmo")
+    page.goto(reverse("portfolio:portfolio_board"))
+    column = page.locator(".board__cards[data-status='framing']")
+    expect(column.locator(".card")).to_have_count(1)
+    more = column.get_by_role("button", name="Load more")
+    expect(more).to_contain_text(f"{framing.count() - 1} left")
+    while more.count():
+        shown = column.locator(".card").count()
+        more.first.click()
+        expect(column.locator(".card")).to_have_count(shown + 1)
+    expect(column.locator(".card")).to_have_count(framing.count())
+    # A card loaded later is a card like the others: dragged to "Cancelled" it asks for confirmation.
+    last = column.locator(".card").last
+    _drag(page, last, page.locator(".board__cards[data-status='cancelled']"))
+    expect(page.locator("#transition-dialog")).to_be_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
