@@ -195,6 +195,45 @@ def test_detail_reopen_and_visibility(client, people):
     assert ts.status == TimesheetStatus.REJECTED
 
 
+# The team view's row before it was written in Python (resources.timesheet_views.team_rows_html).
+TEAM_ROW_TEMPLATE = """{% load i18n %}{% for row in rows %}
+    <tr><th scope="row">{{ row.resource.name }}{% if row.resource.team %}<br><span class="muted">{{ row.resource.team.name }}</span>{% endif %}</th>
+    {% for cell in row.cells %}
+      <td class="ts-team__cell">{% if cell.pk %}<a href="{% url 'resources:timesheet_detail' cell.pk %}" class="badge badge--{% if cell.status == 'approved' %}success{% elif cell.status == 'submitted' %}info{% elif cell.status == 'rejected' %}danger{% else %}neutral{% endif %}">{{ cell.label }}</a><br><span class="muted">{{ cell.total }}</span>{% elif cell.past %}<span class="badge badge--warning">{% translate "Missing" %}</span>{% else %}<span class="muted">—</span>{% endif %}</td>
+    {% endfor %}
+    <td class="ts-num">{{ row.missing }}</td></tr>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_team_rows_are_those_the_template_wrote(client, people, language):
+    import re
+
+    from django.template import engines
+    from django.utils import translation
+
+    from resources.timesheet_views import team_rows_html
+
+    people["person"].name = "Alice <b>&</b> Co"
+    people["person"].save()
+    other = PersonWithAccountFactory(user=UserFactory(role=Role.CONTRIBUTOR), team=people["team"])
+    _filled(people["person"], people["project"], week=datetime.date(2025, 9, 22), submit=True)
+    _filled(other, people["project"], week=datetime.date(2025, 9, 15))
+    with translation.override(language):
+        view = selectors.team_view(people["manager"], today=datetime.date(2025, 9, 24), weeks=8)
+        expected = engines["django"].from_string(TEAM_ROW_TEMPLATE).render({"rows": view["rows"]})
+        written = team_rows_html(view["rows"])
+    statuses = {cell["status"] for row in view["rows"] for cell in row["cells"]}
+    assert {"missing", "submitted", "draft"} <= statuses
+    assert len(view["rows"]) == 2
+
+    def squeezed(html):
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    assert squeezed(written) == squeezed(expected)
+    assert "Alice &lt;b&gt;&amp;&lt;/b&gt; Co" in written
+
+
 def test_team_view_shows_missing_weeks(client, people):
     _filled(people["person"], people["project"], week=datetime.date(2025, 9, 22), submit=True)
     _login(client, people["manager"])
