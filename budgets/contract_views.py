@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,11 +17,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budgets import consumption, contracts, costing
+from budgets.contracts import money_format
 from budgets.contracts_filters import AgreementFilterSet, OrderFilterSet
 from budgets.contracts_forms import (
     AgreementForm,
@@ -39,6 +43,7 @@ from budgets.models import (
     Order,
     OrderStatus,
 )
+from budgets.order_rows import AGREEMENT_CELLS, LIST_CELLS, PROJECT_CELLS, order_rows_html
 from budgets.permissions import RULES
 from ppm import charts, exports, lists
 from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
@@ -157,6 +162,25 @@ def _consumption_figure(agreement: FrameworkAgreement, series: list[dict]) -> di
     return figure
 
 
+def series_rows_html(series: list, ceiling: Decimal) -> SafeString:
+    """The rows of the consumption chart's data table (one a month over the agreement's life, three
+    amounts each), written in Python rather than through the template engine."""
+    if not series:
+        return format_html('<tr><td colspan="4">{}</td></tr>', _("No order signed yet."))
+    ceiling_text = escape(money_format(ceiling))
+    cell = '<td class="num nowrap">{}</td>'
+    return mark_safe(  # noqa: S308 - the month and amounts are formatted by us, escaped
+        "".join(
+            f'<tr><th scope="row">{escape(formats.date_format(row["month"], "YEAR_MONTH_FORMAT"))}</th>'
+            + cell.format(escape(money_format(row["committed"])))
+            + cell.format(escape(money_format(row["paid"])))
+            + cell.format(ceiling_text)
+            + "</tr>"
+            for row in series
+        )
+    )
+
+
 @requires(RULES, "budget.view", loader=_load_agreement)
 def agreement_detail(request, pk: int, obj: FrameworkAgreement):
     agreement = obj
@@ -179,8 +203,10 @@ def agreement_detail(request, pk: int, obj: FrameworkAgreement):
             "lot_figures": dict((lot.pk, lot_figures) for lot, lot_figures in figures.lots),
             "prices": prices,
             "orders": orders,
+            "order_rows": order_rows_html(orders, cells=AGREEMENT_CELLS),
             "order_count": order_count,
             "series": series,
+            "series_rows": series_rows_html(series, agreement.ceiling),
             "figure": _consumption_figure(agreement, series),
             "chart_locale": charts.chart_locale(),
             "price_form": PriceForm(agreement=agreement, initial={"valid_from": today})
@@ -313,6 +339,7 @@ def order_list(request):
         target="order-results",
         queryset=filterset.qs,
         columns=ORDER_COLUMNS,
+        rows=lambda orders: order_rows_html(orders, cells=LIST_CELLS),
         context={
             "filterset": filterset,
             "filter_form": form,
@@ -711,6 +738,7 @@ def project_panel_context(request, *, project, **kwargs) -> dict | None:
         total.add(row["cost"])
     return {
         "budget_orders": orders[:20],
+        "budget_order_rows": order_rows_html(orders[:20], cells=PROJECT_CELLS),
         "budget_order_count": len(orders),
         "budget_orders_by_status": list(by_status.values()),
         "workload_months": months,

@@ -35,8 +35,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from budgets.models import (
     MAX_AMOUNT,
@@ -55,6 +55,7 @@ from budgets.models import (
     PriceKind,
     ResourceRate,
 )
+from budgets.money import format_money
 from budgets.permissions import RULES
 from budgets.services import line_year_totals_refresh
 from ppm.audit import audit_record, audited
@@ -107,10 +108,7 @@ def money_format(value: Decimal | None) -> str:
     English (grouping forced: USE_THOUSAND_SEPARATOR stays off globally)."""
     if value is None:
         return "—"
-    text = formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-    if (get_language() or "en").startswith("fr"):
-        return f"{text}\u00a0€"
-    return f"-€{text[1:]}" if text.startswith("-") else f"€{text}"
+    return format_money(value)
 
 
 def add_months(day: date, months: int) -> date:

@@ -371,3 +371,77 @@ def test_agreement_page_and_order_page_queries_constant(client, finance, setup):
         assert client.get(reverse("portfolio:project_detail", args=[project.pk])).status_code == 200
 
     assert_same_queries_at_two_sizes(read, grow=grow, sizes=(2, 5))
+
+
+# The order rows of the three tables before they were written in Python (budgets.order_rows).
+_ORDER_ROW_TEMPLATES = {
+    "list": (
+        "{% load presentation contracts_tags %}{% for order in orders %}<tr>"
+        '<td class="nowrap"><a href="{% url \'budgets:order_detail\' order.pk %}">{{ order.number }}</a></td>'
+        "<td>{{ order.title }}</td>"
+        '<td class="nowrap"><a href="{% url \'budgets:agreement_detail\' order.agreement_id %}">'
+        "{{ order.agreement.reference }}</a></td>"
+        "<td><a href=\"{% url 'portfolio:project_detail' order.project_id %}\">"
+        "{{ order.project.code }}</a></td>"
+        '<td>{% badge order "status" %}</td><td class="num nowrap">{{ order.amount|euros }}</td>'
+        '<td class="nowrap">{{ order.ordered_on|date:"SHORT_DATE_FORMAT"|default:"—" }}</td>'
+        '<td class="num nowrap">{{ order.invoiced|euros }}</td></tr>{% endfor %}'
+    ),
+    "agreement": (
+        "{% load presentation contracts_tags %}{% for order in orders %}<tr>"
+        '<td class="nowrap"><a href="{% url \'budgets:order_detail\' order.pk %}">{{ order.number }}</a></td>'
+        "<td>{{ order.title }}</td>"
+        "<td><a href=\"{% url 'portfolio:project_detail' order.project_id %}\">"
+        "{{ order.project.code }}</a></td>"
+        '<td>{% badge order "status" %}</td><td class="num nowrap">{{ order.amount|euros }}</td>'
+        '<td class="num nowrap">{{ order.invoiced|euros }}</td></tr>{% endfor %}'
+    ),
+    "project": (
+        "{% load presentation contracts_tags %}{% for order in orders %}<tr>"
+        '<td class="nowrap"><a href="{% url \'budgets:order_detail\' order.pk %}">{{ order.number }}</a></td>'
+        '<td>{{ order.title }}</td><td class="nowrap">{{ order.agreement.reference }}</td>'
+        '<td>{% badge order "status" %}</td><td class="num nowrap">{{ order.amount|euros }}</td>'
+        '<td class="num nowrap">{{ order.invoiced|euros }}</td></tr>{% endfor %}'
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_order_rows_are_those_the_templates_wrote(client, finance, setup, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from budgets import order_rows
+
+    agreement, price, project, line = setup
+    _sign_big_order(agreement, price, line)
+    OrderFactory(agreement=agreement, budget_line=line, title="<i>R&D</i>", ordered_on=None)
+    orders = list(Order.objects.select_related("agreement", "project").order_by("pk"))
+    assert len(orders) == 2
+    cells = {"list": order_rows.LIST_CELLS, "agreement": order_rows.AGREEMENT_CELLS}
+    cells["project"] = order_rows.PROJECT_CELLS
+    with translation.override(language):
+        for name, template in _ORDER_ROW_TEMPLATES.items():
+            expected = engines["django"].from_string(template).render({"orders": orders})
+            written = order_rows.order_rows_html(orders, cells=cells[name])
+            assert written.replace("\n", "") == expected, name
+            assert "&lt;i&gt;R&amp;D&lt;/i&gt;" in written
+    client.force_login(finance)
+    for url in (reverse("budgets:order_list"), reverse("budgets:agreement_detail", args=[agreement.pk])):
+        assert "&lt;i&gt;R&amp;D&lt;/i&gt;" in client.get(url).content.decode()
+
+
+def test_orders_are_filtered_by_a_typed_project_code(client, finance, setup):
+    agreement, price, project, line = setup
+    mine = OrderFactory(agreement=agreement, budget_line=line, title="Mine")
+    other_line = BudgetLineFactory(project=ProjectFactory(code="OTHER-1"), label="Autre")
+    OrderFactory(agreement=agreement, budget_line=other_line, title="Theirs")
+    client.force_login(finance)
+    url = reverse("budgets:order_list")
+    page = client.get(url).content.decode()
+    # A text box, not a select listing every project of the portfolio.
+    assert 'name="project"' in page and '<select name="project"' not in page
+    filtered = client.get(url, {"project": project.code}).content.decode()
+    assert mine.title in filtered and "Theirs" not in filtered
+    unknown = client.get(url, {"project": "NO-SUCH"}).content.decode()
+    assert "No project has this code." in unknown
