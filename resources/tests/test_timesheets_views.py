@@ -154,6 +154,60 @@ def test_approvals_page_approve_week_then_person_sees_it_locked(client, people):
     assert "Approved and locked" in page
 
 
+# One week's rows of the approvals queue before they were written in Python ({% approval_lines %}).
+APPROVAL_LINES_TEMPLATE = """{% load i18n %}{% for line in item.lines %}
+      <tr>
+        <th scope="row">{{ line.label }}{% if line.sublabel %} <span class="muted">· {{ line.sublabel }}</span>{% endif %}</th>
+        <td class="ts-num">{{ line.line_total|default:0|floatformat:"-3" }}</td>
+        <td><span class="badge badge--{% if line.approval == 'approved' %}success{% elif line.approval == 'rejected' %}danger{% else %}neutral{% endif %}">{{ line.get_approval_display }}</span></td>
+        <td>
+          {% if line.approval == "pending" %}
+          <form method="post" action="{% url 'resources:timesheet_line_decide' line.pk %}" class="inline-form ts-decide"
+                hx-post="{% url 'resources:timesheet_line_decide' line.pk %}" hx-target="#approvals" hx-swap="innerHTML">
+            {% csrf_token %}
+            <input type="hidden" name="version" value="{{ item.timesheet.version }}">
+            <button type="submit" name="decision" value="approve" class="button button--small button--primary">{% translate "Approve" %}</button>
+            <label class="visually-hidden" for="reason-line-{{ line.pk }}">{% translate "Reason for returning" %}</label>
+            <input type="text" id="reason-line-{{ line.pk }}" name="reason" maxlength="500" placeholder="{% translate 'Reason (to return)' %}">
+            <button type="submit" name="decision" value="return" class="button button--small button--danger">{% translate "Return" %}</button>
+          </form>
+          {% endif %}
+        </td>
+      </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_approval_lines_are_those_the_template_wrote(people, language):
+    import re
+
+    from django.template import engines
+    from django.utils import translation
+
+    people["project"].name = "Démat <b>&</b> co"
+    people["project"].save()
+    _filled(people["person"], people["project"], submit=True, value="0.5")
+    [item] = selectors.approvals_queue(people["manager"])
+    item["lines"][0].sublabel = "Recette <i>"
+    second = item["lines"][0].__class__.objects.get(pk=item["lines"][0].pk)
+    second.label, second.sublabel, second.approval, second.line_total = "Support", "", "approved", None
+    item["lines"].append(second)
+    context = {"item": item, "csrf_token": "TOKEN123"}
+    with translation.override(language):
+        expected = engines["django"].from_string(APPROVAL_LINES_TEMPLATE).render(context)
+        written = (
+            engines["django"]
+            .from_string("{% load timesheet_approvals %}{% approval_lines item %}")
+            .render(context)
+        )
+
+    def squeezed(html):
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+    assert squeezed(written) == squeezed(expected)
+    assert "Démat &lt;b&gt;&amp;&lt;/b&gt; co" in written and 'value="TOKEN123"' in written
+
+
 def test_line_return_by_project_manager_needs_a_reason(client, people):
     pm = UserFactory(role=Role.PROJECT_MANAGER)
     people["project"].manager = pm
