@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from governance.models import Weather
-from governance.templatetags.weather import ICONS
+from governance.templatetags.weather import ICONS, memoized
 
 register = template.Library()
 
@@ -18,6 +18,10 @@ register = template.Library()
 def steering_weather(value: str, *, text: bool = True, size: int = 20) -> SafeString:
     """The weather's icon (governance/templatetags/weather.py's set) and word (`text=False`: the word only
     for screen readers)."""
+    return memoized("steering", value, text, size, build=lambda: _steering_weather(value, text, size))
+
+
+def _steering_weather(value: str, text: bool, size: int) -> SafeString:
     label = dict(Weather.choices).get(value)
     if label is None:
         return format_html('<span class="steering-weather steering-weather--none">{}</span>', "—")

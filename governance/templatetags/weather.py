@@ -2,9 +2,15 @@
 alone: the icon's shape and the word carry the meaning); ``{% trend_badge value %}``: an arrow and its word.
 """
 
+from collections.abc import Callable
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from governance.models import Trend, Weather
 
@@ -13,9 +19,36 @@ register = template.Library()
 ICONS = {"sunny": "sun", "cloudy": "cloud", "rainy": "rain", "stormy": "storm"}
 ARROWS = {"better": "↗", "same": "→", "worse": "↘", "new": "•"}
 
+# The weather's HTML depends only on the value, the options and the language (and the static files'
+# URLs): lists and the steering map show it hundreds of times a page, so it is built once per key.
+# Tests that change the static settings clear it (setting_changed).
+_HTML: dict[tuple, SafeString] = {}
+
+
+def memoized(kind: str, value, *options, build: Callable[[], SafeString]) -> SafeString:
+    """`build()`'s HTML for a weather `value` (any value not a weather reads as none: the keys stay few)."""
+    try:
+        key = (kind, get_language(), value if value in ICONS else None, *options)
+        html = _HTML.get(key)
+    except TypeError:  # an unhashable option: built each time
+        return build()
+    if html is None:
+        html = _HTML[key] = build()
+    return html
+
+
+@receiver(setting_changed)
+def _static_settings_changed(*, setting, **kwargs):
+    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_STORAGE", "LANGUAGES"):
+        _HTML.clear()
+
 
 @register.simple_tag
 def weather_badge(value, size: str = ""):
+    return memoized("badge", value, size, build=lambda: _weather_badge(value, size))
+
+
+def _weather_badge(value, size: str) -> SafeString:
     if not value or value not in ICONS:
         from django.utils.translation import gettext as _
 

@@ -240,3 +240,36 @@ def test_alert_list_and_api_queries_do_not_grow(pmo_client):
         assert api.get("/api/v1/steering/").status_code == 200
 
     assert_same_queries_at_two_sizes(action, grow=grow, ceiling=70)
+
+
+# The weather drill-down's row before it was written in Python (steering_views.weather_rows_html).
+WEATHER_ROW_TEMPLATE = """{% load steering_tags %}{% for row in rows %}<tr>
+    <th scope="row"><a href="{% url 'portfolio:project_detail' row.project.pk %}">{{ row.project.code }}</a> <span class="steering-name">{{ row.project.name }}</span></th>
+    <td>{{ row.report.period.end|date:"YEAR_MONTH_FORMAT" }}</td>
+    <td>{% steering_weather row.report.weather %}</td>
+    {% for code, label in dimensions %}{% if code != "overall" %}<td>{% with dim=row.dimensions|get_item:code %}{% if dim %}{% steering_weather dim.weather %}{% else %}—{% endif %}{% endwith %}</td>{% endif %}{% endfor %}
+    <td class="steering-why">{{ row.why }}</td>
+  </tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_weather_rows_are_those_the_template_wrote(pmo_client, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from governance import steering
+    from governance.steering_views import weather_rows_html
+
+    report(ProjectFactory(code="RED", name="<b>Rouge</b> & co"), weather="stormy", why="Retard <i>grave</i>")
+    report(ProjectFactory(code="SUN", name="Soleil"), weather="sunny")
+    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    rows = [steering.weather_row(r) for r in steering.weather_reports(projects)]
+    assert [row.project.code for row in rows] == ["RED", "SUN"]
+    context = {"rows": rows, "dimensions": steering.DIMENSIONS}
+    with translation.override(language):
+        expected = engines["django"].from_string(WEATHER_ROW_TEMPLATE).render(context)
+        written = weather_rows_html(rows, steering.DIMENSIONS)
+    assert str(written) == expected
+    assert "&lt;b&gt;Rouge&lt;/b&gt; &amp; co" in written and "Retard &lt;i&gt;grave&lt;/i&gt;" in written
+    page = pmo_client.get(reverse("governance:steering_drilldown", args=["weather"])).content.decode()
+    assert "&lt;b&gt;Rouge&lt;/b&gt; &amp; co" in page and page.index("RED") < page.index("SUN")
