@@ -122,26 +122,54 @@ class WeatherRow:
         return WEATHER_RANK.get(self.report.weather, -1)
 
 
-def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
-    """The latest validated report of each project, red (stormy, rainy) first, then by project code,
-    ready to be turned into rows (:func:`weather_row`): slice or paginate it in SQL. Reads the latest
-    reports' ids at once (one query)."""
-    rank = Case(
+def _weather_rank() -> Case:
+    return Case(
         *(When(weather=value, then=Value(position)) for value, position in WEATHER_RANK.items()),
         default=Value(-1),
         output_field=IntegerField(),
     )
-    # The latest ids read once (one query), not once by the page's count and again by the page itself:
-    # that subquery costs a few microseconds per project of the portfolio.
+
+
+def _latest_validated_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> list[int]:
+    # Read once (one query), not once by a page's count and again by the page itself: that subquery
+    # costs a few microseconds per project of the portfolio.
     ids = latest_report_ids(projects, validated=True, as_of=as_of).values_list("latest_report", flat=True)
-    latest = [pk for pk in ids if pk is not None]
+    return [pk for pk in ids if pk is not None]
+
+
+def _weather_rows_query(ids) -> QuerySet[FlashReport]:
     return (
-        FlashReport.objects.filter(pk__in=latest)
-        .annotate(rank=rank)
+        FlashReport.objects.filter(pk__in=ids)
         .select_related("project", "period", "project__manager", "project__directorate")
         .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
+    )
+
+
+def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
+    """The latest validated report of each project, red (stormy, rainy) first, then by project code,
+    ready to be turned into rows (:func:`weather_row`). Reads the latest reports' ids at once."""
+    return (
+        _weather_rows_query(_latest_validated_ids(projects, as_of=as_of))
+        .annotate(rank=_weather_rank())
         .order_by("-rank", "project__code")
     )
+
+
+def weather_report_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> list[int]:
+    """The ids of :func:`weather_reports`, in its order, from narrow rows (a paginated list counts and
+    slices them in Python, then reads one page with :func:`weather_reports_of`). Two queries."""
+    return list(
+        FlashReport.objects.filter(pk__in=_latest_validated_ids(projects, as_of=as_of))
+        .annotate(rank=_weather_rank())
+        .order_by("-rank", "project__code")
+        .values_list("pk", flat=True)
+    )
+
+
+def weather_reports_of(ids: list[int]) -> list[FlashReport]:
+    """The reports of `ids` (a page of :func:`weather_report_ids`) in that order, with what rows show."""
+    by_id = {report.pk: report for report in _weather_rows_query(ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def weather_row(report: FlashReport) -> WeatherRow:
@@ -202,10 +230,36 @@ def missing_tile(
     periods = latest_due_periods(today)
     if not periods:
         return [], 0
-    rows = []
     queryset = _missing_queryset(projects, periods)
     found = list(queryset[:limit] if limit is not None else queryset)
     count = queryset.count() if limit is not None else len(found)  # always one COUNT: constant queries
+    return _missing_rows_of(found, periods, today), count
+
+
+class MissingRows:
+    """The missing-report rows as a sequence a Paginator slices (the drill-down): it counts them in SQL
+    and builds only the rows of the page asked for, not every missing project's."""
+
+    def __init__(self, projects: QuerySet[Project], today: date):
+        self.today = today
+        self.periods = latest_due_periods(today)
+        self.queryset = _missing_queryset(projects, self.periods) if self.periods else None
+
+    def count(self) -> int:
+        return self.queryset.count() if self.queryset is not None else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice):
+            raise TypeError("MissingRows is sliced by pages")
+        if self.queryset is None:
+            return []
+        return _missing_rows_of(list(self.queryset[index]), self.periods, self.today)
+
+
+def _missing_rows_of(found: list[Project], periods: dict, today: date) -> list[dict]:
     statuses = {}
     if found:
         for project_id, period_id, status in FlashReport.objects.filter(
@@ -215,8 +269,9 @@ def missing_tile(
         ).values_list("project_id", "period_id", "status"):
             statuses[(project_id, period_id)] = status
     status_labels = dict(FlashReportStatus.choices)
+    rows = []
     for project in found:
-        period = periods[project.cadence_value]
+        period = periods[project.cadence_value]  # type: ignore[attr-defined]  # annotated by the query
         status = statuses.get((project.pk, period.pk), "")
         rows.append(
             {
@@ -228,7 +283,7 @@ def missing_tile(
                 "status_label": status_labels.get(status, _("Not started")),
             }
         )
-    return rows, count
+    return rows
 
 
 # --- (c) what slipped ---------------------------------------------------------------------------

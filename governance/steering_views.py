@@ -139,9 +139,9 @@ def steering_dashboard(request):
 
 def _tile_rows(tile: str, user, projects, filterset, today):
     if tile == "weather":
-        return steering.weather_reports(projects)
+        return steering.weather_report_ids(projects)  # a page's rows: weather_reports_of(ids)
     if tile == "missing":
-        return steering.missing_rows(projects, today)
+        return steering.MissingRows(projects, today)  # builds only the page's rows
     if tile == "slipped":
         return steering.slipped_projects(projects)
     if tile == "milestones":
@@ -194,7 +194,9 @@ def steering_drilldown(request, tile: str):
     page = paginate(rows, request.GET.get("page"), per_page=50)
     rows_html = ""
     if tile == "weather":
-        page.object_list = [steering.weather_row(report) for report in page.object_list]
+        page.object_list = [
+            steering.weather_row(report) for report in steering.weather_reports_of(list(page.object_list))
+        ]
         rows_html = weather_rows_html(page.object_list, steering.DIMENSIONS)
     context = {
         "rows_html": rows_html,

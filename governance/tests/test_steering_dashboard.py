@@ -273,3 +273,19 @@ def test_weather_rows_are_those_the_template_wrote(pmo_client, language):
     assert "&lt;b&gt;Rouge&lt;/b&gt; &amp; co" in written and "Retard &lt;i&gt;grave&lt;/i&gt;" in written
     page = pmo_client.get(reverse("governance:steering_drilldown", args=["weather"])).content.decode()
     assert "&lt;b&gt;Rouge&lt;/b&gt; &amp; co" in page and page.index("RED") < page.index("SUN")
+
+
+def test_missing_drilldown_pages_build_only_their_rows(pmo_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    period(2)  # due: its deadline has passed
+    for index in range(53):
+        ProjectFactory(code=f"LATE-{index:02}", status=ProjectStatus.IN_PROGRESS)
+    url = reverse("governance:steering_drilldown", args=["missing"])
+    first = pmo_client.get(url).content.decode()
+    assert "53 rows" in first and first.count("LATE-") == 50
+    with CaptureQueriesContext(connection) as queries:
+        second = pmo_client.get(url, {"page": 2}).content.decode()
+    assert second.count("LATE-") == 3 and "LATE-52" in second and "LATE-00" not in second
+    assert len(queries) <= 12
