@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portfolio import selectors as portfolio_selectors
 from ppm import exports
 from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
+from ppm.forms import plain_model_choices
 from ppm.permissions import requires
 from resources import workload, workload_selectors
 from resources.capacity import month_start, week_start
@@ -363,6 +364,9 @@ def _page_context(request, project, **forms_) -> dict:
         add_form=forms_.get("add_form") or CellForm(initial={"period_start": start}),
         summary=workload_selectors.project_workload_summary(project),
     )
+    # Two selects of every active person (and generic resource): options from narrow rows.
+    plain_model_choices(context["staff_form"].fields["resource"], label="name")
+    plain_model_choices(context["add_form"].fields["resource"], label="name")
     return context
 
 
