@@ -74,3 +74,96 @@ def budget_leaf_rows(projects) -> SafeString:
             f"{escape(project.label)}</a></th>{cells}</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag(takes_context=True)
+def budget_line_years(context, row, may_change, may_forecast, reforecast_target) -> SafeString:
+    """The year rows of one budget line on the project's budget tab (its head cell, amounts and
+    reforecast form), written in Python: a project of twenty lines over four years drew 80 such rows,
+    each with two links, five amounts and a form, through the template language. Same markup."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext as _
+
+    number = number_formatter()
+    plain = number_formatter(grouping=False)
+    csrf = escape(str(context.get("csrf_token", "")))
+    line = row.line
+    label = escape(line.label)
+    years = row.years
+    parts = []
+    for index, (year, ly) in enumerate(years.items()):
+        cells = []
+        if index == 0:
+            meta = f"{escape(str(line.get_section_display()))} · {escape(str(line.get_nature_display()))}"
+            if line.envelope:
+                meta += f" · {escape(line.envelope.code)}"
+            if line.external_ref:
+                meta += f" · {escape(line.external_ref)}"
+            head = (
+                f'<th scope="rowgroup" rowspan="{len(years) + 1}" class="budget-line__head">'
+                f'<span class="budget-line__label">{label}</span>'
+                f'<span class="muted budget-line__meta">{meta}</span>'
+            )
+            if row.shares:
+                shares = ", ".join(
+                    f'<a href="{reverse("budgets:funding_detail", args=[share.funding_id])}">'
+                    f"{escape(share.funding.name)}</a> {escape(str(floatformat(share.share, '-2')))} %"
+                    for share in row.shares
+                )
+                head += f'<span class="budget-line__meta">{shares}</span>'
+            if may_change:
+                head += (
+                    f'<a href="{reverse("budgets:line_edit", args=[line.pk])}" class="budget-line__edit">'
+                    f'{escape(_("Edit"))}<span class="visually-hidden"> {label}</span></a>'
+                )
+            cells.append(head + "</th>")
+        over = " budget-over" if ly.forecast > ly.planned else ""
+        remaining = Decimal(ly.planned or 0) - Decimal(ly.committed or 0)
+        cells.append(
+            f"<td>{escape(str(year))}</td>"
+            f'<td class="num">{number(ly.planned)}</td>'
+            f'<td class="num{over}" data-forecast="{int(ly.pk)}">{number(ly.forecast)}</td>'
+            f'<td class="num">{number(ly.committed)}</td>'
+            f'<td class="num">{number(ly.paid)}</td>'
+            f'<td class="num">{number(remaining)}</td>'
+        )
+        if may_forecast:
+            url = reverse("budgets:line_year_reforecast", args=[ly.pk])
+            pk = int(ly.pk)
+            opened = " open" if reforecast_target == ly.pk else ""
+            cells.append(
+                f'<td><details class="reforecast"{opened}><summary>{escape(_("Reforecast"))}'
+                f'<span class="visually-hidden"> {label} {escape(str(year))}</span></summary>'
+                f'<form method="post" action="{url}" class="reforecast__form" hx-post="{url}" '
+                'hx-target="#budget-region" hx-swap="innerHTML">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+                f'<input type="hidden" name="version" value="{int(ly.version)}">'
+                f'<label for="forecast-{pk}">{escape(_("New forecast (€)"))}</label>'
+                f'<input id="forecast-{pk}" name="forecast" inputmode="decimal" required '
+                f'value="{"" if ly.forecast is None else escape(plain(ly.forecast))}">'
+                f'<label for="comment-{pk}">{escape(_("Why"))}</label>'
+                f'<textarea id="comment-{pk}" name="comment" rows="2" required></textarea>'
+                f'<button type="submit" class="button button--small button--primary">'
+                f"{escape(_('Save the forecast'))}</button></form></details></td>"
+            )
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def curve_rows(curve) -> SafeString:
+    """The S-curve's data table rows (a month × four cumulative amounts), written in Python."""
+    from django.utils.formats import date_format
+
+    number = number_formatter()
+
+    def cell(value) -> str:
+        return f'<td class="num">{"" if value is None else escape(number(value))}</td>'
+
+    return mark_safe(  # noqa: S308 - every value is formatted by us and escaped
+        "".join(
+            f'<tr><th scope="row">{escape(date_format(point.month, "YEAR_MONTH_FORMAT"))}</th>'
+            f"{cell(point.planned)}{cell(point.forecast)}{cell(point.committed)}{cell(point.paid)}</tr>"
+            for point in curve
+        )
+    )

@@ -176,3 +176,108 @@ def test_portfolio_budget_project_rows_are_the_template_rows(language):
         expected = template_row.render(Context({"projects": projects}))
         assert tag.render(Context({"projects": projects})) == expected
     assert "&lt;script&gt;" in expected
+
+
+# One budget line's year rows before they were written in Python ({% budget_line_years %}).
+LINE_YEARS_TEMPLATE = """{% load i18n budgets_money %}{% for row in budget.rows %}      {% for year, ly in row.years.items %}
+      <tr>
+        {% if forloop.first %}<th scope="rowgroup" rowspan="{{ row.years|length|add:1 }}" class="budget-line__head">
+          <span class="budget-line__label">{{ row.line.label }}</span>
+          <span class="muted budget-line__meta">{{ row.line.get_section_display }} · {{ row.line.get_nature_display }}{% if row.line.envelope %} · {{ row.line.envelope.code }}{% endif %}{% if row.line.external_ref %} · {{ row.line.external_ref }}{% endif %}</span>
+          {% if row.shares %}<span class="budget-line__meta">{% for share in row.shares %}<a href="{% url 'budgets:funding_detail' share.funding_id %}">{{ share.funding.name }}</a> {{ share.share|floatformat:"-2" }} %{% if not forloop.last %}, {% endif %}{% endfor %}</span>{% endif %}
+          {% if may_change %}<a href="{% url 'budgets:line_edit' row.line.pk %}" class="budget-line__edit">{% translate "Edit" %}<span class="visually-hidden"> {{ row.line.label }}</span></a>{% endif %}
+        </th>{% endif %}
+        <td>{{ year }}</td>
+        <td class="num">{{ ly.planned|amount }}</td>
+        <td class="num{% if ly.forecast > ly.planned %} budget-over{% endif %}" data-forecast="{{ ly.pk }}">{{ ly.forecast|amount }}</td>
+        <td class="num">{{ ly.committed|amount }}</td>
+        <td class="num">{{ ly.paid|amount }}</td>
+        <td class="num">{{ ly.planned|sub_amount:ly.committed|amount }}</td>
+        {% if may_forecast %}<td>
+          <details class="reforecast"{% if reforecast_target == ly.pk %} open{% endif %}>
+            <summary>{% translate "Reforecast" %}<span class="visually-hidden"> {{ row.line.label }} {{ year }}</span></summary>
+            <form method="post" action="{% url 'budgets:line_year_reforecast' ly.pk %}" class="reforecast__form"
+                  hx-post="{% url 'budgets:line_year_reforecast' ly.pk %}" hx-target="#budget-region" hx-swap="innerHTML">
+              {% csrf_token %}
+              <input type="hidden" name="version" value="{{ ly.version }}">
+              <label for="forecast-{{ ly.pk }}">{% translate "New forecast (€)" %}</label>
+              <input id="forecast-{{ ly.pk }}" name="forecast" inputmode="decimal" required value="{{ ly.forecast|amount_plain }}">
+              <label for="comment-{{ ly.pk }}">{% translate "Why" %}</label>
+              <textarea id="comment-{{ ly.pk }}" name="comment" rows="2" required></textarea>
+              <button type="submit" class="button button--small button--primary">{% translate "Save the forecast" %}</button>
+            </form>
+          </details>
+        </td>{% endif %}
+      </tr>
+      {% endfor %}
+{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("rights", [(True, True), (False, False)])
+def test_line_year_rows_are_those_the_template_wrote(pmo_user, line, language, rights):
+    import re
+
+    from django.template import engines
+    from django.utils import translation
+
+    from budgets import selectors
+    from budgets.tests.factories import FundingSourceFactory
+
+    line.label = "Licences <b>&</b> co"
+    line.save()
+    services.funding_share_set(
+        actor=pmo_user, line=line, funding=FundingSourceFactory(name="État <DSIL>"), share="40"
+    )
+    budget = selectors.project_budget(line.project)
+    may_change, may_forecast = rights
+    context = {
+        "budget": budget,
+        "may_change": may_change,
+        "may_forecast": may_forecast,
+        "reforecast_target": budget.rows[0].years[2026].pk,
+        "csrf_token": "TOKEN",
+    }
+    written_template = (
+        "{% load budgets_money %}{% for row in budget.rows %}"
+        "{% budget_line_years row may_change may_forecast reforecast_target %}{% endfor %}"
+    )
+
+    def squeezed(html):
+        html = str(html).replace("&#x27;", "'")
+        return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+    with translation.override(language):
+        expected = engines["django"].from_string(LINE_YEARS_TEMPLATE).render(context)
+        written = engines["django"].from_string(written_template).render(context)
+    assert squeezed(written) == squeezed(expected)
+    assert "Licences &lt;b&gt;&amp;&lt;/b&gt; co" in written
+    assert ("État &lt;DSIL&gt;" in written) and (("TOKEN" in written) is may_forecast)
+
+
+CURVE_ROWS_TEMPLATE = (
+    "{% load budgets_money %}{% for point in curve %}"
+    '<tr><th scope="row">{{ point.month|date:"YEAR_MONTH_FORMAT" }}</th>'
+    '<td class="num">{{ point.planned|amount }}</td>'
+    '<td class="num">{{ point.forecast|amount }}</td><td class="num">{{ point.committed|amount }}</td>'
+    '<td class="num">{{ point.paid|amount }}</td></tr>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_curve_rows_are_those_the_template_wrote(line, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from budgets import selectors
+
+    curve = selectors.s_curve(line.project)
+    assert len(curve) >= 12
+    with translation.override(language):
+        expected = engines["django"].from_string(CURVE_ROWS_TEMPLATE).render({"curve": curve})
+        written = (
+            engines["django"]
+            .from_string("{% load budgets_money %}{% curve_rows curve %}")
+            .render({"curve": curve})
+        )
+    assert written == expected
