@@ -148,22 +148,19 @@ def _weather_rows_query(ids) -> QuerySet[FlashReport]:
 def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
     """The latest validated report of each project, red (stormy, rainy) first, then by project code,
     ready to be turned into rows (:func:`weather_row`). Reads the latest reports' ids at once."""
-    return (
-        _weather_rows_query(_latest_validated_ids(projects, as_of=as_of))
-        .annotate(rank=_weather_rank())
-        .order_by("-rank", "project__code")
-    )
+    return _ranked(_weather_rows_query(_latest_validated_ids(projects, as_of=as_of)))
+
+
+def _ranked(reports: QuerySet[FlashReport]) -> QuerySet[FlashReport]:
+    """Red (stormy, rainy) first, then by project code."""
+    return reports.annotate(rank=_weather_rank()).order_by("-rank", "project__code")
 
 
 def weather_report_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> list[int]:
     """The ids of :func:`weather_reports`, in its order, from narrow rows (a paginated list counts and
     slices them in Python, then reads one page with :func:`weather_reports_of`). Two queries."""
-    return list(
-        FlashReport.objects.filter(pk__in=_latest_validated_ids(projects, as_of=as_of))
-        .annotate(rank=_weather_rank())
-        .order_by("-rank", "project__code")
-        .values_list("pk", flat=True)
-    )
+    latest = FlashReport.objects.filter(pk__in=_latest_validated_ids(projects, as_of=as_of))
+    return list(_ranked(latest).values_list("pk", flat=True))
 
 
 def weather_reports_of(ids: list[int]) -> list[FlashReport]:
@@ -187,10 +184,14 @@ def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> l
     return [weather_row(report) for report in weather_reports(projects, as_of=as_of)]
 
 
-def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
-    """How many projects are in each weather (one aggregate query)."""
+def weather_counts_of(
+    projects: QuerySet[Project], *, latest: list[int] | None = None
+) -> list[tuple[str, object, int]]:
+    """How many projects are in each weather (one aggregate query; two without `latest`, the ids of
+    the projects' latest validated reports when the caller has read them already)."""
+    latest = _latest_validated_ids(projects) if latest is None else latest
     counts = dict(
-        FlashReport.objects.filter(pk__in_ids=latest_report_ids(projects, validated=True))
+        FlashReport.objects.filter(pk__in=latest)
         .values("weather")
         .annotate(n=Count("pk"))
         .values_list("weather", "n")
@@ -475,7 +476,8 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     from resources.models import Allocation
 
     filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
-    weather_counts_list = weather_counts_of(projects)
+    latest = _latest_validated_ids(projects)  # once for the weather counts and the weather rows
+    weather_counts_list = weather_counts_of(projects, latest=latest)
     weather_total = sum(count for _value, _label, count in weather_counts_list)
     missing, missing_total = missing_tile(projects, today, limit=TILE_ROWS)
     slipped = slipped_projects(projects)
@@ -496,7 +498,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     trend = weather_trend(projects, today)
     return {
         "weather": {
-            "rows": [weather_row(report) for report in weather_reports(projects)[:TILE_ROWS]],
+            "rows": [weather_row(report) for report in _ranked(_weather_rows_query(latest))[:TILE_ROWS]],
             "count": weather_total,
             "counts": weather_counts_list,
             "red": sum(
