@@ -1,7 +1,7 @@
 """The precomputed budget totals (budgets.totals) stay exactly equal to the live sums after every write path:
 budget lines, planned amounts, reforecasts, transfers, funding shares, execution by hand, orders, the
 finance import, the demo, the benchmark's seed, the factories, a project's deletion; the rebuild
-command; the data migration; concurrent writers."""
+command; the data migration; the screens' groupings against live sums; concurrent writers."""
 
 import datetime
 import importlib
@@ -15,9 +15,10 @@ from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Sum
 from django.test import override_settings
 
-from budgets import contracts, services
+from budgets import contracts, selectors, services
 from budgets.lines_import import IMPORT_KIND, ExecutionImporter
 from budgets.models import BudgetLine, BudgetLineYear, BudgetTotal, FundingTotal
 from budgets.tests.factories import (
@@ -28,9 +29,10 @@ from budgets.tests.factories import (
 )
 from budgets.tests.totals_check import assert_totals_exact
 from portfolio.models import Project
-from portfolio.tests.factories import ProjectFactory
+from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm.imports import import_job_request, import_job_run
 from ppm.models import ReportJob
+from ppm.tests.factories import DirectorateFactory
 
 D = Decimal
 SECTIONS = [
@@ -285,6 +287,59 @@ def test_the_migration_fills_the_totals_of_an_existing_database(pmo_user):
     assert not BudgetTotal.objects.exists()
     migration.fill_totals(django_apps, None)
     assert_totals_exact()
+
+
+@pytest.mark.django_db
+def test_the_screens_groupings_equal_the_live_sums_under_every_filter(pmo_user):
+    """What the screens read from the totals, filtered as their forms filter, against the line years."""
+    first, second = _envelope(pmo_user, "E1"), _envelope(pmo_user, "E2")
+    objective, directorate = ObjectiveFactory(), DirectorateFactory()
+    projects = [
+        ProjectFactory(objectives=[objective], directorate=directorate),
+        ProjectFactory(objectives=[objective, ObjectiveFactory()], status="in_progress"),
+        ProjectFactory(directorate=directorate, status="in_progress"),
+    ]
+    for n, project in enumerate(projects):
+        for envelope, section in ((first, "investment"), (second, "operating"), (None, "investment")):
+            line = _line(
+                pmo_user, project, envelope, section=section, planned={2025: f"{n + 1}00.10", 2026: "3.00"}
+            )
+            services.execution_entry_add(
+                actor=pmo_user, line=line, kind="paid", date=datetime.date(2025, n + 1, 2), amount="1.01"
+            )
+    filters = [
+        selectors.BudgetFilters(),
+        selectors.BudgetFilters(year=2025),
+        selectors.BudgetFilters(envelope=first.pk, year=2026),
+        selectors.BudgetFilters(objective=objective.pk),
+        selectors.BudgetFilters(directorate=directorate.pk, status="in_progress"),
+    ]
+    keys = {
+        ("envelope_id", "section", "project_id"): ("line__envelope_id", "line__section", "line__project_id"),
+        ("project_id",): ("line__project_id",),
+        ("envelope_id", "section", "year"): ("line__envelope_id", "line__section", "year"),
+    }
+    for budget_filters in filters:
+        for total_keys, live_keys in keys.items():
+            live = BudgetLineYear.objects.filter(budget_filters.line_q())
+            if budget_filters.year:
+                live = live.filter(year=budget_filters.year)
+            expected = {
+                tuple(row[k] for k in live_keys): (row["p"], row["f"], row["c"], row["d"])
+                for row in live.values(*live_keys)
+                .annotate(p=Sum("planned"), f=Sum("forecast"), c=Sum("committed"), d=Sum("paid"))
+                .order_by()
+            }
+            got = {
+                key: (figures.planned, figures.forecast, figures.committed, figures.paid)
+                for key, figures in selectors._grouped(total_keys, budget_filters).items()
+            }
+            assert got == expected, (budget_filters, total_keys)
+    cp = selectors.cp_consumption_by_month(2025)
+    assert [month["paid"] for month in cp["months"][:4]] == [D("2.02")] * 3 + [D("0.00")]
+    live_cp = selectors.cp_consumption_by_month(2025, as_of=datetime.date(2025, 12, 31))
+    assert cp["months"] == live_cp["months"]
+    assert selectors.cp_consumption_by_month(2025, envelope=second.pk)["paid"] == D("3.03")
 
 
 # ------------------------------------------------------------------ concurrency
