@@ -174,21 +174,18 @@ def _grouped(
         totals = totals.filter(funding_id__in=funding_ids)
     if filters.year:
         totals = totals.filter(year=filters.year)
-    sums = {
-        "s_planned": Sum("planned"),
-        "s_forecast": Sum("forecast"),
-    }
-    if filters.as_of is None:
-        sums |= {"s_committed": Sum("committed"), "s_paid": Sum("paid")}
+    sums = {f"s_{name}": Sum(name) for name in FIGURES}
+    width = len(keys)
     result: dict[tuple, Figures] = defaultdict(Figures)
-    for row in totals.values(*keys).annotate(**sums).order_by():
-        key = tuple(row[k] for k in keys)
-        figures = result[key]
-        figures.planned = _d(row["s_planned"])
-        figures.forecast = _d(row["s_forecast"])
-        if filters.as_of is None:
-            figures.committed = _d(row["s_committed"])
-            figures.paid = _d(row["s_paid"])
+    # Tuples, not dicts: the portfolio page reads 2,000 groups (1,000 projects on the benchmark).
+    for row in totals.values(*keys).annotate(**sums).values_list(*keys, *sums).order_by():
+        planned, forecast, committed, paid = row[width:]
+        result[row[:width]] = Figures(
+            _d(planned),
+            _d(forecast),
+            ZERO if filters.as_of is not None else _d(committed),
+            ZERO if filters.as_of is not None else _d(paid),
+        )
     if filters.as_of is not None:
         entries = ExecutionEntry.objects.filter(filters.line_q(), date__lte=filters.as_of)
         if envelope_ids is not None:
@@ -515,11 +512,17 @@ def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
     by funding. A constant number of queries (aggregates; names loaded in bulk)."""
     by_project_section = _grouped(["envelope_id", "section", "project_id"], filters)
     project_ids = {key[2] for key in by_project_section}
-    projects = Project.objects.only("pk", "code", "name", "status", "directorate_id").in_bulk(project_ids)
+    # Plain rows, not model instances: the page lists every project (1,000 on the benchmark).
+    projects = {
+        row[0]: row
+        for row in Project.objects.filter(pk__in=project_ids).values_list(
+            "pk", "code", "name", "directorate_id"
+        )
+    }
     envelopes = Envelope.objects.in_bulk({key[0] for key in by_project_section if key[0]})
 
     # by envelope → section → project
-    tree: dict[Any, dict[str, list[tuple[Project, Figures]]]] = defaultdict(lambda: defaultdict(list))
+    tree: dict[Any, dict[str, list[tuple[tuple, Figures]]]] = defaultdict(lambda: defaultdict(list))
     for (envelope_id, section, project_id), figures in by_project_section.items():
         if project_id in projects:
             tree[envelope_id][section].append((projects[project_id], figures))
@@ -534,10 +537,10 @@ def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
         )
         for section in sorted(tree[envelope_id]):
             section_group = Group(key=section, label=str(Section(section).label), figures=Figures())
-            for project, figures in sorted(tree[envelope_id][section], key=lambda item: item[0].code):
-                section_group.children.append(
-                    Group(key=project.pk, label=f"{project.code} · {project.name}", figures=figures)
-                )
+            for (pk, code, name, _directorate), figures in sorted(
+                tree[envelope_id][section], key=lambda item: item[0][1]
+            ):
+                section_group.children.append(Group(key=pk, label=f"{code} · {name}", figures=figures))
                 section_group.figures.add(figures)
             envelope_group.children.append(section_group)
             envelope_group.figures.add(section_group.figures)
@@ -581,7 +584,7 @@ def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
     directorate_totals: dict[Any, Figures] = defaultdict(Figures)
     for project_id, figures in per_project.items():
         if project_id in projects:
-            directorate_totals[projects[project_id].directorate_id].add(figures)
+            directorate_totals[projects[project_id][3]].add(figures)
     directorates = Directorate.objects.in_bulk([pk for pk in directorate_totals if pk])
     by_directorate = sorted(
         (
