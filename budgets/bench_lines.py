@@ -3,7 +3,8 @@
 seed(*, projects): one envelope per ~200 projects (AP/AE sections and CP 2024–2027), 20 lines per project
 (20,000 at 1,000 projects) with 1–4 years each, dated execution entries (≥ 100,000 at 1,000 projects: a
 commitment and monthly payments of the past years of a line), fundings financing one line in ten.
-Bulk inserts, deterministic (seeded generator), anchored on portfolio.bench.ANCHOR.
+Bulk inserts, deterministic (seeded generator), anchored on portfolio.bench.ANCHOR; then the precomputed
+budget totals of it all (budgets.totals.budget_totals_rebuild), as the services would have kept them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import Decimal
 from budgets.models import (
     BudgetLine,
     BudgetLineYear,
+    BudgetTotal,
     Envelope,
     EnvelopePaymentCredit,
     EnvelopeSection,
@@ -22,7 +24,9 @@ from budgets.models import (
     FiscalYear,
     FundingShare,
     FundingSource,
+    FundingTotal,
 )
+from budgets.totals import budget_totals_rebuild
 from portfolio.bench import ANCHOR, CODE_PREFIX
 from portfolio.models import Project
 from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Screen, at_most_queries
@@ -42,8 +46,16 @@ SEEDED_MODELS = (
     BudgetLineYear,
     FundingShare,
     ExecutionEntry,
+    BudgetTotal,
+    FundingTotal,
 )
-WATCHED_TABLES = ("budgets_budgetline", "budgets_budgetlineyear", "budgets_executionentry")
+WATCHED_TABLES = (
+    "budgets_budgetline",
+    "budgets_budgetlineyear",
+    "budgets_executionentry",
+    "budgets_budgettotal",
+    "budgets_fundingtotal",
+)
 
 
 def seed(*, projects: int) -> None:
@@ -126,6 +138,8 @@ def seed(*, projects: int) -> None:
         if figures:
             line_year.committed, line_year.paid = figures["committed"], figures["paid"]
     bulk_update(BudgetLineYear, years, ["committed", "paid"], batch_size=5000)
+    # The precomputed totals of what was just bulk-inserted (budgets.totals).
+    budget_totals_rebuild()
 
 
 def screens() -> list[Screen]:

@@ -30,6 +30,7 @@ from budgets.models import (
     FundingSource,
     Transfer,
 )
+from budgets.totals import budget_totals_refresh
 from portfolio.models import Project
 
 KINDS = {
@@ -257,6 +258,8 @@ def load(*, today: date) -> Counter:
     ExecutionEntry.objects.bulk_create(fresh)
     created["execution_entries"] += len(fresh)
     services.line_year_totals_refresh(touched)
+    # The lines' years were bulk-created: their projects' totals (budgets.totals) are computed once here.
+    budget_totals_refresh(project.pk for project in projects)
     _reforecasts_and_transfer(projects, today)
     return created
 

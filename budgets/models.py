@@ -344,6 +344,108 @@ class ExecutionEntry(models.Model):
         return f"{self.line} · {self.get_kind_display()} {self.amount} € ({self.date})"
 
 
+# ------------------------------------------------------------------------ precomputed totals
+
+
+def total(verbose_name):
+    """A derived sum of amounts: wider than `money` (a sum of many lines), signed, no validators."""
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, default=ZERO)
+
+
+# The payments of each month of a BudgetTotal's year: paid_01 (January) … paid_12 (December).
+PAID_MONTHS = tuple(f"paid_{month:02d}" for month in range(1, 13))
+
+
+class BudgetTotal(models.Model):
+    """Σ planned / forecast / committed / paid of the line years of one (project, envelope, section, year),
+    with that year's payments month by month: what the portfolio-wide screens (portfolio budget and its
+    API, envelopes, steering) read instead of every line year and execution entry.
+
+    Derived data, written only by budgets.totals (`budget_totals_refresh`) in the transaction of every
+    write that changes a line year, a line's envelope or section, or the execution; a row exists when its
+    key has a line year (or an execution entry). Not audited, not versioned: the writes that change it
+    are."""
+
+    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="+")
+    envelope = models.ForeignKey(Envelope, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(_("section"), max_length=12, choices=Section.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    planned = total(_("planned (voted)"))
+    forecast = total(_("forecast"))
+    committed = total(_("committed"))
+    paid = total(_("paid"))
+    paid_01 = total(_("paid in January"))
+    paid_02 = total(_("paid in February"))
+    paid_03 = total(_("paid in March"))
+    paid_04 = total(_("paid in April"))
+    paid_05 = total(_("paid in May"))
+    paid_06 = total(_("paid in June"))
+    paid_07 = total(_("paid in July"))
+    paid_08 = total(_("paid in August"))
+    paid_09 = total(_("paid in September"))
+    paid_10 = total(_("paid in October"))
+    paid_11 = total(_("paid in November"))
+    paid_12 = total(_("paid in December"))
+
+    class Meta:
+        ordering = ["project", "envelope", "section", "year"]
+        verbose_name = _("budget total")
+        verbose_name_plural = _("budget totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "envelope", "section", "year"],
+                condition=Q(envelope__isnull=False),
+                name="budget_total_one_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "section", "year"],
+                condition=Q(envelope__isnull=True),
+                name="budget_total_one_per_key_no_envelope",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.envelope_id} · {self.section} · {self.year}"
+
+
+class FundingTotal(models.Model):
+    """Σ planned / forecast / committed / paid of the line years that a funding source finances at one
+    share, per (project, envelope, section, year): the funding dashboard multiplies them by the share.
+    Derived data, kept with BudgetTotal by budgets.totals (funding shares change it too)."""
+
+    funding = models.ForeignKey(FundingSource, on_delete=models.CASCADE, related_name="+")
+    share = percent(_("share (%)"))
+    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="+")
+    envelope = models.ForeignKey(Envelope, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(_("section"), max_length=12, choices=Section.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    planned = total(_("planned (voted)"))
+    forecast = total(_("forecast"))
+    committed = total(_("committed"))
+    paid = total(_("paid"))
+
+    class Meta:
+        ordering = ["funding", "share", "project", "envelope", "section", "year"]
+        verbose_name = _("funding total")
+        verbose_name_plural = _("funding totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding", "share", "project", "envelope", "section", "year"],
+                condition=Q(envelope__isnull=False),
+                name="funding_total_one_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["funding", "share", "project", "section", "year"],
+                condition=Q(envelope__isnull=True),
+                name="funding_total_one_per_key_no_envelope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funding_id} ({self.share} %) · {self.project_id} · {self.year}"
+
+
 class Transfer(models.Model):
     """A recorded move of planned amounts between two line-years (who, when, why), never a silent edit.
 

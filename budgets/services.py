@@ -32,6 +32,10 @@ Rules decided here
   calls after writing order execution entries, in its own transaction. It does not bump versions (derived
   totals, like the scheduler's outputs): an open reforecast form does not turn stale because an invoice
   arrived.
+* The precomputed totals (BudgetTotal, FundingTotal; budgets.totals) follow every write here that changes
+  a line year, a line's envelope or section, a funding share or the execution: the service locks the
+  projects concerned FIRST (`budget_totals_lock`, before any line, line year or section lock) and
+  recomputes their totals after its writes (`budget_totals_refresh`), in its transaction.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ from budgets.models import (
 )
 from budgets.money import parse_amount
 from budgets.permissions import RULES
+from budgets.totals import budget_totals_lock, budget_totals_refresh
 from ppm.audit import AuditRecord, audit_record, audit_record_bulk, audited
 from ppm.bulk import bulk_update
 from ppm.exceptions import DomainValidationError
@@ -96,6 +101,10 @@ class OverAllocationError(DomainValidationError):
 def _d(value) -> Decimal:
     """An aggregated amount as an exact Decimal to the cent (SQLite's SUM comes back unquantized)."""
     return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def _projects_of_line_years(pks: Iterable[int]) -> list[int]:
+    return list(BudgetLineYear.objects.filter(pk__in=list(pks)).values_list("line__project_id", flat=True))
 
 
 def _check(actor, action: str, obj=None) -> None:
@@ -463,6 +472,7 @@ def budget_line_create(
     """A new budget line of `project` (label, section, nature, envelope, VAT flag, finance reference),
     with its planned amounts by year when given (each checked as `line_year_set_planned` does)."""
     _check(actor, "budget_line.change", project)
+    budget_totals_lock([project.pk])
     line = BudgetLine(project=project, section=Section.INVESTMENT, nature=Nature.SERVICES)
     _apply_line(line, data)
     with audited(line, actor, BudgetLine.audit_fields):
@@ -479,6 +489,7 @@ def budget_line_update(
     *, actor, line: BudgetLine, data: Mapping[str, Any], expected_version: int | None = None
 ) -> BudgetLine:
     """Change a line's fields (not its amounts: see line_year_set_planned, line_reforecast)."""
+    budget_totals_lock([line.project_id])
     line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
     _check(actor, "budget_line.change", line)
     check_version(line, expected_version)
@@ -494,6 +505,7 @@ def budget_line_update(
         section = _lock_section(line)
         for year in BudgetLineYear.objects.filter(line=line).values_list("year", flat=True):
             _enforce_allocation(actor, section, year, increased=True, override=False, reason="")
+        budget_totals_refresh([line.project_id])
     return line
 
 
@@ -523,6 +535,7 @@ def line_year_set_planned(
     Refuses an envelope over-allocation unless `override` (envelope.override; recorded with `reason`)."""
     line = BudgetLine.objects.select_related("project", "envelope").get(pk=line.pk)
     _check(actor, "budget_line.change", line)
+    budget_totals_lock([line.project_id])
     year = int(year)
     fiscal_year_ensure(year=year)
     _check_year_in_envelope(line, year)
@@ -540,6 +553,7 @@ def line_year_set_planned(
         if scope.changed():
             save_versioned(line_year)
     _enforce_allocation(actor, section, year, increased=amount > before, override=override, reason=reason)
+    budget_totals_refresh([line.project_id])
     return line_year
 
 
@@ -550,6 +564,7 @@ def line_reforecast(
     """The project manager's (or the project office's) new forecast for a line year, with a comment.
 
     Kept in ForecastRevision (before, after, comment, who, when) and in the audit log."""
+    budget_totals_lock(_projects_of_line_years([line_year.pk]))
     line_year = lock_for_update(
         BudgetLineYear, line_year.pk, queryset=BudgetLineYear.objects.select_related("line__project")
     )
@@ -572,6 +587,7 @@ def line_reforecast(
         comment=comment,
         actor=actor if actor and actor.pk else None,
     )
+    budget_totals_refresh([line_year.line.project_id])
     return line_year
 
 
@@ -622,6 +638,7 @@ def funding_source_update(
 @transaction.atomic
 def funding_share_set(*, actor, line: BudgetLine, funding: FundingSource, share: Any) -> FundingShare | None:
     """The percentage of `line` that `funding` finances (0 removes the share). Σ shares of a line ≤ 100 %."""
+    budget_totals_lock([line.project_id])
     line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
     _check(actor, "budget_line.change", line)
     value = parse_amount(share, field="share")
@@ -646,12 +663,14 @@ def funding_share_set(*, actor, line: BudgetLine, funding: FundingSource, share:
                 changes={"share": {"label": str(_("share (%)")), "old": f"{existing.share}", "new": ""}},
             )
             existing.delete()
+            budget_totals_refresh([line.project_id])
         return None
     share_row = existing or FundingShare(line=line, funding=funding)
     with audited(share_row, actor, FundingShare.audit_fields) as scope:
         share_row.share = value
         if scope.changed():
             save_versioned(share_row)
+    budget_totals_refresh([line.project_id])
     return share_row
 
 
@@ -679,6 +698,7 @@ def transfer_create(
         raise _refuse("reason", _("Say why the amount is transferred."))
     if source_line_year.pk == target_line_year.pk:
         raise _refuse("target", _("Choose another line year to transfer to."))
+    budget_totals_lock(_projects_of_line_years([source_line_year.pk, target_line_year.pk]))
     locked = {
         row.pk: row
         for row in BudgetLineYear.objects.select_for_update(of=("self",))
@@ -720,6 +740,7 @@ def transfer_create(
         override=recorded is not None,
         actor=actor if actor and actor.pk else None,
     )
+    budget_totals_refresh([source.line.project_id, target.line.project_id])
     text = _("Transfer of %(amount)s € from “%(source)s” %(sy)d to “%(target)s” %(ty)d: %(reason)s") % {
         "amount": value,
         "source": source.line.label,
@@ -754,6 +775,9 @@ def line_year_totals_refresh(line_ids: Iterable[int]) -> int:
     ids = sorted(set(line_ids))
     if not ids:
         return 0
+    # The projects first (budgets.totals): the sums below then see every committed entry of their lines.
+    project_ids = sorted(set(BudgetLine.objects.filter(pk__in=ids).values_list("project_id", flat=True)))
+    budget_totals_lock(project_ids)
     totals: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: {"committed": ZERO, "paid": ZERO})
     rows = (
         ExecutionEntry.objects.filter(line_id__in=ids)
@@ -781,6 +805,7 @@ def line_year_totals_refresh(line_ids: Iterable[int]) -> int:
     for year in {row.year for row in missing}:
         fiscal_year_ensure(year=year)
     BudgetLineYear.objects.bulk_create(missing)
+    budget_totals_refresh(project_ids)
     return len(changed) + len(missing)
 
 
@@ -817,6 +842,7 @@ def execution_entry_add(
     external_ref: str = "",
 ) -> ExecutionEntry:
     """A commitment or payment entered by hand (negative to cancel); the line year's totals follow."""
+    budget_totals_lock([line.project_id])
     line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
     _check(actor, "budget_line.change", line)
     entry = ExecutionEntry(

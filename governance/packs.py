@@ -123,7 +123,7 @@ def _weather_word(value: str) -> str:
 def pack_data(scope: PackScope, *, progress=None, projects: QuerySet[Project] | None = None) -> dict:
     """Everything a pack shows, in the active language. `progress(done, total)` is called per project;
     `projects` overrides the scope's projects (the benchmark's fixed sample)."""
-    from budgets.models import BudgetLineYear
+    from budgets.models import BudgetTotal
     from resources.models import Allocation
 
     projects = pack_projects(scope) if projects is None else projects
@@ -160,7 +160,7 @@ def pack_data(scope: PackScope, *, progress=None, projects: QuerySet[Project] | 
     counts = {value: 0 for value in Weather.values}
     for row in rows:
         counts[row.report.weather] = counts.get(row.report.weather, 0) + 1
-    has_budget = BudgetLineYear.objects.filter(year=scope.as_of.year).exists()
+    has_budget = BudgetTotal.objects.filter(year=scope.as_of.year).exists()
     budget = budget_rows(projects, scope.as_of.year) if has_budget else []
     quarter, teams = team_rows(scope.as_of) if Allocation.objects.exists() else (None, [])
     return {

@@ -3,8 +3,9 @@
 Every function takes the filtered project queryset (:func:`steering_projects`) and `today`, and runs a
 constant number of queries whatever the number of projects. Sources are read directly (see
 governance.alerts for the same choice): the latest VALIDATED current flash report of a project is its
-"latest weather"; schedule (Project.slippage_days, milestones), portfolio baselines, budget lines of the
-year, allocations vs a rough capacity (no capacity snapshot model in this tree).
+"latest weather"; schedule (Project.slippage_days, milestones), portfolio baselines, the budget totals of
+the year (budgets' precomputed BudgetTotal), allocations vs a rough capacity (no capacity snapshot model
+in this tree).
 """
 
 from __future__ import annotations
@@ -347,23 +348,24 @@ def baseline_drift(projects: QuerySet[Project]) -> tuple[object | None, list[dic
 
 
 def budget_rows(projects: QuerySet[Project], year: int) -> list[dict]:
-    """Per project with budget lines this year: planned, committed, paid (and the share committed)."""
-    from budgets.models import BudgetLineYear
+    """Per project with budget lines this year: planned, committed, paid (and the share committed), from
+    the precomputed budget totals (budgets.totals: a few rows per project, not every line year)."""
+    from budgets.models import BudgetTotal
 
     totals = (
-        BudgetLineYear.objects.filter(year=year, line__project__in=projects)
-        .values("line__project_id", "line__project__code", "line__project__name")
+        BudgetTotal.objects.filter(year=year, project__in=projects)
+        .values("project_id", "project__code", "project__name")
         .annotate(planned=Sum("planned"), committed=Sum("committed"), paid=Sum("paid"))
-        .order_by("line__project__code")
+        .order_by("project__code")
     )
     rows = []
     for row in totals:
         planned = row["planned"] or Decimal(0)
         rows.append(
             {
-                "project_id": row["line__project_id"],
-                "code": row["line__project__code"],
-                "name": row["line__project__name"],
+                "project_id": row["project_id"],
+                "code": row["project__code"],
+                "name": row["project__name"],
                 "planned": planned,
                 "committed": row["committed"] or Decimal(0),
                 "paid": row["paid"] or Decimal(0),
@@ -472,7 +474,7 @@ def weather_trend(projects: QuerySet[Project], today: date, *, periods: int = TR
 
 def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) -> dict:
     """Every tile's figures and preview rows (a constant number of queries)."""
-    from budgets.models import BudgetLineYear
+    from budgets.models import BudgetTotal
     from resources.models import Allocation
 
     filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
@@ -485,7 +487,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date) ->
     milestones = late_milestones(projects, today)
     milestone_count = milestones.count()
     baseline, drift = baseline_drift(projects)
-    has_budget = BudgetLineYear.objects.filter(year=today.year).exists()
+    has_budget = BudgetTotal.objects.filter(year=today.year).exists()
     budget = budget_rows(projects, today.year) if has_budget else []
     has_allocations = Allocation.objects.exists()
     directorate = filterset.form.cleaned_data.get("directorate") if filterset.is_valid() else None

@@ -19,6 +19,7 @@ from budgets.models import (
     Order,
     Section,
 )
+from budgets.totals import budget_totals_refresh
 from portfolio.tests.factories import ProjectFactory
 from resources.tests.factories import VendorFactory
 
@@ -72,6 +73,9 @@ class BudgetLineFactory(factory.django.DjangoModelFactory):
 
 
 class BudgetLineYearFactory(factory.django.DjangoModelFactory):
+    """A line year written directly (not through the services): its project's precomputed totals are
+    refreshed as a service would (budgets.totals)."""
+
     class Meta:
         model = BudgetLineYear
 
@@ -79,6 +83,12 @@ class BudgetLineYearFactory(factory.django.DjangoModelFactory):
     year = 2025
     planned = Decimal("100000.00")
     forecast = Decimal("100000.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        line_year = super()._create(model_class, *args, **kwargs)
+        budget_totals_refresh([line_year.line.project_id])
+        return line_year
 
 
 class FrameworkAgreementFactory(factory.django.DjangoModelFactory):

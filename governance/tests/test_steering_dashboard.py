@@ -4,6 +4,7 @@ constant query counts (dashboard, drill-downs, alerts list, API)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -289,3 +290,79 @@ def test_missing_drilldown_pages_build_only_their_rows(pmo_client):
         second = pmo_client.get(url, {"page": 2}).content.decode()
     assert second.count("LATE-") == 3 and "LATE-52" in second and "LATE-00" not in second
     assert len(queries) <= 12
+
+
+def _budget(project, planned, *, committed="0", paid="0", year=TODAY.year):
+    """A budget line of `project` through the budgets services (which keep the precomputed totals)."""
+    from budgets import services as budgets
+
+    line = budgets.budget_line_create(
+        actor=None,
+        project=project,
+        data={"label": f"Line {planned}", "section": "investment", "nature": "services"},
+        planned={year: planned},
+    )
+    for kind, amount in (("committed", committed), ("paid", paid)):
+        if amount != "0":
+            budgets.execution_entry_add(
+                actor=None, line=line, kind=kind, date=datetime.date(year, 1, 15), amount=amount
+            )
+    return line
+
+
+def test_budget_tile_drilldown_and_api_figures(pmo_client):
+    from ppm.tests.factories import DirectorateFactory
+
+    directorate = DirectorateFactory()
+    half = in_progress(code="BUD-HALF", directorate=directorate)
+    _budget(half, "1000.00", committed="700.00")
+    _budget(half, "500.00", committed="50.00")
+    full = in_progress(code="BUD-FULL")
+    _budget(full, "200.00", committed="200.00", paid="100.00")
+    _budget(in_progress(code="BUD-NEXT"), "999.00", year=TODAY.year + 1)
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    assert tiles["budget"]["shown"] is True
+    assert [
+        (row["code"], row["planned"], row["committed"], row["paid"], row["percent"])
+        for row in tiles["budget"]["rows"]
+    ] == [
+        ("BUD-FULL", Decimal("200.00"), Decimal("200.00"), Decimal("100.00"), 100),
+        ("BUD-HALF", Decimal("1500.00"), Decimal("750.00"), Decimal("0.00"), 50),
+    ]
+    assert tiles["budget"]["totals"] == {
+        "planned": Decimal("1700.00"),
+        "committed": Decimal("950.00"),
+        "paid": Decimal("100.00"),
+        "percent": 55,
+        "paid_percent": 5,
+    }
+    filtered = pmo_client.get(reverse("governance:steering"), {"directorate": directorate.pk})
+    assert [row["code"] for row in filtered.context["tiles"]["budget"]["rows"]] == ["BUD-HALF"]
+    drill = pmo_client.get(reverse("governance:steering_drilldown", args=["budget"])).content.decode()
+    assert "BUD-FULL" in drill and "BUD-HALF" in drill and "BUD-NEXT" not in drill
+    api = APIClient()
+    api.force_authenticate(UserFactory(role=Role.COMMITTEE_MEMBER))
+    figures = api.get("/api/v1/steering/").json()["budget"]
+    # Amounts as strings (SQLite's SUM drops the trailing zeros: compared as Decimal).
+    assert {key: Decimal(value) if isinstance(value, str) else value for key, value in figures.items()} == {
+        "planned": Decimal("1700.00"),
+        "committed": Decimal("950.00"),
+        "paid": Decimal("100.00"),
+        "percent": 55,
+        "paid_percent": 5,
+    }
+
+
+def test_budget_tile_and_drilldown_queries_do_not_grow(pmo_client):
+    def grow(n):
+        for index in range(n):
+            project = in_progress()
+            _budget(project, f"{100 + index}.00", committed="10.00", paid="5.00")
+            _budget(project, "1.00", year=TODAY.year - 1)
+
+    def action():
+        response = pmo_client.get(reverse("governance:steering"))
+        assert response.context["tiles"]["budget"]["shown"] is True
+        assert pmo_client.get(reverse("governance:steering_drilldown", args=["budget"])).status_code == 200
+
+    assert_same_queries_at_two_sizes(action, grow=grow, ceiling=60, sizes=(3, 30))
