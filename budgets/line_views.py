@@ -37,6 +37,7 @@ from budgets.lines_import import COLUMNS as IMPORT_COLUMNS
 from budgets.lines_import import IMPORT_KIND
 from budgets.models import BudgetLine, BudgetLineYear, Envelope, FundingSource, Order, Section
 from budgets.permissions import RULES
+from budgets.templatetags.budgets_money import budget_leaf_rows
 from portfolio.models import Project
 from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
@@ -385,13 +386,30 @@ def portfolio_budget(request):
     export = request.GET.get("export")
     if export:
         return _portfolio_export(export, data, cp)
+    # The envelope table shows each section's total; its projects (2,000 rows over a large portfolio)
+    # come on demand: htmx asks for one section's rows (?rows=<envelope>-<section>), and without
+    # JavaScript the link reloads the page with that section open (?expand=…, repeatable).
+    expanded = set(request.GET.getlist("expand"))
+    sections = {}
+    for envelope in data["by_envelope"]:
+        for section in envelope.children:
+            key = f"{envelope.key or 0}-{section.key}"
+            section.extra.update(rows_key=key, expanded=key in expanded)
+            sections[key] = section
+    rows_key = request.GET.get("rows")
+    if rows_key is not None:
+        if rows_key not in sections:
+            raise Http404(_("No such section."))
+        return HttpResponse(budget_leaf_rows(sections[rows_key].children))
+    base_query = request.GET.copy()
+    base_query.pop("rows", None)
     context = {
         "form": form,
         "data": data,
         "cp": cp,
         "figures": {"cp": cp_figure(cp)},
         "chart_locale": chart_locale(),
-        "query": request.GET.urlencode(),
+        "query": base_query.urlencode(),
         "report_form": ReportForm(initial={"as_of": timezone.localdate()}),
         "may_import": RULES.allows(request.user, "budget_line.change"),
         "today": timezone.localdate(),

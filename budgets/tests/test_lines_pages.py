@@ -281,3 +281,23 @@ def test_curve_rows_are_those_the_template_wrote(line, language):
             .render({"curve": curve})
         )
     assert written == expected
+
+
+def test_portfolio_envelope_table_brings_a_sections_projects_on_demand(client, pmo_user, line, envelope):
+    client.force_login(pmo_user)
+    url = reverse("budgets:portfolio_budget")
+    project_url = reverse("budgets:project_budget", args=[line.project.pk])
+    page = client.get(url).content.decode()
+    key = f"{envelope.pk}-investment"
+    # The section's total is there, its project row is not: a link brings it.
+    assert f'hx-get="?rows={key}"' in page and f'href="?expand={key}#by-envelope"' in page
+    assert "Show its project (" in page, page[page.find("budget-more") :][:400]
+    assert f'href="{project_url}"' not in page.split('id="by-objective"')[0]
+    rows = client.get(url, {"rows": key}, HTTP_HX_REQUEST="true").content.decode()
+    assert rows.startswith('<tr class="budget-leaf">') and f'href="{project_url}"' in rows
+    expanded = client.get(url, {"expand": key}).content.decode()
+    assert f'href="{project_url}"' in expanded.split('id="by-objective"')[0]
+    assert client.get(url, {"rows": "0-nothing"}).status_code == 404
+    # Filters are kept in the links.
+    filtered = client.get(url, {"year": "2025"}).content.decode()
+    assert f"?year=2025&amp;rows={key}" in filtered
