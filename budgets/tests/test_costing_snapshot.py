@@ -1,11 +1,12 @@
 """The stored costing of the portfolio (budgets.costing_snapshot): equal to the live computation to the
-cent, rebuilt after changes (debounced, idempotent)."""
+cent, rebuilt after changes (debounced, idempotent), and the costing page's freshness banner."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from budgets import costing, costing_snapshot
@@ -20,6 +21,7 @@ from budgets.tests.factories import (
 )
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm.roles import Role
+from ppm.testing import assert_same_queries_at_two_sizes
 from ppm.tests.factories import DirectorateFactory
 from resources.models import LineApproval, RoleFamily, TimeEntry
 from resources.tests.factories import (
@@ -34,6 +36,7 @@ from resources.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+HTMX = {"HX-Request": "true"}
 AUGUST, SEPTEMBER, JANUARY = date(2025, 8, 1), date(2025, 9, 1), date(2026, 1, 1)
 
 
@@ -343,3 +346,109 @@ def test_nightly_schedule_is_registered():
 
     task = PeriodicTask.objects.get(task="budgets.tasks.rebuild_costing_snapshot")
     assert task.enabled and task.crontab.hour == "2"
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+def test_page_reads_the_snapshot_and_says_how_fresh(client, finance_user, portfolio, sent):
+    snapshot = build()
+    client.force_login(finance_user)
+    url = reverse("budgets:costing")
+    text = client.get(url).text
+    assert "Computed on" in text and "Up to date." in text and "Recompute now" in text
+    assert "CRM · Citizen CRM" in text and 'hx-trigger="every 2s"' not in text
+    assert "North" in client.get(url + "?by=directorate").text
+    assert "O2 · Schools" in client.get(url + "?by=objective").text
+
+    # A change: out of date, a computation queued, and the banner polls until it is built.
+    costing_snapshot_request(reason="test")
+    text = client.get(url).text
+    assert "Out of date: the data changed since" in text and "A computation is queued" in text
+    assert 'hx-trigger="every 2s"' in text and "Recompute now" not in text
+    since = text.split("since=")[1].split('"')[0]
+    status_url = reverse("budgets:costing_status") + f"?since={since}"
+    assert "A computation is queued" in client.get(status_url, headers=HTMX).text
+    CostingSnapshot.objects.filter(pk=snapshot.pk).update(
+        status=CostingStatus.BUILDING, started_at=timezone.now()
+    )
+    assert "Being computed" in client.get(status_url, headers=HTMX).text
+    CostingSnapshot.objects.filter(pk=snapshot.pk).update(status=CostingStatus.READY)
+    assert costing_snapshot_run(snapshot_id=snapshot.pk) == "built"
+    done = client.get(status_url, headers=HTMX)
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    assert "Up to date." in client.get(url).text
+
+
+def test_recompute_now(client, finance_user, portfolio, sent, django_capture_on_commit_callbacks):
+    snapshot = build()
+    client.force_login(finance_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("budgets:costing_rebuild"), headers=HTMX)
+    assert response.status_code == 200 and 'hx-trigger="every 2s"' in response.text
+    assert sent == [(snapshot.pk, 0)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("budgets:costing_rebuild"))
+    assert response.status_code == 302
+    assert len(sent) == 2  # asked again: sent at once, the first message then finds nothing to do
+    assert costing_snapshot_run(snapshot_id=snapshot.pk) == "built"
+    assert costing_snapshot_run(snapshot_id=snapshot.pk) == "unchanged"
+
+
+def test_never_computed_small_portfolio_is_valued_live(client, finance_user, portfolio):
+    client.force_login(finance_user)
+    text = client.get(reverse("budgets:costing")).text
+    # The fixture's writes queued a first computation; meanwhile the page values the costing live.
+    assert "Not stored yet:" in text and "CRM · Citizen CRM" in text and "A computation is queued" in text
+    assert not CostingSnapshot.objects.filter(built_at__isnull=False).exists()
+    CostingSnapshot.objects.all().delete()  # nothing ever asked for
+    text = client.get(reverse("budgets:costing")).text
+    assert "Not stored yet:" in text and "CRM · Citizen CRM" in text and "Compute now" in text
+    assert not CostingSnapshot.objects.exists()  # a GET writes nothing
+
+
+def test_never_computed_large_portfolio_says_so(client, finance_user, portfolio, monkeypatch):
+    monkeypatch.setattr(costing_snapshot, "LIVE_ALLOCATIONS", 3)
+    CostingSnapshot.objects.all().delete()
+    client.force_login(finance_user)
+    text = client.get(reverse("budgets:costing")).text
+    assert "The costing has not been computed yet." in text and "Compute now" in text
+    assert "CRM · Citizen CRM" not in text
+    assert not CostingSnapshot.objects.exists()  # a GET writes nothing
+
+
+def test_page_queries_do_not_grow(client, finance_user):
+    directorate = DirectorateFactory()
+
+    def grow(n):
+        for _ in range(n):
+            project = ProjectFactory(directorate=directorate, objectives=[ObjectiveFactory()])
+            BudgetLineYearFactory(line=BudgetLineFactory(project=project))
+            AllocationFactory(project=project, resource=ResourceFactory())
+        build()
+
+    client.force_login(finance_user)
+    for group in ("project", "objective", "directorate"):
+        CostingSnapshot.objects.all().delete()
+
+        def page(group=group):
+            response = client.get(reverse("budgets:costing") + f"?by={group}")
+            assert response.status_code == 200 and "Computed on" in response.text
+
+        assert_same_queries_at_two_sizes(page, grow=grow, ceiling=12, sizes=(3, 8))
+
+
+def test_rows_are_escaped_and_in_the_readers_style(client, finance_user, portfolio):
+    portfolio["crm"].name = 'R&D <"lab">'
+    portfolio["crm"].save()
+    build()
+    client.force_login(finance_user)
+    text = client.get(reverse("budgets:costing")).text
+    link = reverse("portfolio:project_detail", args=[portfolio["crm"].pk])
+    assert f'<th scope="row"><a href="{link}">CRM · R&amp;D &lt;&quot;lab&quot;&gt;</a></th>' in text
+    # CRM's planned internal workload, 960.02 + 1,560.03, as the template filter writes amounts.
+    assert '<td class="num nowrap">€2,520.05</td>' in text
+    client.cookies["django_language"] = "fr"
+    french = client.get(reverse("budgets:costing"), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "2\u202f520,05\u00a0€" in french or "2\u00a0520,05\u00a0€" in french
+    assert "Calculé le" in french
