@@ -341,6 +341,20 @@ def test_nightly_builds_whatever_changed(portfolio, sent, django_capture_on_comm
     assert costing_snapshot_run(snapshot_id=snapshot.pk) == "built"
 
 
+def test_computed_in_the_writing_transaction_covers_its_changes(
+    portfolio, sent, django_capture_on_commit_callbacks
+):
+    """The demo loader computes the costing in its own transaction: its writes are not counted again."""
+    build()
+    with django_capture_on_commit_callbacks(execute=True):
+        BudgetLineYearFactory(line=BudgetLineFactory(project=portfolio["sirh"]), year=2026, planned=D("5.00"))
+        assert costing_snapshot.costing_snapshot_compute_now() == "built"
+    snapshot = CostingSnapshot.objects.get()
+    assert snapshot.built_seq == snapshot.request_seq and not sent
+    assert CostingRow.objects.get(snapshot=snapshot, project=portfolio["sirh"]).planned == D("15.00")
+    assert costing_snapshot.costing_snapshot_compute_now() == "unchanged"
+
+
 def test_nightly_schedule_is_registered():
     from django_celery_beat.models import PeriodicTask
 
