@@ -743,7 +743,7 @@ def costing_status(request):
 @require_POST
 def costing_rebuild(request):
     """Queue a computation now (no debounce); htmx gets the banner, polling until it is done."""
-    snapshot = costing_snapshot.costing_snapshot_request(reason="recompute asked", countdown=0)
+    snapshot = costing_snapshot.costing_snapshot_request(reason="recompute asked", countdown=0, changed=False)
     if request.htmx:
         context = _freshness_context(request, snapshot)
         return render(request, "budgets/partials/costing_freshness.html", context)

@@ -114,18 +114,23 @@ def _locked_snapshot() -> CostingSnapshot:
     return snapshot
 
 
-def costing_snapshot_request(*, reason: str, countdown: int | None = None) -> CostingSnapshot:
-    """Count a change (or a wish to recompute) and queue a build unless one already waits: the message
-    is sent after the commit, `countdown` seconds later — the debounce delay by default; 0 ("Recompute
-    now", nightly) sends at once even when a debounced message already waits (that one then finds nothing
-    to do). Writers call `costing_changed()`, which calls this once their transaction has committed."""
+def costing_snapshot_request(
+    *, reason: str, countdown: int | None = None, changed: bool = True
+) -> CostingSnapshot:
+    """Count a change (`changed`: the data changed, noted in `requested_at`; else a wish to recompute)
+    and queue a build unless one already waits: the message is sent after the commit, `countdown` seconds
+    later — the debounce delay by default; 0 ("Recompute now", nightly) sends at once even when a
+    debounced message already waits (that one then finds nothing to do). Writers call
+    `costing_changed()`, which calls this once their transaction has committed."""
     countdown = debounce_seconds() if countdown is None else countdown
     now = timezone.now()
     with transaction.atomic(savepoint=False):
         snapshot = _locked_snapshot()
         snapshot.request_seq += 1
-        snapshot.requested_at = now
-        fields = ["request_seq", "requested_at"]
+        fields = ["request_seq"]
+        if changed:
+            snapshot.requested_at = now
+            fields.append("requested_at")
         waiting = snapshot.queued_at is not None and snapshot.queued_at > now - QUEUED_LOST_AFTER
         if countdown == 0 or not waiting:
             snapshot.queued_at = now
@@ -222,7 +227,7 @@ def costing_snapshot_compute_now() -> str:
 
 def costing_snapshot_nightly() -> int:
     """Queue a build now, whatever changed (beat, nightly). Returns the snapshot's id."""
-    return costing_snapshot_request(reason="nightly", countdown=0).pk
+    return costing_snapshot_request(reason="nightly", countdown=0, changed=False).pk
 
 
 # --- what triggers a rebuild ----------------------------------------------------------------------
@@ -504,6 +509,18 @@ class Freshness:
     def stale(self) -> bool:
         """Changes were counted since the rows were computed."""
         return self.ready and self.snapshot.request_seq != self.snapshot.built_seq  # type: ignore[union-attr]
+
+    @property
+    def changed(self) -> bool:
+        """The data changed since the rows were computed (as far as the counted changes tell)."""
+        snapshot = self.snapshot
+        return (
+            self.stale
+            and snapshot is not None
+            and snapshot.requested_at is not None
+            and snapshot.built_at is not None
+            and snapshot.requested_at > snapshot.built_at
+        )
 
     @property
     def building(self) -> bool:

@@ -400,6 +400,7 @@ def test_recompute_now(client, finance_user, portfolio, sent, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("budgets:costing_rebuild"), headers=HTMX)
     assert response.status_code == 200 and 'hx-trigger="every 2s"' in response.text
+    assert "A computation is queued" in response.text and "Out of date" not in response.text  # no change
     assert sent == [(snapshot.pk, 0)]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("budgets:costing_rebuild"))
