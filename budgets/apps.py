@@ -88,3 +88,8 @@ class BudgetsConfig(AppConfig):
 
         watched = ("FrameworkAgreement", "AgreementLot", "AgreementPrice", "Order", "OrderLine")
         invalidate_on_change(consumption.ALERTS_TILE, *(self.get_model(name) for name in watched))
+
+        # --- costing: the stored snapshot is rebuilt after what it is computed from changes
+        from budgets import costing_snapshot
+
+        costing_snapshot.connect_receivers()

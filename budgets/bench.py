@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-PARTS = ("budgets.bench_lines", "budgets.bench_contracts")
+PARTS = ("budgets.bench_lines", "budgets.bench_contracts", "budgets.bench_costing")
 
 
 def _parts() -> list:

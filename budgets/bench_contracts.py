@@ -185,8 +185,6 @@ def screens() -> list:
             [QUALITY_BAR, at_most_queries(16), NO_LARGE_SEQ_SCAN],
         ),
         Screen("Orders list", "/orders/", [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN]),
-        # A portfolio-wide roll-up reads every line-year and allocation once (aggregates): no seq-scan bar.
-        Screen("Portfolio costing page", "/budgets/costing/", [QUALITY_BAR, at_most_queries(16)]),
         Screen(
             "API agreements consumption",
             "/api/v1/agreements/consumption/",

@@ -21,9 +21,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from budgets import consumption, contracts, costing
+from budgets import consumption, contracts, costing, costing_snapshot
 from budgets.contracts import money_format
 from budgets.contracts_filters import AgreementFilterSet, OrderFilterSet
 from budgets.contracts_forms import (
@@ -678,32 +679,103 @@ def order_transition(request, pk: int, obj: Order):
 # ----------------------------------------------------------------------------------------------- costing
 
 
+GROUPS = (
+    ("project", gettext_lazy("Project")),
+    ("objective", gettext_lazy("Objective")),
+    ("directorate", gettext_lazy("Directorate")),
+)
+
+
+def _freshness_context(request, snapshot, *, since: int | None = None, live: bool = False) -> dict:
+    freshness = costing_snapshot.Freshness(snapshot)
+    if since is None:
+        since = snapshot.request_seq if snapshot is not None else 0
+    return {
+        "freshness": freshness,
+        "snapshot": snapshot,
+        "since": since,
+        "live": live,
+        "can_rebuild": RULES.allows(request.user, "costing.rebuild"),
+    }
+
+
 @requires(RULES, "budget.view")
+@require_GET
 def costing_page(request):
-    projects = list(costing.costed_projects())
-    rollup = costing.portfolio_rollup(projects)
+    """The portfolio's costing, read from its stored snapshot (budgets.costing_snapshot). Before the
+    first computation, a small portfolio is valued live for the page (nothing is written on a GET);
+    a large one says so and offers to compute it."""
     group = request.GET.get("by", "project")
-    if group not in ("project", "objective", "directorate"):
+    if group not in dict(GROUPS):
         group = "project"
-    rows = rollup[{"project": "projects", "objective": "objectives", "directorate": "directorates"}[group]]
-    page = lists.paginate(rows, request.GET.get("page"), per_page=50)
+    snapshot = costing_snapshot.costing_snapshot_get()
+    live = False
+    envelopes: list = []
+    totals = page = None
+    if snapshot is not None and snapshot.built_at is not None:
+        envelopes, totals = costing_snapshot.snapshot_summary(snapshot)
+        page = costing_snapshot.snapshot_page(snapshot, group, request.GET.get("page"))
+    elif costing_snapshot.small_portfolio():
+        live = True
+        rollup = costing.portfolio_rollup(list(costing.costed_projects()))
+        envelopes, totals = rollup["envelopes"], _total_row(rollup["projects"])
+        rows = rollup[
+            {"project": "projects", "objective": "objectives", "directorate": "directorates"}[group]
+        ]
+        page = lists.paginate(rows, request.GET.get("page"), per_page=costing_snapshot.PER_PAGE)
     return render(
         request,
         "budgets/contracts_costing.html",
         {
-            "envelopes": rollup["envelopes"],
+            "envelopes": envelopes,
             "page_obj": page,
-            "rows": page.object_list,
+            "rows": page.object_list if page is not None else [],
             "group": group,
-            "groups": (
-                ("project", _("Project")),
-                ("objective", _("Objective")),
-                ("directorate", _("Directorate")),
-            ),
-            "totals": _total_row(rollup["projects"]),
+            "groups": GROUPS,
+            "totals": totals,
             "subnav": "costing",
+            **_freshness_context(request, snapshot, live=live),
         },
     )
+
+
+@requires(RULES, "budget.view")
+@require_GET
+@never_cache
+def costing_status(request):
+    """The freshness banner, which htmx polls while a computation is queued or running; once the
+    changes counted when the page was shown (`since`) are computed, the page reloads (HX-Refresh)."""
+    snapshot = costing_snapshot.costing_snapshot_get()
+    try:
+        since = int(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    context = _freshness_context(request, snapshot, since=since)
+    freshness = context["freshness"]
+    if (
+        request.htmx
+        and since is not None
+        and snapshot is not None
+        and freshness.ready
+        and not freshness.building
+        and snapshot.built_seq >= since
+    ):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "budgets/partials/costing_freshness.html", context)
+
+
+@requires(RULES, "costing.rebuild")
+@require_POST
+def costing_rebuild(request):
+    """Queue a computation now (no debounce); htmx gets the banner, polling until it is done."""
+    snapshot = costing_snapshot.costing_snapshot_request(reason="recompute asked", countdown=0, changed=False)
+    if request.htmx:
+        context = _freshness_context(request, snapshot)
+        return render(request, "budgets/partials/costing_freshness.html", context)
+    messages.success(request, _("The costing is being recomputed: the page shows it once it is done."))
+    return redirect("budgets:costing")
 
 
 def _total_row(rows) -> costing.RollupRow:

@@ -117,7 +117,7 @@ class RateBook:
         if keys:
             for price in AgreementPrice.objects.filter(
                 agreement_id__in={key[0] for key in keys}, code__in={key[1] for key in keys}
-            ).order_by("valid_from"):
+            ).order_by("valid_from", "pk"):
                 self.prices[(price.agreement_id, price.code, price.lot_id)].append(
                     (price.valid_from, price.unit_price)
                 )

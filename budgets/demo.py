@@ -4,7 +4,8 @@ Runs its parts in order, each an optional module `budgets/demo_<part>.py` exposi
 Counter` and `KINDS`: lines (fiscal years, the 15 M€ « Feuille de route numérique 2024-2027 » envelope by
 section with its CP schedule, a recovery-plan grant and an EU grant, budget lines of the projects with
 their execution through the current month), then contracts (two framework agreements of the demo vendors
-— resources.demo.DEMO_VENDORS — one near its ceiling, one near expiry, orders on most in-progress projects).
+— resources.demo.DEMO_VENDORS — one near its ceiling, one near expiry, orders on most in-progress projects),
+then costing (the first stored costing of the portfolio).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import importlib.util
 from collections import Counter
 from datetime import date
 
-PARTS = ("budgets.demo_lines", "budgets.demo_contracts")
+PARTS = ("budgets.demo_lines", "budgets.demo_contracts", "budgets.demo_costing")
 DEMO_ENVELOPE_CODE = "FRN-2024-2027"
 
 

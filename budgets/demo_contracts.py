@@ -284,4 +284,10 @@ def _resource_rates(prices: dict, vendor) -> None:
     ):
         name = resource.primary_profile.name.lower()
         code = "CP" if "chef" in name else "EXP" if ("expert" in name or "architecte" in name) else "DEV"
-        ResourceRate.objects.update_or_create(resource=resource, defaults={"price": prices[code]})
+        # Written only when missing or different: a second load changes nothing (nor the costing).
+        rate, created = ResourceRate.objects.get_or_create(
+            resource=resource, defaults={"price": prices[code]}
+        )
+        if not created and rate.price_id != prices[code].pk:
+            rate.price = prices[code]
+            rate.save(update_fields=["price"])

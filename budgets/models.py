@@ -725,3 +725,88 @@ class ContractAlertDigest(models.Model):
 
     def __str__(self) -> str:
         return str(self.period)
+
+
+# ---------------------------------------------------------------------------------------- costing
+
+
+class CostingStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("costing snapshot", "Waiting for its first computation")
+    BUILDING = "building", pgettext_lazy("costing snapshot", "Computing")
+    READY = "ready", pgettext_lazy("costing snapshot", "Ready")
+    FAILED = "failed", pgettext_lazy("costing snapshot", "Failed")
+
+
+class CostingSnapshot(models.Model):
+    """The portfolio's costing, stored (budgets.costing_snapshot computes it; the costing page reads it).
+
+    One row per `key` (the whole portfolio: "portfolio"). Every change it depends on adds one to
+    `request_seq` (and sets `requested_at`) once its transaction committed; a build records the
+    `request_seq` it started from in `built_seq`: a build message that finds them equal does nothing (a
+    redelivered or superseded message). `queued_at` is set while a build message waits (debounce)."""
+
+    key = models.CharField(_("key"), max_length=60, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CostingStatus.choices, default=CostingStatus.PENDING
+    )
+    request_seq = models.PositiveBigIntegerField(_("changes asked for"), default=0)
+    built_seq = models.PositiveBigIntegerField(_("changes built"), default=0)
+    requested_at = models.DateTimeField(_("last change"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("build queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("build started"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    build_ms = models.PositiveIntegerField(_("build time (ms)"), null=True, blank=True)
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("costing snapshot")
+        verbose_name_plural = _("costing snapshots")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CostingDimension(models.TextChoices):
+    PROJECT = "project", _("Project")
+    ENVELOPE = "envelope", _("Envelope")
+    TOTAL = "total", _("Total")
+
+
+class CostingRow(models.Model):
+    """One row of a costing snapshot: a project (its lines' amounts and its workload cost), an envelope
+    (its authority and the amounts of the lines on it; `envelope` empty: lines without one) or the total.
+    Projects are grouped by objective and directorate when read (their links are read live)."""
+
+    snapshot = models.ForeignKey(CostingSnapshot, on_delete=models.CASCADE, related_name="rows")
+    dimension = models.CharField(_("dimension"), max_length=10, choices=CostingDimension.choices)
+    order = models.PositiveIntegerField(default=0)
+    project = models.ForeignKey(
+        "portfolio.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    envelope = models.ForeignKey(Envelope, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(_("label"), max_length=240, blank=True)
+    # Budget lines (cash), summed over their years.
+    planned = money(_("planned (voted)"), allow_negative=True)
+    forecast = money(_("forecast"), allow_negative=True)
+    committed = money(_("committed"), allow_negative=True)
+    paid = money(_("paid"), allow_negative=True)
+    authority = money(_("commitment authority (AP/AE)"), null=True, blank=True, default=None)
+    # Workload valued at daily rates (budgets.costing).
+    planned_internal = money(_("planned internal cost"), allow_negative=True)
+    planned_external = money(_("planned external cost"), allow_negative=True)
+    actual_internal = money(_("actual internal cost"), allow_negative=True)
+    actual_external = money(_("actual external cost"), allow_negative=True)
+    planned_days = models.DecimalField(_("planned days"), max_digits=14, decimal_places=3, default=ZERO)
+    actual_days = models.DecimalField(_("actual days"), max_digits=14, decimal_places=3, default=ZERO)
+
+    class Meta:
+        ordering = ["snapshot", "dimension", "order"]
+        verbose_name = _("costing row")
+        verbose_name_plural = _("costing rows")
+        indexes = [models.Index(fields=["snapshot", "dimension", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.dimension} · {self.label}"

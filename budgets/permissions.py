@@ -15,6 +15,7 @@
 | order.change           | the above; a project's manager on their projects' DRAFT orders               |
 | order.transition       | administrators, the project office and finance (sign, deliver, invoice,      |
 |                        | cancel)                                                                      |
+| costing.rebuild        | whoever sees budgets (recompute the stored costing of the portfolio now)     |
 
 `budget_line.forecast` is checked against the line's project, `order.change` against the order.
 The expected answers are stated in tests/test_permissions_matrix.py (tests/matrix_budgets.py).
@@ -57,6 +58,7 @@ RULES = RuleTable(
         Rule("order.change", roles=BUDGET_EDITORS),
         Rule("order.change", roles=MANAGERS, when=manages_draft_order),
         Rule("order.transition", roles=BUDGET_EDITORS),
+        Rule("costing.rebuild", roles=BUDGET_READERS),
     ],
     messages={
         "budget.view": _("You may not see budgets."),
@@ -76,5 +78,6 @@ RULES = RuleTable(
         "order.transition": _(
             "Only the project office, finance and administrators sign, deliver or invoice orders."
         ),
+        "costing.rebuild": _("You may not recompute the costing."),
     },
 )

@@ -50,4 +50,6 @@ urlpatterns += [
     path("orders/<int:pk>/", contract_views.order_detail, name="order_detail"),
     path("orders/<int:pk>/transition/", contract_views.order_transition, name="order_transition"),
     path("budgets/costing/", contract_views.costing_page, name="costing"),
+    path("budgets/costing/status/", contract_views.costing_status, name="costing_status"),
+    path("budgets/costing/rebuild/", contract_views.costing_rebuild, name="costing_rebuild"),
 ]

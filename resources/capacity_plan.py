@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from resources.models import CapacityLoad, CapacityRow, CapacitySnapshot, SnapshotStatus
+from resources.signals import workload_changed
 from resources.snapshot import (
     PlanParams,
     plan_periods,
@@ -88,7 +89,8 @@ def capacity_snapshot_request(
 def capacity_plan_changed(*, reason: str = "change") -> None:
     """Call after a change to allocations, absences, background loads, resources, the organisation
     calendar or a project's status: queues (debounced, after commit) a rebuild of the default plans and of
-    the plans asked for in the last week. Cheap: one query plus one per plan in use."""
+    the plans asked for in the last week. Cheap: one query plus one per plan in use. Then sends
+    `resources.signals.workload_changed` for the apps above (budgets' workload costing)."""
     since = timezone.now() - RECENT
     starts = {plan_periods(grain)[0][0] for grain in ("month", "week")}
     in_use = list(
@@ -99,6 +101,7 @@ def capacity_plan_changed(*, reason: str = "change") -> None:
     wanted = {PlanParams(grain="month"), *(PlanParams.from_json(params) for params in in_use)}
     for params in sorted(wanted, key=lambda p: (not p.is_default, str(p.as_json()))):
         capacity_snapshot_request(params, reason=reason)
+    workload_changed.send(sender=CapacitySnapshot, reason=reason)
 
 
 def changes_capacity(func):

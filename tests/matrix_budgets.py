@@ -29,10 +29,11 @@ SPEC = [
     ("order.change",         "other",      Y,  Y,  Y,  N,  N,  N,  N,  N),
     ("order.transition",     "own",        Y,  Y,  Y,  N,  N,  N,  N,  NA),
     ("order.transition",     "other",      Y,  Y,  Y,  N,  N,  N,  N,  N),
+    ("costing.rebuild",      "-",          Y,  Y,  Y,  Y,  Y,  Y,  N,  N),
 ]
 # fmt: on
 
-ENTITIES = frozenset({"budget", "envelope", "budget_line", "transfer", "agreement", "order"})
+ENTITIES = frozenset({"budget", "envelope", "budget_line", "transfer", "agreement", "order", "costing"})
 MANAGED_PROJECT_TARGETS = frozenset({("budget_line", "own"), ("order", "own"), ("order", "own-signed")})
 
 

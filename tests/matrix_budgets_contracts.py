@@ -53,6 +53,12 @@ def _order_form(c) -> dict:
     }
 
 
+def _costing_requests(c):
+    from budgets.models import CostingSnapshot
+
+    return CostingSnapshot.objects.filter(key="portfolio").values_list("request_seq", flat=True).first()
+
+
 def _order_state(c):
     order = Order.objects.filter(pk=c.target.pk).values_list("title", "status").first()
     return order
@@ -113,6 +119,16 @@ PAGES: list = [
         "order-lines-preview", "budget.view", "-", "get", lambda c: reverse("budgets:order_lines_preview")
     ),
     Endpoint("costing", "budget.view", "-", "get", lambda c: reverse("budgets:costing")),
+    Endpoint("costing-status", "budget.view", "-", "get", lambda c: reverse("budgets:costing_status")),
+    Endpoint(
+        "costing-rebuild",
+        "costing.rebuild",
+        "-",
+        "post",
+        lambda c: reverse("budgets:costing_rebuild"),
+        success=302,
+        state=_costing_requests,
+    ),
     *(
         Endpoint(
             "order-create",

@@ -343,6 +343,48 @@ def test_housekeeping_tasks_run_in_the_worker(worker, settings):
     assert (Path(settings.MEDIA_ROOT) / new.file.name).exists()
 
 
+def test_costing_snapshot_is_built_by_the_worker_after_changes(worker, settings):
+    """Changes ask for a build (debounced: here with no delay), the worker computes it from the shared
+    database, and a redelivered message does nothing."""
+    from decimal import Decimal
+
+    from budgets import costing
+    from budgets.models import CostingRow, CostingSnapshot, CostingStatus
+    from budgets.tasks import build_costing_snapshot
+    from budgets.tests.factories import BudgetLineFactory, BudgetLineYearFactory
+    from resources.capacity_plan import capacity_plan_changed
+    from resources.tests.factories import AllocationFactory, ResourceFactory
+
+    settings.PILOTIS_COSTING_DEBOUNCE_SECONDS = 0
+    project = ProjectFactory(code="COST-W")
+    BudgetLineYearFactory(line=BudgetLineFactory(project=project), planned=Decimal("1000.00"))
+    AllocationFactory(
+        project=project, resource=ResourceFactory(daily_cost=Decimal("480.01")), days=Decimal("0.5")
+    )
+    capacity_plan_changed(reason="allocations")  # what the workload services call after their writes
+
+    def built():
+        snapshot = CostingSnapshot.objects.filter(key="portfolio").first()
+        return (
+            snapshot
+            if snapshot is not None
+            and snapshot.status == CostingStatus.READY
+            and snapshot.built_seq == snapshot.request_seq
+            else None
+        )
+
+    snapshot = _wait_for(built, worker, "the costing snapshot")
+    row = CostingRow.objects.get(snapshot=snapshot, project=project)
+    live = costing.project_totals(costing.workload_cost())[project.pk]
+    assert row.planned == Decimal("1000.00")
+    assert row.planned_internal == live.planned_internal == Decimal("240.01")  # 240.005, half up
+    built_at = snapshot.built_at
+
+    assert build_costing_snapshot.delay(snapshot.pk).get(timeout=TASK_TIMEOUT) == "unchanged"
+    snapshot.refresh_from_db()
+    assert snapshot.built_at == built_at
+
+
 class _NoTask:
     def delay(self, job_id):
         """Nothing to send: the test renders the job itself."""
