@@ -12,6 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +42,7 @@ from governance.templatetags.steering_tags import steering_weather
 from portfolio.models import Objective, Project
 from ppm import exports
 from ppm.exceptions import DomainValidationError
+from ppm.forms import plain_model_choices
 from ppm.lists import paginate, render_partial_or_page, tune_filter_form
 from ppm.models import Directorate, ReportJob, User
 from ppm.permissions import requires
@@ -64,6 +67,11 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 def _tune_steering_form(filterset) -> None:
     tune_filter_form(filterset.form, any_label=_("Any"))
+    # The four reference selects from narrow rows (their labels as the models' str() writes them).
+    fields = filterset.form.fields
+    plain_model_choices(fields["objective"], label=Concat("code", Value(" · "), "name"))
+    for name in ("directorate", "project_office", "committee"):
+        plain_model_choices(fields[name], label="name")
 
 
 def _query_string(request) -> str:

@@ -25,11 +25,11 @@ class ApiTokenForm(forms.Form):
     )
 
 
-def plain_model_choices(field: forms.ModelChoiceField, *, label: str) -> None:
+def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
     """Give a model select its options from one narrow query (value, `label` column) instead of the
     model instances Django's iterator builds one by one: a select of 500 people cost ~10 ms that way.
-    Only the widget changes; the field still validates against its queryset. The label column must be
-    what the model's str() shows."""
+    Only the widget changes; the field still validates against its queryset. `label` (a column or an
+    expression such as Concat) must be what the model's str() shows."""
     value = field.to_field_name or "pk"
     options = list(field.queryset.values_list(value, label))
     if field.empty_label is not None:

@@ -366,3 +366,23 @@ def test_budget_tile_and_drilldown_queries_do_not_grow(pmo_client):
         assert pmo_client.get(reverse("governance:steering_drilldown", args=["budget"])).status_code == 200
 
     assert_same_queries_at_two_sizes(action, grow=grow, ceiling=60, sizes=(3, 30))
+
+
+def test_steering_filter_selects_are_those_djangos_iterator_writes():
+    from governance.steering import SteeringFilterSet
+    from governance.steering_views import _tune_steering_form
+    from portfolio.tests.factories import ObjectiveFactory
+    from ppm.lists import tune_filter_form
+
+    ObjectiveFactory(code="OS<2>", name="Mieux & plus")
+    ProjectOffice.objects.create(name="PMO <numérique>")
+    data = {"objective": "", "directorate": ""}
+    plain = SteeringFilterSet(data, queryset=ProjectFactory._meta.model.objects.all())
+    tune_filter_form(plain.form, any_label="Any")
+    expected = {
+        name: str(plain.form[name]) for name in ("objective", "directorate", "project_office", "committee")
+    }
+    tuned = SteeringFilterSet(data, queryset=ProjectFactory._meta.model.objects.all())
+    _tune_steering_form(tuned)
+    assert {name: str(tuned.form[name]) for name in expected} == expected
+    assert "OS&lt;2&gt; · Mieux &amp; plus" in expected["objective"]
