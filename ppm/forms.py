@@ -34,4 +34,34 @@ def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
     options = list(field.queryset.values_list(value, label))
     if field.empty_label is not None:
         options.insert(0, ("", field.empty_label))
+    if type(field.widget) is forms.Select:
+        widget = PlainSelect(attrs=field.widget.attrs)
+        widget.is_required = field.widget.is_required
+        field.widget = widget
     field.widget.choices = options
+
+
+class PlainSelect(forms.Select):
+    """A <select> of plain (value, label) options written straight from them: the same HTML as
+    Django's Select (through ppm.form_renderer), without a dict per option (optgroups/create_option)
+    — what a select of 500 people costs. No option groups, one selected value."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.safestring import mark_safe
+
+        from ppm.form_renderer import _attrs, _text
+
+        context_attrs = self.build_attrs(self.attrs, attrs)
+        chosen = self.format_value(value)
+        parts = [f'<select name="{_text(name)}"{_attrs(context_attrs)}>']
+        found = False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not found and option_value in chosen
+            found = found or selected
+            parts.append(
+                f'\n  <option value="{_text(option_value)}"{" selected" if selected else ""}>'
+                f"{_text(label)}</option>\n"
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts).strip())  # noqa: S308 - every value is escaped by _text

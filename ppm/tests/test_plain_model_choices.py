@@ -43,3 +43,13 @@ def test_same_html_as_djangos_iterator_and_the_same_validation():
     refused = PickForm({"directorate": "999999"})
     plain_model_choices(refused.fields["directorate"], label="name")
     assert not refused.is_valid() and "directorate" in refused.errors
+
+
+def test_unbound_and_invalid_forms_render_as_django_does():
+    DirectorateFactory(code="DSI", name="Systèmes")
+    for data in (None, {"directorate": "not-a-number", "by_code": "NOPE"}):
+        expected = str(PickForm(data)["directorate"]) + str(PickForm(data)["by_code"])
+        form = PickForm(data)
+        plain_model_choices(form.fields["directorate"], label="name")
+        plain_model_choices(form.fields["by_code"], label="name")
+        assert str(form["directorate"]) + str(form["by_code"]) == expected
