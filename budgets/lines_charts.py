@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from budgets.money import format_money, money_str
+from budgets.money import money_formatter, money_str
 from ppm.charts import GRID_COLOUR, base_layout, plotly_text
 from ppm.presentation import PALETTE, PRIMARY, Tone
 
@@ -34,12 +34,13 @@ def _money_axis(title: str) -> dict:
 
 
 def _trace(name: str, months, values, colour: str, *, dash: str = "solid", kind: str = "scatter") -> dict:
+    money = money_formatter(decimals=0)
     trace: dict[str, Any] = {
         "type": kind,
         "name": plotly_text(name),
         "x": [month.isoformat() for month in months],
         "y": [money_str(value) for value in values],
-        "customdata": [plotly_text(format_money(value, decimals=0)) for value in values],
+        "customdata": [plotly_text(money(value)) for value in values],
         "hovertemplate": f"{plotly_text(name)}: %{{customdata}}<extra>%{{x|%b %Y}}</extra>",
     }
     if kind == "scatter":

@@ -229,6 +229,20 @@ def number_formatter(*, grouping: bool = True, decimals: int = 2):
     return formatter
 
 
+def money_formatter(*, decimals: int = 2):
+    """format_money with the active language's separators read once: for charts of hundreds of amounts."""
+    separators = _separators()
+    french = (get_language() or "en").startswith("fr")
+
+    def formatter(amount: Decimal | int | None) -> str:
+        number = format_number(amount, decimals=decimals, separators=separators)
+        if french:
+            return f"{number}\u00a0€"
+        return f"-€{number[1:]}" if number.startswith("-") else f"€{number}"
+
+    return formatter
+
+
 def format_money(amount: Decimal | int | None, *, decimals: int = 2) -> str:
     """« 1 234 567,89 € » in French, « €1,234,567.89 » in English."""
     number = format_number(amount, decimals=decimals)

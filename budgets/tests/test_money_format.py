@@ -59,3 +59,15 @@ def test_agreement_series_rows_are_those_the_template_wrote(language):
         for rows in (series, []):
             expected = template.render({"series": rows, "ceiling": Decimal("1500000")})
             assert str(series_rows_html(rows, Decimal("1500000"))) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_money_formatter_is_format_money(language):
+    from budgets.money import format_money, money_formatter
+
+    with translation.override(language):
+        for decimals in (0, 2):
+            formatter = money_formatter(decimals=decimals)
+            for amount in [*AMOUNTS, None]:
+                value = None if amount is None else Decimal(amount)
+                assert formatter(value) == format_money(value, decimals=decimals), amount
