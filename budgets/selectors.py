@@ -69,6 +69,10 @@ TWELVE = Decimal("12")
 FIGURES = ("planned", "forecast", "committed", "paid")
 
 
+# Σ of each figure, as the line years' aggregates are read (s_planned, s_forecast, s_committed, s_paid).
+_FIGURE_SUMS = {f"s_{name}": Sum(name) for name in FIGURES}
+
+
 def _d(value) -> Decimal:
     """An aggregated amount as an exact Decimal to the cent (SQLite's SUM comes back unquantized)."""
     return (value or ZERO).quantize(Decimal("0.01"))
@@ -274,17 +278,7 @@ def project_budget(project: Project, *, today: datetime.date | None = None) -> P
 def project_budget_panel(project: Project, *, today: datetime.date | None = None) -> dict[str, Any]:
     """The project page's side panel: this year and overall (one query, on the totals)."""
     today = today or timezone.localdate()
-    rows = (
-        BudgetTotal.objects.filter(project=project)
-        .values("year")
-        .annotate(
-            s_planned=Sum("planned"),
-            s_forecast=Sum("forecast"),
-            s_committed=Sum("committed"),
-            s_paid=Sum("paid"),
-        )
-        .order_by()
-    )
+    rows = BudgetTotal.objects.filter(project=project).values("year").annotate(**_FIGURE_SUMS).order_by()
     total, current = Figures(), Figures()
     for row in rows:
         figures = Figures(
@@ -669,12 +663,7 @@ def funding_lines(funding: FundingSource) -> list[dict[str, Any]]:
         )
         for row in BudgetLineYear.objects.filter(line_id__in=[s.line_id for s in shares])
         .values("line_id")
-        .annotate(
-            s_planned=Sum("planned"),
-            s_forecast=Sum("forecast"),
-            s_committed=Sum("committed"),
-            s_paid=Sum("paid"),
-        )
+        .annotate(**_FIGURE_SUMS)
         .order_by()
     }
     rows = []

@@ -101,3 +101,13 @@ def assert_same_queries_at_two_sizes(
             + "\n  ".join(sql[:300] for sql in first)
         )
     return len(first)
+
+
+def same_markup(html) -> str:
+    """`html` with its layout whitespace squeezed (around tags, runs of spaces) and apostrophes
+    unescaped: to compare rows written in Python with the template rows they replace (a translated
+    word keeps its apostrophe in a template, Python's escape() writes &#x27;)."""
+    import re
+
+    text = str(html).replace("&#x27;", "'")
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()

@@ -1,7 +1,6 @@
 """The project list's rows written in Python say exactly what the row template said."""
 
 import datetime
-import re
 
 import pytest
 from django.template import engines
@@ -12,6 +11,7 @@ from django.utils import translation
 from portfolio.list_rows import project_rows_html
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm import slots
+from ppm.testing import same_markup
 
 # The row of portfolio/partials/project_table.html before it was written in Python.
 ROW_TEMPLATE = """{% load i18n presentation schedule slots %}{% for project in object_list %}
@@ -29,10 +29,6 @@ ROW_TEMPLATE = """{% load i18n presentation schedule slots %}{% for project in o
         <td>{% for objective in project.objectives.all %}<abbr title="{{ objective.name }}">{{ objective.code }}</abbr>{% if not forloop.last %}, {% endif %}{% empty %}—{% endfor %}</td>
       </tr>
       {% endfor %}"""  # noqa: E501
-
-
-def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "><", str(html)).strip()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -64,6 +60,6 @@ def test_rows_are_those_the_template_wrote(client, pmo_user, manager_user, langu
         )
         written = project_rows_html(projects, extra_columns=extra_columns, request=request)
     assert len(projects) == 3
-    assert _squeezed(written) == _squeezed(expected)
+    assert same_markup(written) == same_markup(expected)
     assert "&lt;script&gt;" in written and "<script>" not in written
-    assert _squeezed(written) in _squeezed(response.content.decode())
+    assert same_markup(written) in same_markup(response.content.decode())

@@ -14,7 +14,7 @@ from portfolio.tests.factories import ProjectFactory
 from ppm.imports import import_job_request
 from ppm.models import ReportJob
 from ppm.roles import Role
-from ppm.testing import assert_same_queries_at_two_sizes
+from ppm.testing import assert_same_queries_at_two_sizes, same_markup
 from ppm.tests.factories import DEFAULT_PASSWORD, UserFactory
 from resources import timesheet_selectors as selectors
 from resources import timesheets as services
@@ -179,7 +179,6 @@ APPROVAL_LINES_TEMPLATE = """{% load i18n %}{% for line in item.lines %}
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_approval_lines_are_those_the_template_wrote(people, language):
-    import re
 
     from django.template import engines
     from django.utils import translation
@@ -201,10 +200,7 @@ def test_approval_lines_are_those_the_template_wrote(people, language):
             .render(context)
         )
 
-    def squeezed(html):
-        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
-
-    assert squeezed(written) == squeezed(expected)
+    assert same_markup(written) == same_markup(expected)
     assert "Démat &lt;b&gt;&amp;&lt;/b&gt; co" in written and 'value="TOKEN123"' in written
 
 
@@ -261,7 +257,6 @@ TEAM_ROW_TEMPLATE = """{% load i18n %}{% for row in rows %}
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_team_rows_are_those_the_template_wrote(client, people, language):
-    import re
 
     from django.template import engines
     from django.utils import translation
@@ -281,10 +276,7 @@ def test_team_rows_are_those_the_template_wrote(client, people, language):
     assert {"missing", "submitted", "draft"} <= statuses
     assert len(view["rows"]) == 2
 
-    def squeezed(html):
-        return re.sub(r">\s+<", "><", str(html)).strip()
-
-    assert squeezed(written) == squeezed(expected)
+    assert same_markup(written) == same_markup(expected)
     assert "Alice &lt;b&gt;&amp;&lt;/b&gt; Co" in written
 
 

@@ -1,11 +1,12 @@
 """{% workload_cells %} writes the cells the workload grid's template wrote."""
 
-import re
 from decimal import Decimal
 
 import pytest
 from django.template import engines
 from django.utils import translation
+
+from ppm.testing import same_markup
 
 # The cells of one grid row before they were written in Python.
 CELLS_TEMPLATE = """{% load i18n %}          {% for cell in row.cells %}
@@ -22,12 +23,6 @@ CELLS_TEMPLATE = """{% load i18n %}          {% for cell in row.cells %}
           </td>
           {% endfor %}
 """  # noqa: E501
-
-
-def _squeezed(html: str) -> str:
-    # Translated words keep their apostrophes in the template ("s'écarte") and are escaped here.
-    html = str(html).replace("&#x27;", "'")
-    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
 
 
 def _row(external: bool) -> dict:
@@ -78,5 +73,5 @@ def test_cells_are_those_the_template_wrote(language, can_edit, external):
             .from_string("{% load workload_grid %}{% workload_cells row can_edit cell_url %}")
             .render(context)
         )
-    assert _squeezed(written) == _squeezed(expected)
+    assert same_markup(written) == same_markup(expected)
     assert "<MOE>" not in written
