@@ -71,3 +71,17 @@ def test_portfolio_budget_page_is_accessible(page, world, login):
     page.goto(reverse("budgets:portfolio_budget"))
     expect(page.locator("#chart-cp .main-svg").first).to_be_attached()
     assert_accessible(page, "portfolio budget page")
+    # A section's projects come on demand, in place, and are links to their budget tab.
+    table = page.locator("#by-envelope")
+    more = table.get_by_role("link", name="Show its project")
+    expect(more).to_have_count(1)
+    more.click()
+    expect(table.locator("tr.budget-leaf")).to_have_count(1)
+    expect(table.locator("tr.budget-more")).to_have_count(0)
+    expect(table.locator("tr.budget-leaf a")).to_have_attribute(
+        "href",
+        reverse(
+            "budgets:project_budget", args=[Project.objects.filter(budget_lines__isnull=False).first().pk]
+        ),
+    )
+    assert_accessible(page, "portfolio budget page, a section open")
