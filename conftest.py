@@ -222,14 +222,17 @@ def ensure_reference_data() -> None:
     from resources.models import Profile
 
     if not Profile.objects.exists():
-        from django.db import connection
+        from django.db import connection, transaction
 
         # A replayed migration queues nothing: what its writes register to run on commit (the costing's
-        # "data changed" count, alert evaluations) would otherwise stand in for the test's own writes.
-        queued = len(connection.run_on_commit)
-        for module, function in _REFERENCE_DATA_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(apps, None)
-        del connection.run_on_commit[queued:]
+        # "data changed" count and its message to a broker no worker reads in tests, alert evaluations)
+        # would otherwise stand in for the test's own writes. In one transaction, so that nothing runs
+        # at once under autocommit (transactional tests) either.
+        with transaction.atomic():
+            queued = len(connection.run_on_commit)
+            for module, function in _REFERENCE_DATA_MIGRATIONS:
+                getattr(importlib.import_module(module), function)(apps, None)
+            del connection.run_on_commit[queued:]
 
 
 @pytest.fixture(scope="module")

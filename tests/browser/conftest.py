@@ -197,3 +197,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def eager_tasks():
+    """No worker in browser tests: a task runs when its message is sent (after the request's commit)."""
+    from ppm.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -4,24 +4,13 @@ computation queued and then the new figures; axe finds no serious or critical vi
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from budgets.tests.factories import BudgetLineFactory, BudgetLineYearFactory
-from ppm.celery import app as celery_app
 from resources.capacity_plan import capacity_plan_changed
 from resources.tests.factories import AllocationFactory, ResourceFactory
 from tests.axe import axe_violations, format_violations
-
-
-@pytest.fixture
-def eager_tasks():
-    """No worker in browser tests: a build runs when its message is sent (after the commit)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 def _serious(page):

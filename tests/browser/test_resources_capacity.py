@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from portfolio.rules import ProjectStatus
 from portfolio.tests.factories import ProjectFactory
-from ppm.celery import app as celery_app
 from resources.capacity import month_start
 from resources.capacity_plan import capacity_snapshot_run
 from resources.models import RoleFamily
@@ -59,15 +58,6 @@ def test_heatmap_draws_and_a_cell_drills_down(signed_in, plan):
     expect(page.locator("#cap-line .main-svg").first).to_be_attached()
     violations = _serious(page)
     assert not violations, format_violations(violations)
-
-
-@pytest.fixture
-def eager_tasks():
-    """No worker in browser tests: the build runs when it is sent (after the request's commit)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 def test_rebuild_now_shows_the_new_freshness(signed_in, plan, eager_tasks):
