@@ -304,6 +304,40 @@ def costed_projects():
     )
 
 
+LINE_AMOUNTS = ("planned", "forecast", "committed", "paid")
+
+
+def line_amounts(project_ids: Sequence[int] | None = None):
+    """Σ of the lines' planned, forecast, committed and paid amounts per (project, envelope), with the
+    envelope's code and name (all projects when `project_ids` is None). One query."""
+    years = BudgetLineYear.objects.all()
+    if project_ids is not None:
+        years = years.filter(line__project_id__in=project_ids)
+    return (
+        years.values("line__project_id", "line__envelope_id", "line__envelope__code", "line__envelope__name")
+        .annotate(**{name: Sum(name) for name in LINE_AMOUNTS})
+        .order_by()
+    )
+
+
+def envelope_label(amounts: dict) -> str:
+    """ "CODE · name" of a `line_amounts` row's envelope ("" for lines on no envelope)."""
+    if not amounts["line__envelope_id"]:
+        return ""
+    return f"{amounts['line__envelope__code']} · {amounts['line__envelope__name']}"
+
+
+def envelope_authority(envelope_ids) -> dict[int, Decimal]:
+    """Each envelope's authority (AP + AE of its sections). One query."""
+    return {
+        row["envelope_id"]: row["total"] or ZERO
+        for row in EnvelopeSection.objects.filter(envelope_id__in=[pk for pk in envelope_ids if pk])
+        .values("envelope_id")
+        .annotate(total=Sum("authority"))
+        .order_by()
+    }
+
+
 def portfolio_rollup(projects: Sequence) -> dict[str, list[RollupRow]]:
     """Rows by project, objective, directorate and envelope for these projects (a project under several
     objectives counts in each of them). A constant number of queries."""
@@ -314,15 +348,7 @@ def portfolio_rollup(projects: Sequence) -> dict[str, list[RollupRow]]:
         project.pk: RollupRow(key=project, label=f"{project.code} · {project.name}") for project in projects
     }
     by_envelope: dict[int | None, RollupRow] = {}
-    amounts = (
-        BudgetLineYear.objects.filter(line__project_id__in=project_ids)
-        .values("line__project_id", "line__envelope_id", "line__envelope__code", "line__envelope__name")
-        .annotate(
-            planned=Sum("planned"), forecast=Sum("forecast"), committed=Sum("committed"), paid=Sum("paid")
-        )
-        .order_by()
-    )
-    for row in amounts:
+    for row in line_amounts(project_ids):
         part = RollupRow(
             key=None,
             label="",
@@ -334,17 +360,10 @@ def portfolio_rollup(projects: Sequence) -> dict[str, list[RollupRow]]:
         by_project[row["line__project_id"]].add_amounts(part)
         envelope_id = row["line__envelope_id"]
         if envelope_id not in by_envelope:
-            label = f"{row['line__envelope__code']} · {row['line__envelope__name']}" if envelope_id else ""
-            by_envelope[envelope_id] = RollupRow(key=envelope_id, label=label)
+            by_envelope[envelope_id] = RollupRow(key=envelope_id, label=envelope_label(row))
         by_envelope[envelope_id].add_amounts(part)
-    authority = (
-        EnvelopeSection.objects.filter(envelope_id__in=[pk for pk in by_envelope if pk])
-        .values("envelope_id")
-        .annotate(total=Sum("authority"))
-        .order_by()
-    )
-    for row in authority:
-        by_envelope[row["envelope_id"]].authority = row["total"] or ZERO
+    for envelope_id, authority in envelope_authority(by_envelope).items():
+        by_envelope[envelope_id].authority = authority
     for project_id, cell in project_totals(workload_cost(project_ids)).items():
         if project_id in by_project:
             by_project[project_id].workload = cell

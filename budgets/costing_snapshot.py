@@ -85,7 +85,7 @@ WORKLOAD_FIELDS = (
     "planned_days",
     "actual_days",
 )
-AMOUNT_FIELDS = ("planned", "forecast", "committed", "paid")
+AMOUNT_FIELDS = costing.LINE_AMOUNTS
 
 
 def debounce_seconds() -> int:
@@ -416,35 +416,21 @@ def snapshot_compute() -> Computed:
         for i, (pk, code, name) in enumerate(projects)
     }
     envelopes: dict[int | None, CostingRow] = {}
-    amounts = (
-        BudgetLineYear.objects.values(
-            "line__project_id", "line__envelope_id", "line__envelope__code", "line__envelope__name"
-        )
-        .annotate(**{name: Sum(name) for name in AMOUNT_FIELDS})
-        .order_by()
-    )
-    for amount in amounts:
+    for amount in costing.line_amounts():
         row = rows.get(amount["line__project_id"])
         if row is None:  # a line-year written since costed_projects() was read
             continue
         _add(row, amount, AMOUNT_FIELDS)
         envelope_id = amount["line__envelope_id"]
         if envelope_id not in envelopes:
-            label = (
-                f"{amount['line__envelope__code']} · {amount['line__envelope__name']}" if envelope_id else ""
-            )
             envelopes[envelope_id] = CostingRow(
-                dimension=CostingDimension.ENVELOPE, envelope_id=envelope_id, label=label
+                dimension=CostingDimension.ENVELOPE,
+                envelope_id=envelope_id,
+                label=costing.envelope_label(amount),
             )
         _add(envelopes[envelope_id], amount, AMOUNT_FIELDS)
-    authority = (
-        EnvelopeSection.objects.filter(envelope_id__in=[pk for pk in envelopes if pk])
-        .values("envelope_id")
-        .annotate(total=Sum("authority"))
-        .order_by()
-    )
-    for section in authority:
-        envelopes[section["envelope_id"]].authority = section["total"] or ZERO
+    for envelope_id, authority in costing.envelope_authority(envelopes).items():
+        envelopes[envelope_id].authority = authority
     for project_id, cell in workload_totals().items():
         if project_id in rows:
             for name in WORKLOAD_FIELDS:
