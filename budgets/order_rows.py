@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from budgets.contracts import money_format
+from ppm.lists import url_pattern
 from ppm.presentation import badge_html, tone_of_field
 
 LIST_CELLS = ("number", "title", "agreement", "project", "status", "amount", "ordered_on", "invoiced")
@@ -22,16 +22,11 @@ AGREEMENT_CELLS = ("number", "title", "project", "status", "amount", "invoiced")
 PROJECT_CELLS = ("number", "title", "agreement_text", "status", "amount", "invoiced")
 
 
-def _pattern(name: str) -> str:
-    sentinel = 987654321
-    return reverse(name, args=[sentinel]).replace(str(sentinel), "{}")
-
-
 def order_rows_html(orders: Iterable, *, cells: Sequence[str]) -> SafeString:
     urls = {
-        "order": _pattern("budgets:order_detail"),
-        "agreement": _pattern("budgets:agreement_detail"),
-        "project": _pattern("portfolio:project_detail"),
+        "order": url_pattern("budgets:order_detail"),
+        "agreement": url_pattern("budgets:agreement_detail"),
+        "project": url_pattern("portfolio:project_detail"),
     }
     rows = []
     for order in orders:

@@ -16,7 +16,6 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -43,7 +42,7 @@ from portfolio.models import Objective, Project
 from ppm import exports
 from ppm.exceptions import DomainValidationError
 from ppm.forms import plain_model_choices
-from ppm.lists import paginate, render_partial_or_page, tune_filter_form
+from ppm.lists import paginate, render_partial_or_page, tune_filter_form, url_pattern
 from ppm.models import Directorate, ReportJob, User
 from ppm.permissions import requires
 from ppm.roles import Role
@@ -169,8 +168,7 @@ def _tile_rows(tile: str, user, projects, filterset, today):
 def weather_rows_html(rows: list, dimensions) -> SafeString:
     """The weather drill-down's rows (a project × its five dimensions), written in Python rather than
     through the template engine (six weather cells a row, fifty rows a page). User texts escaped."""
-    sentinel = 987654321
-    project_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
+    project_url = url_pattern("portfolio:project_detail")
     codes = [code for code, _label in dimensions if code != "overall"]
     parts = []
     for row in rows:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from html import escape
 
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from portfolio.templatetags.schedule import slippage_badge
+from ppm.lists import url_pattern
 from ppm.presentation import badge_html, tone_of_field
 from ppm.slots import list_cell_html
 
@@ -36,8 +36,7 @@ def _date(value) -> str:
 
 def project_rows_html(projects, *, extra_columns, request=None) -> SafeString:
     """The <tr> of each project of the page (portfolio/partials/project_table.html's columns)."""
-    sentinel = 987654321
-    detail_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
+    detail_url = url_pattern("portfolio:project_detail")
     none = f'<span class="muted">{_text(_("none"))}</span>'
     unsorted = [column for column in extra_columns if not column.sort_field]
     sorted_ = [column for column in extra_columns if column.sort_field]

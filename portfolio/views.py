@@ -32,6 +32,7 @@ from ppm import charts, lists, slots
 from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from ppm.lists import url_pattern
 from ppm.permissions import requires
 from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
@@ -94,8 +95,7 @@ def _roadmap_rows(data: dict, filters: dict) -> list[dict]:
     rows = selectors.roadmap_rows(**filters) if filters else data["roadmap"]
     labels = data["status_labels"]
     # One reverse() for the whole roadmap, not one per project (it can hold a thousand rows).
-    sentinel = 987654321
-    detail_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
+    detail_url = url_pattern("portfolio:project_detail")
     ordered = sorted(
         rows, key=lambda row: (row["status"] in TERMINAL_STATUSES, row["planned_start"], row["code"])
     )

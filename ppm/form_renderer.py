@@ -17,37 +17,37 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _text(value) -> str:
+def html_text(value) -> str:
     """``{{ value }}`` under autoescaping: escaped (as django.utils.html.escape does) unless marked safe."""
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return escape(str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def html_attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html."""
     parts = []
     for name, value in attrs.items():
         if value is False:
             continue
         if value is True:
-            parts.append(f" {_text(name)}")
+            parts.append(f" {html_text(name)}")
         else:
-            parts.append(f' {_text(name)}="{_text(value)}"')
+            parts.append(f' {html_text(name)}="{html_text(value)}"')
     return "".join(parts)
 
 
 def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{html_text(widget["name"])}"{html_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            parts.append(f'\n  <optgroup label="{html_text(group_name)}">')
         for option in options:
             if option.get("template_name") != OPTION_TEMPLATE:
                 return None  # a custom option template: Django's renderer draws the whole select
             parts.append(
-                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
+                f'\n  <option value="{html_text(option["value"])}"{html_attrs(option["attrs"])}>'
+                f"{html_text(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -1,5 +1,8 @@
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from ppm.form_renderer import html_attrs, html_text
 
 
 class ApiTokenForm(forms.Form):
@@ -47,21 +50,17 @@ class PlainSelect(forms.Select):
     — what a select of 500 people costs. No option groups, one selected value."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.utils.safestring import mark_safe
-
-        from ppm.form_renderer import _attrs, _text
-
         context_attrs = self.build_attrs(self.attrs, attrs)
         chosen = self.format_value(value)
-        parts = [f'<select name="{_text(name)}"{_attrs(context_attrs)}>']
+        parts = [f'<select name="{html_text(name)}"{html_attrs(context_attrs)}>']
         found = False
         for option_value, label in self.choices:
             option_value = "" if option_value is None else str(option_value)
             selected = not found and option_value in chosen
             found = found or selected
             parts.append(
-                f'\n  <option value="{_text(option_value)}"{" selected" if selected else ""}>'
-                f"{_text(label)}</option>\n"
+                f'\n  <option value="{html_text(option_value)}"{" selected" if selected else ""}>'
+                f"{html_text(label)}</option>\n"
             )
         parts.append("\n</select>")
         return mark_safe("".join(parts).strip())  # noqa: S308 - every value is escaped by _text

@@ -20,6 +20,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -88,6 +89,13 @@ def render_partial_or_page(
     """The fragment for htmx requests aimed at `target`, the whole page otherwise; `Vary: HX-Request`."""
     template = partial_template if wants_partial(request, target) else page_template
     return vary_on_htmx(render(request, template, dict(context)))
+
+
+def url_pattern(viewname: str) -> str:
+    """The URL of `viewname` for one object id, with "{}" where the id goes: lists written in Python
+    format it once per row instead of calling reverse() (~20 µs) for each."""
+    sentinel = 987654321
+    return reverse(viewname, args=[sentinel]).replace(str(sentinel), "{}")
 
 
 def render_list(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ppm import exports
 from ppm.exceptions import DomainError, DomainValidationError, StaleVersionError
+from ppm.lists import url_pattern
 from ppm.report_views import import_page
 from resources import timesheet_selectors as selectors
 from resources import timesheets as services
@@ -424,8 +425,7 @@ _TEAM_TONES = {"approved": "success", "submitted": "info", "rejected": "danger"}
 def team_rows_html(rows: list[dict]) -> SafeString:
     """The team view's rows (a person × 8 to 26 weeks), written in Python: through the template engine
     the 400 cells of a page of 50 people were most of the page's time. Every user text is escaped."""
-    sentinel = 987654321
-    detail_url = reverse("resources:timesheet_detail", args=[sentinel]).replace(str(sentinel), "{}")
+    detail_url = url_pattern("resources:timesheet_detail")
     missing = f'<span class="badge badge--warning">{escape(_("Missing"))}</span>'
     parts = []
     for row in rows:

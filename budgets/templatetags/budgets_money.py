@@ -6,10 +6,14 @@ from decimal import Decimal
 from html import escape
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from budgets.money import format_money, format_number, number_formatter
+from ppm.lists import url_pattern
 
 register = template.Library()
 
@@ -60,7 +64,7 @@ def budget_leaf_rows(projects) -> SafeString:
     """The project rows of the portfolio budget's envelope table, written in Python: the page lists every
     project of every section (2,000 rows and 10,000 amounts over the benchmark's portfolio), which the
     template language takes ~100 ms to draw. The same markup as a template row would give."""
-    url = reverse("budgets:project_budget", args=[0]).replace("/0/", "/{}/", 1)
+    url = url_pattern("budgets:project_budget")
     number = number_formatter()
     rows = []
     for project in projects:
@@ -81,15 +85,13 @@ def budget_line_years(context, row, may_change, may_forecast, reforecast_target)
     """The year rows of one budget line on the project's budget tab (its head cell, amounts and
     reforecast form), written in Python: a project of twenty lines over four years drew 80 such rows,
     each with two links, five amounts and a form, through the template language. Same markup."""
-    from django.template.defaultfilters import floatformat
-    from django.utils.translation import gettext as _
-
     number = number_formatter()
     plain = number_formatter(grouping=False)
     csrf = escape(str(context.get("csrf_token", "")))
     line = row.line
     label = escape(line.label)
     years = row.years
+    reforecast_url = url_pattern("budgets:line_year_reforecast")
     parts = []
     for index, (year, ly) in enumerate(years.items()):
         cells = []
@@ -128,7 +130,7 @@ def budget_line_years(context, row, may_change, may_forecast, reforecast_target)
             f'<td class="num">{number(remaining)}</td>'
         )
         if may_forecast:
-            url = reverse("budgets:line_year_reforecast", args=[ly.pk])
+            url = reforecast_url.format(int(ly.pk))
             pk = int(ly.pk)
             opened = " open" if reforecast_target == ly.pk else ""
             cells.append(
@@ -153,8 +155,6 @@ def budget_line_years(context, row, may_change, may_forecast, reforecast_target)
 @register.simple_tag
 def curve_rows(curve) -> SafeString:
     """The S-curve's data table rows (a month × four cumulative amounts), written in Python."""
-    from django.utils.formats import date_format
-
     number = number_formatter()
 
     def cell(value) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from budgets.money import format_money
+from ppm.lists import url_pattern
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def costing_rows(rows, group: str) -> SafeString:
     draw them. The same markup a template row gave: the label (a link to the project when by project),
     then the lines' voted, forecast, committed and paid amounts, the internal and external workload cost,
     planned and actual."""
-    url = reverse("portfolio:project_detail", args=[0]).replace("/0/", "/{}/", 1)
+    url = url_pattern("portfolio:project_detail")
     lines = []
     for row in rows:
         label = escape(row.label)

@@ -36,7 +36,7 @@ from ppm.api.concurrency import IF_MATCH_HEADER, VersionedObjectMixin, etag_resp
 from ppm.api.schema import error_responses
 from ppm.api.views import ApiViewMixin
 from ppm.exceptions import DomainError, StaleVersionError
-from ppm.lists import vary_on_htmx
+from ppm.lists import url_pattern, vary_on_htmx
 from ppm.presentation import tone_for
 from ppm.slots import extension_badges
 
@@ -247,8 +247,7 @@ def task_board_limits(request, pk: int):
 
 def _project_card_text() -> tuple[str, dict]:
     """The project detail URL pattern and the words of a project card (once per page, not per card)."""
-    sentinel = 987654321
-    detail_url = reverse("portfolio:project_detail", args=[sentinel]).replace(str(sentinel), "{}")
+    detail_url = url_pattern("portfolio:project_detail")
     return detail_url, {
         "manager": _("Manager"),
         "priority": _("Priority"),

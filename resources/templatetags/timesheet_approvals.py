@@ -9,9 +9,10 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from ppm.lists import url_pattern
 
 register = template.Library()
 
@@ -20,8 +21,7 @@ _TONES = {"approved": "success", "rejected": "danger"}
 
 @register.simple_tag(takes_context=True)
 def approval_lines(context, item) -> SafeString:
-    sentinel = 987654321
-    decide = reverse("resources:timesheet_line_decide", args=[sentinel]).replace(str(sentinel), "{}")
+    decide = url_pattern("resources:timesheet_line_decide")
     csrf = escape(str(context.get("csrf_token", "")))
     version = int(item["timesheet"].version)
     words = {
