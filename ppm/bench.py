@@ -406,6 +406,42 @@ def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:
     return Measure(screen, len(captured.captured_queries), server_ms, db_ms, db_exec, scans, cpu_ms)
 
 
+REFERENCE_TEMPLATE = (
+    "<table>{% for row in rows %}<tr><td>{{ row.code }}</td><td>{{ row.name }}</td><td>{{ row.status }}</td>"
+    "<td>{{ row.owner }}</td><td>{{ row.start }}</td><td>{{ row.end }}</td><td>{{ row.amount }}</td>"
+    "<td>{{ row.progress }}</td></tr>{% endfor %}</table>"
+)
+
+
+def reference_ms(*, repeat: int = 20) -> float:
+    """The time this machine takes for a fixed piece of template work (Python's speed, no database)."""
+    import datetime
+
+    from django.template import engines
+
+    template = engines["django"].from_string(REFERENCE_TEMPLATE)
+    day = datetime.date(2026, 1, 1)
+    rows = [
+        {
+            "code": f"P-{n:04}",
+            "name": f"Projet <{n}> & co",
+            "status": "in_progress",
+            "owner": f"Chef·fe {n}",
+            "start": day,
+            "end": day,
+            "amount": n * 1000,
+            "progress": n % 100,
+        }
+        for n in range(100)
+    ]
+    times = []
+    for _ in range(repeat + 2):
+        start = time.perf_counter()
+        template.render({"rows": rows})
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[2:])
+
+
 @contextmanager
 def explicit_timestamps(*fields) -> Iterator[None]:
     """Let bulk_create keep the historical dates a seed gives instead of `auto_now(_add)`'s now."""

@@ -70,9 +70,25 @@ def test_bench_seeds_measures_every_screen_and_prints_the_figures():
         assert row.group(9).rstrip().endswith("pass") or "OVER:" in row.group(9)
     assert bench.QUALITY_BAR.label in text
     assert re.search(rf"Screens meeting every bar: \d+ of {len(screens)}\.", text)
+    assert re.search(
+        r"^Machine: a Django template of 100 rows × 8 plain values renders in [\d.]+ ms", text, re.M
+    )
     # The load test needs a gunicorn that sees the data: never the test database's uncommitted rows.
     expected = "needs PostgreSQL" if connection.vendor != "postgresql" else "the seeded data is not committed"
     assert "Load test" in text and f"not run: {expected}" in text
+
+
+@pytest.mark.django_db
+def test_only_measures_the_screens_whose_label_contains_the_text():
+    run_bench("--seed-only")
+    text = run_bench("--only", "TASK BOARD")
+
+    chosen = [s.label for s in bench.all_screens() if "task board" in s.label.casefold()]
+    assert chosen
+    assert "Screens meeting every bar: " in text and f" of {len(chosen)}." in text
+    assert "Portfolio dashboard " not in text
+    with pytest.raises(CommandError, match="No screen's label contains 'no such screen'"):
+        run_bench("--only", "no such screen")
 
 
 @pytest.mark.django_db

@@ -112,13 +112,18 @@ class Command(BaseCommand):
             help="Duration of each wrk load test (default 5; 0 skips the load tests).",
         )
         parser.add_argument(
+            "--only",
+            default="",
+            help="Measure only the screens whose label contains this text (case-insensitive).",
+        )
+        parser.add_argument(
             "--any-database",
             action="store_true",
             help="Run on a database other than PostgreSQL (the test suite does; figures are meaningless).",
         )
 
     def handle(
-        self, *args, projects, repeat, reseed, strict, wrk_seconds, any_database, seed_only, **options
+        self, *args, projects, repeat, reseed, strict, wrk_seconds, any_database, seed_only, only, **options
     ):
         if projects < 1 or repeat < 1 or wrk_seconds < 0:
             raise CommandError("--projects and --repeat must be at least 1, --wrk-seconds at least 0.")
@@ -146,12 +151,15 @@ class Command(BaseCommand):
             client = Client()
             client.force_login(self._bench_user())
             try:
-                results = [bench.measure(client, screen, repeat=repeat) for screen in bench.all_screens()]
+                chosen = [s for s in bench.all_screens() if only.casefold() in s.label.casefold()]
+                if not chosen:
+                    raise CommandError(f"No screen's label contains {only!r}.")
+                results = [bench.measure(client, screen, repeat=repeat) for screen in chosen]
             except RuntimeError as error:
                 raise CommandError(str(error)) from error
             self._report(results, repeat=repeat)
             # Figures the apps measure themselves (e.g. a pure algorithm), printed as they are.
-            for module in bench.bench_modules():
+            for module in bench.bench_modules() if not only else ():
                 for line in getattr(module, "figures", list)():
                     self.stdout.write(line)
         loads = self._load_tests(results, seconds=wrk_seconds)
@@ -261,6 +269,11 @@ class Command(BaseCommand):
             f"(gc thresholds {bench.GC_THRESHOLDS}, application frozen). "
             f"DB: the same SQL replayed on a raw cursor (median of {repeat}); "
             "exec: PostgreSQL's own execution time (EXPLAIN ANALYZE)."
+        )
+        write(
+            "Machine: a Django template of 100 rows × 8 plain values renders in "
+            f"{bench.reference_ms():.1f} ms here (median of 20): "
+            "Python's speed on this machine, to compare runs on different machines."
         )
         write("")
         width = max(len("; ".join(bar.label for bar in r.screen.bars)) for r in results)
