@@ -41,7 +41,9 @@ def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
         widget = PlainSelect(attrs=field.widget.attrs)
         widget.is_required = field.widget.is_required
         field.widget = widget
-    field.widget.choices = options
+    # Already (value, label) pairs: set as they are (the `choices` setter normalises every pair, which
+    # for 500 options costs as much as writing them).
+    field.widget._choices = options
 
 
 class PlainSelect(forms.Select):

@@ -7,6 +7,7 @@ through the template engine would cost more than the whole budget of the page).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from html import escape
 from typing import Any
@@ -14,10 +15,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +44,7 @@ from resources.permissions import RULES
 from resources.snapshot import DEFAULT_STATUSES, UNDER_STUDY_STATUSES, PlanParams, snapshot_periods
 
 ROWS_PER_PAGE = 40
+DRAWN_PAGE_SECONDS = 24 * 3600
 REPORT_PDF = "capacity_report_pdf"
 REPORT_XLSX = "capacity_report_xlsx"
 
@@ -286,6 +289,38 @@ def _freshness_context(snapshot: CapacitySnapshot, params: PlanParams, dimension
     }
 
 
+def _drawn_page(snapshot: CapacitySnapshot, params: PlanParams, dimension: str, page: int):
+    """The heatmap figure and the table of one page of rows: drawn once per built snapshot, page and
+    language, then read from the cache (a built snapshot's rows never change; a rebuild gives a new
+    `built_at`, so a new key). Drawing 40 rows × 36 periods costs more than the rest of the page."""
+    key = None
+    if snapshot.built_at is not None:
+        parts = (
+            snapshot.pk,
+            snapshot.built_at.isoformat(),
+            dimension,
+            page,
+            translation.get_language(),
+            _query(params, dimension),
+            settings.PILOTIS_CAPACITY_OVERLOAD,
+            settings.PILOTIS_CAPACITY_UNDERLOAD,
+        )
+        key = "capacity-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        drawn = cache.get(key)
+        if drawn is not None:
+            return drawn
+    rows = snapshot_rows(snapshot, dimension, offset=(page - 1) * ROWS_PER_PAGE, limit=ROWS_PER_PAGE)
+    labels = period_labels(snapshot)
+    cell_url, line_url = reverse("resources:capacity_cell"), reverse("resources:capacity_line")
+    drawn = (
+        heatmap_figure(rows, labels, cell_url, params, dimension) if rows else None,
+        _table_html(rows, labels, cell_url, line_url, params, dimension),
+    )
+    if key is not None:
+        cache.set(key, drawn, timeout=DRAWN_PAGE_SECONDS)
+    return drawn
+
+
 @requires(RULES, "capacity.view")
 @require_GET
 def capacity_plan(request):
@@ -299,18 +334,14 @@ def capacity_plan(request):
     total = (snapshot.summary.get("counts") or {}).get(dimension, 0)
     pages = max(1, -(-total // ROWS_PER_PAGE))
     page = min(page, pages)
-    rows = snapshot_rows(snapshot, dimension, offset=(page - 1) * ROWS_PER_PAGE, limit=ROWS_PER_PAGE)
-    labels = period_labels(snapshot)
-    cell_url, line_url = reverse("resources:capacity_cell"), reverse("resources:capacity_line")
+    figure, table = _drawn_page(snapshot, params, dimension, page)
     context = {
         "form": form,
         "params": params,
         "dimension": dimension,
         "dimension_label": CapacityDimension(dimension).label,
-        "rows": rows,
-        "periods": labels,
-        "figure": heatmap_figure(rows, labels, cell_url, params, dimension) if rows else None,
-        "table": mark_safe(_table_html(rows, labels, cell_url, line_url, params, dimension)),  # noqa: S308 - escaped above
+        "figure": figure,
+        "table": mark_safe(table),  # noqa: S308 - escaped by _table_html
         "page": page,
         "pages": pages,
         "prev_query": _query(params, dimension, page=page - 1) if page > 1 else "",

@@ -13,6 +13,7 @@ The capacity plan is a stored snapshot built by Celery (resources.snapshot).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import overload
 
 from django.conf import settings
@@ -764,7 +765,7 @@ class CapacityRow(models.Model):
     load_external = _Figure()
     load_unstaffed = _Figure()
 
-    @property
+    @cached_property
     def ratio(self) -> list[float | None]:
         return [
             round(load / capacity, 3) if capacity > 0.005 else None

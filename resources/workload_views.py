@@ -55,7 +55,9 @@ GRID_TEMPLATE = "resources/partials/workload_grid.html"
 
 
 def _load_project(request, pk):
-    return portfolio_selectors.project_get_for_user(user=request.user, pk=pk)
+    # The project's own row: the workload pages show no objective or tag (no prefetch of them).
+    scope = portfolio_selectors.project_visible_to(request.user).prefetch_related(None)
+    return portfolio_selectors.project_get_for_user(user=request.user, pk=pk, queryset=scope)
 
 
 def _month_field(label) -> forms.DateField:

@@ -167,7 +167,8 @@ class RatioTemplateInputSerializer(serializers.Serializer):
 
 
 def _project(request, pk, action="allocation.view"):
-    project = portfolio_selectors.project_get_for_user(user=request.user, pk=pk)
+    scope = portfolio_selectors.project_visible_to(request.user).prefetch_related(None)  # no objective/tag
+    project = portfolio_selectors.project_get_for_user(user=request.user, pk=pk, queryset=scope)
     RULES.check(request.user, action, project)
     return project
 

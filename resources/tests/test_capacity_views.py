@@ -277,3 +277,40 @@ def test_monthly_report_is_mailed_to_the_project_office(make_user, plan):
     by_address = {address: message for message in mail.outbox for address in message.to}
     assert by_address["direction@example.org"].subject.startswith("Pilotis · rapport de capacité de ")
     assert by_address["pmo@example.org"].subject.startswith("Pilotis · capacity report of ")
+
+
+def test_a_built_page_is_drawn_once_then_read_from_the_cache_until_the_next_build(
+    client, committee_user, plan, monkeypatch
+):
+    from resources import capacity_views
+
+    build()
+    client.force_login(committee_user)
+    url = reverse("resources:capacity") + "?dimension=team"
+    drawn = []
+    real_table = capacity_views._table_html
+    monkeypatch.setattr(capacity_views, "_table_html", lambda *a, **k: drawn.append(1) or real_table(*a, **k))
+
+    first = client.get(url).text
+    second = client.get(url).text
+    assert _without_csrf(second) == _without_csrf(first) and len(drawn) == 1  # the same page, drawn once
+    assert "Études" in first and "overloaded</span>" in first and '"type": "heatmap"' in first
+    # Another language is drawn in it (periods' names, decimal separator, words).
+    french = client.get(url, headers={"Accept-Language": "fr"}).text
+    assert len(drawn) == 2 and "surchargé" in french
+    client.get(url, headers={"Accept-Language": "fr"})
+    assert len(drawn) == 2
+
+    # A change, then a rebuild: the page shows the new figures, not the cached ones.
+    AllocationFactory(
+        project=plan["p1"], resource=plan["bruno"], period_start=month_start(timezone.localdate())
+    )
+    build()
+    rebuilt = client.get(url).text
+    assert len(drawn) == 3 and _without_csrf(rebuilt) != _without_csrf(first)
+
+
+def _without_csrf(html: str) -> str:
+    import re
+
+    return re.sub(r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"', "", html)
