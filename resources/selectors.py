@@ -53,10 +53,12 @@ def organisation_calendar() -> WorkingCalendar:
 
 
 def resource_list() -> QuerySet[Resource]:
-    """Every resource with what a list row shows (directorate, team, vendor, main role, account)."""
-    return Resource.objects.select_related(
-        "directorate", "team", "vendor", "primary_profile", "user", "manager"
-    ).order_by("name", "pk")
+    """Every resource with what a list row shows (directorate, team, vendor, main role). The account and
+    the manager are not joined: rows and the API show their ids only, and PostgreSQL's planning of a
+    seven-table join cost more than running it (8–30 ms against 2 ms over 500 resources)."""
+    return Resource.objects.select_related("directorate", "team", "vendor", "primary_profile").order_by(
+        "name", "pk"
+    )
 
 
 def resource_visible_to(user) -> QuerySet[Resource]:
@@ -70,7 +72,7 @@ def resource_get_for_user(*, user, pk, action: str = "view") -> Resource:
     """The resource `pk` if `user` may do `action` on it ("view", "change", "absence.change"…): Http404
     when it is not visible, PermissionDenied when the action is refused."""
     return get_for_user(
-        resource_visible_to(user).prefetch_related("profiles"),
+        resource_visible_to(user).select_related("user", "manager").prefetch_related("profiles"),
         table=RULES,
         user=user,
         pk=pk,
