@@ -36,7 +36,14 @@ from resources.models import (
     TimesheetStatus,
 )
 from resources.permissions import EDITORS, RULES
-from resources.timesheets import availability_of, display_time, week_days, week_start
+from resources.timesheets import (
+    availability_of,
+    display_time,
+    format_days,
+    format_time,
+    week_days,
+    week_start,
+)
 
 ZERO = Decimal("0")
 
@@ -141,6 +148,7 @@ class GridRow:
     approval: str = LineApproval.PENDING
     approval_label: str = ""
     reason: str = ""
+    total_display: str = ""
 
 
 @dataclass
@@ -151,6 +159,8 @@ class WeekGrid:
     total: Decimal = ZERO
     working_total: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    total_display: str = ""
+    working_total_display: str = ""
 
 
 def _line_label(line: TimesheetLine) -> tuple[str, str]:
@@ -191,7 +201,9 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
                 "holiday_name": holidays.get(day, ""),
                 "absent": capacity.absent > 0,
                 "working": working,
-                "working_display": display_time(Decimal(str(round(working, 3)))),
+                # In the organisation's unit: what the live totals (typed in that unit) compare with.
+                "working_unit": display_time(Decimal(str(round(working, 3)))),
+                "working_display": format_time(Decimal(str(round(working, 3)))),
                 "total": ZERO,
             }
         )
@@ -203,7 +215,7 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
             {
                 "date": day,
                 "value": values.get(day, ZERO),
-                "display": display_time(values[day]) if day in values else "",
+                "display": format_time(values[day]) if day in values else "",
             }
             for day in days
         ]
@@ -231,9 +243,13 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
     if typed is not None:
         grid.rows.extend(_typed_rows(typed, days))
     for info in day_info:
-        info["total_display"] = display_time(info["total"])
+        info["total_display"] = format_time(info["total"])
         info["over"] = float(info["total"]) > info["working"] + 1e-9
     grid.working_total = sum(info["working"] for info in day_info)
+    grid.total_display = format_time(grid.total)
+    grid.working_total_display = format_time(Decimal(str(round(grid.working_total, 3))))
+    for row in grid.rows:
+        row.total_display = format_time(row.total) if row.line else ""
     return grid
 
 
@@ -374,6 +390,7 @@ def approvals_queue(user, *, page: int = 1) -> list[dict]:
         ]
         for line in lines:
             line.label, line.sublabel = _line_label(line)  # type: ignore[attr-defined]
+        total = sum((line.line_total or ZERO for line in week.lines.all()), ZERO)  # type: ignore[attr-defined]
         result.append(
             {
                 "timesheet": week,
@@ -381,7 +398,8 @@ def approvals_queue(user, *, page: int = 1) -> list[dict]:
                 "is_approver": bool(is_approver),
                 "lines": lines,
                 "pending": sum(1 for line in lines if line.approval == LineApproval.PENDING),
-                "total": sum((line.line_total or ZERO for line in week.lines.all()), ZERO),  # type: ignore[attr-defined]
+                "total": total,
+                "total_display": format_days(total),
             }
         )
     return result
@@ -450,7 +468,7 @@ def team_view(user, *, weeks: int = 8, today: date, page: int = 1) -> dict:
                         "week": monday,
                         "status": found["status"],
                         "label": labels[found["status"]],
-                        "total": display_time(found["total"] or ZERO),
+                        "total": format_time(found["total"] or ZERO),
                         "pk": found["pk"],
                         "past": monday < last,
                     }

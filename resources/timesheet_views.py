@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,6 +137,7 @@ def _week_context(
         "warnings": warnings or [],
         "typed": typed,
         "unit": services.unit(),
+        "decimal_separator": formats.get_format("DECIMAL_SEPARATOR"),  # of the live totals (JS)
         "step": "0.25" if services.unit() == "hours" else str(services.day_step()),
         "max_value": str(services.hours_per_day()) if services.unit() == "hours" else "1",
         "previous_week": timesheet.week - timedelta(weeks=1),

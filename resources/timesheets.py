@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -183,13 +183,33 @@ def parse_time(value: Any, *, in_unit: str | None = None) -> Decimal:
 
 
 def display_time(days: Decimal | float | None) -> str:
-    """Days as the organisation types them (days, or hours rounded to the quarter)."""
+    """Days as the organisation types them (days, or hours rounded to the quarter), with a "." (a
+    machine value: data attributes, the audit); `format_time` for people."""
     if days is None:
         return ""
     value = Decimal(str(days))
     if unit() == "hours":
         value = (value * hours_per_day() / HOURS_STEP).quantize(ONE, rounding=ROUND_HALF_UP) * HOURS_STEP
     return f"{value.normalize():f}" if value else "0"
+
+
+def format_days(days: Decimal | float | None) -> str:
+    """Days for people, whatever unit the organisation types: no trailing zeros, the language's decimal
+    mark ("2.5" / "2,5")."""
+    if days is None:
+        return ""
+    value = Decimal(str(days))
+    text = f"{value.normalize():f}" if value else "0"
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
+
+
+def format_time(days: Decimal | float | None) -> str:
+    """Days as the organisation types them, for people: in its unit (hours rounded to the quarter in
+    hours mode), no trailing zeros, the language's decimal mark ("2.5" / "2,5", never "2.500")."""
+    text = display_time(days)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
 
 
 # ------------------------------------------------------------------------------------ capacity
@@ -389,7 +409,11 @@ def timesheet_save(
     working = working_time_by_day(timesheet.resource, timesheet.week)
     warnings = [
         _("%(day)s: %(total)s entered, above your working time (%(working)s).")
-        % {"day": day.isoformat(), "total": display_time(total), "working": display_time(working[day])}
+        % {
+            "day": day.isoformat(),
+            "total": format_time(total),
+            "working": format_time(working[day]),
+        }
         for day, total in sorted(totals.items())
         if float(total) > working.get(day, 0.0) + 1e-9
     ]

@@ -8,11 +8,11 @@ page's time (`make bench`). Same rows as the template wrote, every user text esc
 from html import escape
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ppm.lists import url_pattern
+from resources.timesheets import format_days
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def approval_lines(context, item) -> SafeString:
     rows = []
     for line in item["lines"]:
         sublabel = f' <span class="muted">· {escape(line.sublabel)}</span>' if line.sublabel else ""
-        total = floatformat(line.line_total or 0, "-3")
+        total = format_days(line.line_total or 0)
         tone = _TONES.get(line.approval, "neutral")
         form = ""
         if line.approval == "pending":

@@ -154,11 +154,12 @@ def test_approvals_page_approve_week_then_person_sees_it_locked(client, people):
     assert "Approved and locked" in page
 
 
-# One week's rows of the approvals queue before they were written in Python ({% approval_lines %}).
+# One week's rows of the approvals queue before they were written in Python ({% approval_lines %}); the
+# days since then without trailing zeros ("0.5", not "0.500", which reads as five hundred): days_text.
 APPROVAL_LINES_TEMPLATE = """{% load i18n %}{% for line in item.lines %}
       <tr>
         <th scope="row">{{ line.label }}{% if line.sublabel %} <span class="muted">· {{ line.sublabel }}</span>{% endif %}</th>
-        <td class="ts-num">{{ line.line_total|default:0|floatformat:"-3" }}</td>
+        <td class="ts-num">{{ line.days_text }}</td>
         <td><span class="badge badge--{% if line.approval == 'approved' %}success{% elif line.approval == 'rejected' %}danger{% else %}neutral{% endif %}">{{ line.get_approval_display }}</span></td>
         <td>
           {% if line.approval == "pending" %}
@@ -191,6 +192,7 @@ def test_approval_lines_are_those_the_template_wrote(people, language):
     second = item["lines"][0].__class__.objects.get(pk=item["lines"][0].pk)
     second.label, second.sublabel, second.approval, second.line_total = "Support", "", "approved", None
     item["lines"].append(second)
+    item["lines"][0].days_text, second.days_text = ("0,5" if language == "fr" else "0.5"), "0"
     context = {"item": item, "csrf_token": "TOKEN123"}
     with translation.override(language):
         expected = engines["django"].from_string(APPROVAL_LINES_TEMPLATE).render(context)
@@ -617,3 +619,48 @@ def test_the_menu_offers_my_timesheet_once_the_person_has_a_resource(client, set
     assert "My timesheet" not in client.get(url).content.decode()  # from the cache
     PersonWithAccountFactory(user=user)
     assert "My timesheet" in client.get(url).content.decode()
+
+
+# ------------------------------------------------------------------------------------ figures shown
+
+
+@pytest.mark.parametrize(
+    ("language", "unit", "expected"),
+    [
+        ("en", "days", {"days": "2.5", "time": "2.5", "zero": "0", "whole": "2"}),
+        ("fr", "days", {"days": "2,5", "time": "2,5", "zero": "0", "whole": "2"}),
+        # 2.5 days of 7 hours are 17.5 hours; format_days stays in days whatever the unit.
+        ("fr", "hours", {"days": "2,5", "time": "17,5", "zero": "0", "whole": "14"}),
+    ],
+)
+def test_days_and_time_are_written_without_trailing_zeros_in_the_language(settings, language, unit, expected):
+    from django.utils import translation
+
+    settings.PILOTIS_TIMESHEET_UNIT = unit
+    settings.PILOTIS_HOURS_PER_DAY = "7"
+    with translation.override(language):
+        assert services.format_days(Decimal("2.500")) == expected["days"]
+        assert services.format_time(Decimal("2.500")) == expected["time"]
+        assert services.format_days(Decimal("0.000")) == services.format_time(0) == expected["zero"]
+        assert services.format_time(Decimal("2.000")) == expected["whole"]
+    assert services.display_time(Decimal("2.500")) == expected["time"].replace(",", ".")  # machine value
+
+
+def test_week_in_hours_shows_every_figure_in_hours_and_compares_in_hours(client, people, settings):
+    """In hours mode, row and week totals and the working time the live totals compare with are hours
+    like the cells (they were days: 7.5 hours typed showed a row total of 1.071, and every day looked
+    over the working time in the browser)."""
+    settings.PILOTIS_TIMESHEET_UNIT = "hours"
+    settings.PILOTIS_HOURS_PER_DAY = "7"
+    _filled(people["person"], people["project"], value="3.5")
+    _login(client, people["user"])
+    html = client.get(
+        reverse("resources:timesheet_week") + f"?week={WEEK.isoformat()}", headers={"Accept-Language": "fr"}
+    ).content.decode()
+
+    assert 'value="3,5"' in html  # the cell, in the language's decimal mark
+    assert f'data-total-for="{WEEK.isoformat()}">3,5</td>' in html  # the day's total
+    assert '<td class="ts-num">3,5</td>' in html  # the row's total and the week's, in hours
+    assert "0.500" not in html and "0,500" not in html
+    assert f'data-working-for="{WEEK.isoformat()}" data-working="7">7</td>' in html  # hours, not 1 day
+    assert 'data-decimal-separator=","' in html

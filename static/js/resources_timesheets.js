@@ -14,7 +14,9 @@
       var day = cell.dataset.totalFor;
       var total = Math.round((totals[day] || 0) * 1000) / 1000;
       var working = form.querySelector('[data-working-for="' + day + '"]');
-      cell.textContent = total ? String(total) : "0";
+      var separator = cell.closest("[data-decimal-separator]");
+      var text = total ? String(total) : "0";
+      cell.textContent = separator ? text.replace(".", separator.dataset.decimalSeparator || ".") : text;
       cell.classList.toggle("ts-over", working !== null && total > parse(working.dataset.working) + 1e-9);
     });
   }

@@ -39,9 +39,15 @@ def test_fill_submit_approve_locked(page, context, live_server, world, signed_in
     first.press("ArrowRight")
     page.keyboard.type("0.5")
     expect(page.locator(f"[data-total-for='{monday.isoformat()}']")).to_have_text("1")
+    # Live totals in the language's decimal mark, as the server writes them.
+    half = "0,5" if language == "fr" else "0.5"
+    tuesday = monday + datetime.timedelta(days=1)
+    expect(page.locator(f"[data-total-for='{tuesday.isoformat()}']")).to_have_text(half)
     assert_accessible(page, f"filled week ({language})")
     page.locator("button[name=action][value=submit]").click()
     expect(page.locator(".ts-weeknav .badge")).to_have_attribute("data-value", "submitted")
+    expect(page.locator(f"[data-total-for='{tuesday.isoformat()}']")).to_have_text(half)
+    expect(page.locator(".ts-grid tbody td.ts-num").first).to_have_text("1,5" if language == "fr" else "1.5")
     expect(page.locator(".ts-input")).to_have_count(0)
     sheet = Timesheet.objects.get(resource__user=person_user, week=monday)
     assert sheet.status == TimesheetStatus.SUBMITTED
@@ -56,6 +62,7 @@ def test_fill_submit_approve_locked(page, context, live_server, world, signed_in
     page = signed_in("manager")
     page.goto(reverse("resources:timesheet_approvals"))
     expect(page.locator(".ts-approval")).to_have_count(1)
+    expect(page.locator(".ts-approval h2")).to_contain_text("(1,5 j)" if language == "fr" else "(1.5 days)")
     assert_accessible(page, f"approvals ({language})")
     page.locator(".ts-approval form").last.locator("button[value=approve]").click()
     expect(page.locator(".ts-approval")).to_have_count(0)
