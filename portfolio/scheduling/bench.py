@@ -177,7 +177,7 @@ def gantt_project() -> tuple[int, int] | None:
 
 
 def gantt_screens() -> list:
-    from ppm.bench import NO_LARGE_SEQ_SCAN, Bar, Screen, at_most_queries
+    from ppm.bench import NO_LARGE_SEQ_SCAN, QUALITY_BAR, Bar, Screen, at_most_queries
 
     found = gantt_project()
     if found is None:
@@ -194,7 +194,7 @@ def gantt_screens() -> list:
         Screen(
             "Task table page (accessible Gantt)",
             f"/projects/{project_id}/tasks/?ordering=start",
-            [at_most_queries(12), NO_LARGE_SEQ_SCAN],
+            [QUALITY_BAR, at_most_queries(12), NO_LARGE_SEQ_SCAN],
         ),
     ]
 

@@ -24,6 +24,7 @@ from portfolio.scheduling.filters import TaskFilterSet
 from portfolio.scheduling.models import DURATION_MAX, NAME_MAX_LENGTH, Task
 from ppm import lists
 from ppm.exceptions import DomainError, StaleVersionError
+from ppm.forms import PlainSelect
 from ppm.permissions import requires
 
 SORTABLE_COLUMNS = (
@@ -125,9 +126,14 @@ class TaskAddForm(forms.Form):
 
     def __init__(self, *args, project, rows=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].rows = rows  # (id, WBS, name) of every task of the project, when known
-        self.fields["parent"].iterator = _TaskRows  # before the queryset, which hands the widget its choices
-        self.fields["parent"].queryset = Task.objects.filter(project_id=project.pk).order_by("wbs", "pk")
+        parent = self.fields["parent"]
+        parent.rows = rows  # (id, WBS, name) of every task of the project, when known
+        # A select of every task, written from those plain rows (no dict per option); the iterator and
+        # the widget before the queryset, which hands the widget its (lazy) choices.
+        parent.widget = PlainSelect(attrs=parent.widget.attrs)
+        parent.widget.is_required = parent.required
+        parent.iterator = _TaskRows
+        parent.queryset = Task.objects.filter(project_id=project.pk).order_by("wbs", "pk")
 
 
 def _load_project(request, pk):

@@ -34,3 +34,11 @@ def slippage_badge(days) -> SafeString:
     if not label:
         return badge_html("", "—", Tone.NEUTRAL)
     return badge_html(days, label, tone)
+
+
+@register.simple_tag(takes_context=True)
+def task_rows(context, tasks, project) -> SafeString:
+    """``{% task_rows tasks project %}``: the task table's rows (portfolio.scheduling.task_rows)."""
+    from portfolio.scheduling.task_rows import task_rows_html
+
+    return task_rows_html(tasks, project=project, csrf_token=context.get("csrf_token", ""))
