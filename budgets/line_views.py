@@ -376,31 +376,40 @@ def _group_rows(groups, depth=0, parents=()):
         yield from _group_rows(group.children, depth + 1, (*parents, group.label))
 
 
+def _section_rows(filters: selectors.BudgetFilters, rows_key: str) -> HttpResponse:
+    """One section's project rows (?rows=<envelope or 0>-<section>): 404 for a section without any."""
+    envelope, _dash, section = rows_key.partition("-")
+    if not (envelope == "0" or (envelope[:1] in "123456789" and envelope.isascii() and envelope.isdigit())):
+        raise Http404(_("No such section."))
+    if section not in Section.values:
+        raise Http404(_("No such section."))
+    rows = selectors.portfolio_section_projects(filters, int(envelope) or None, section)
+    if not rows:
+        raise Http404(_("No such section."))
+    return HttpResponse(budget_leaf_rows(rows))
+
+
 @never_cache
 @requires(RULES, "budget.view")
 def portfolio_budget(request):
     form, filters = _filters(request)
-    data = selectors.portfolio_budget(filters)
-    year = filters.year or timezone.localdate().year
-    cp = selectors.cp_consumption_by_month(year, envelope=filters.envelope)
     export = request.GET.get("export")
-    if export:
-        return _portfolio_export(export, data, cp)
+    rows_key = request.GET.get("rows")
+    if rows_key is not None and not export:
+        return _section_rows(filters, rows_key)
     # The envelope table shows each section's total; its projects (2,000 rows over a large portfolio)
     # come on demand: htmx asks for one section's rows (?rows=<envelope>-<section>), and without
     # JavaScript the link reloads the page with that section open (?expand=…, repeatable).
     expanded = set(request.GET.getlist("expand"))
-    sections = {}
+    data = selectors.portfolio_budget(filters, projects=export == "envelope" or bool(expanded))
+    year = filters.year or timezone.localdate().year
+    cp = selectors.cp_consumption_by_month(year, envelope=filters.envelope)
+    if export:
+        return _portfolio_export(export, data, cp)
     for envelope in data["by_envelope"]:
         for section in envelope.children:
             key = f"{envelope.key or 0}-{section.key}"
             section.extra.update(rows_key=key, expanded=key in expanded)
-            sections[key] = section
-    rows_key = request.GET.get("rows")
-    if rows_key is not None:
-        if rows_key not in sections:
-            raise Http404(_("No such section."))
-        return HttpResponse(budget_leaf_rows(sections[rows_key].children))
     base_query = request.GET.copy()
     base_query.pop("rows", None)
     context = {
