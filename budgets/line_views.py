@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,6 +45,7 @@ from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
 from ppm.exceptions import DomainValidationError
 from ppm.exports import Column, export_filename, write_xlsx
+from ppm.forms import plain_model_choices
 from ppm.lists import paginate
 from ppm.permissions import requires
 from ppm.report_views import import_page
@@ -412,6 +415,10 @@ def portfolio_budget(request):
             section.extra.update(rows_key=key, expanded=key in expanded)
     base_query = request.GET.copy()
     base_query.pop("rows", None)
+    # The filters' selects from (pk, label) rows rather than model instances.
+    plain_model_choices(form.fields["envelope"], label=Concat("code", Value(" · "), "name"))
+    plain_model_choices(form.fields["objective"], label=Concat("code", Value(" · "), "name"))
+    plain_model_choices(form.fields["directorate"], label="name")
     context = {
         "form": form,
         "data": data,

@@ -8,9 +8,10 @@ from html import escape
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budgets.money import format_money, format_number, number_formatter
 from ppm.lists import url_pattern
@@ -78,6 +79,66 @@ def budget_leaf_rows(projects) -> SafeString:
             f"{escape(project.label)}</a></th>{cells}</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
+
+
+def _group_cells(figures, number) -> str:
+    return "".join(f'<td class="num">{escape(number(getattr(figures, name)))}</td>' for name in _FIGURES)
+
+
+@register.simple_tag
+def budget_group_rows(groups, *, nested=False, objectives=False, query="", anchor="") -> SafeString:
+    """The <tbody> of each group of a portfolio budget table (by envelope → section, by objective, by
+    directorate), written in Python: ~70 rows of five amounts that the template language took ~10 ms to
+    draw. The same markup as the template loop it replaces (budgets/partials/lines_group_table.html)."""
+    number = number_formatter()
+    envelope_url = url_pattern("budgets:envelope_detail")
+    query = escape(str(query))
+    joiner = "&amp;" if query else ""
+    anchor = escape(str(anchor))
+    none = escape(_("(none)"))
+    shared_title = escape(_("shared with another objective"))
+    parts = []
+    for group in groups:
+        if nested and group.key:
+            head = f'<a href="{envelope_url.format(int(group.key))}">{escape(str(group.label))}</a>'
+        else:
+            head = escape(str(group.label)) if group.label else none
+        count = ""
+        if objectives:
+            shared = group.extra.get("shared")
+            count = f'<td class="num">{escape(str(localize(group.extra.get("projects", ""))))}'
+            if shared:
+                count += f' <span title="{shared_title}">({escape(str(localize(shared)))} ⁂)</span>'
+            count += "</td>"
+        sections = []
+        if nested:
+            for section in group.children:
+                label = escape(str(section.label))
+                if section.extra.get("expanded"):
+                    more = budget_leaf_rows(section.children)
+                elif section.projects:
+                    key = escape(str(section.extra.get("rows_key", "")))
+                    text = ngettext(
+                        "Show its project (%(label)s)",
+                        "Show its %(n)s projects (%(label)s)",
+                        section.projects,
+                    ) % {"label": label, "n": escape(str(localize(section.projects)))}
+                    more = (
+                        '<tr class="budget-more"><td colspan="6">'
+                        f'<a href="?{query}{joiner}expand={key}#{anchor}" hx-get="?{query}{joiner}rows={key}"'
+                        f' hx-target="closest tr" hx-swap="outerHTML">{text}</a></td></tr>'
+                    )
+                else:
+                    more = ""
+                sections.append(
+                    f'\n      <tr class="budget-subgroup"><th scope="row">{label}</th>'
+                    f"{_group_cells(section.figures, number)}</tr>\n      {more}\n      "
+                )
+        parts.append(
+            f'\n    <tbody>\n      <tr class="budget-group"><th scope="row">{head}</th>{count}'
+            f"{_group_cells(group.figures, number)}</tr>\n      {''.join(sections)}\n    </tbody>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag(takes_context=True)
