@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -112,12 +113,19 @@ def _budget_context(request, project: Project, **forms) -> dict:
         .select_related("agreement", "budget_line")
         .order_by("-created_at")[:50]
     )
+    may_transfer = RULES.allows(user, "transfer.create")
+    transfer_form = forms.get("transfer_form") or TransferForm(line_years=line_years)
+    if may_transfer and budget.rows:
+        # Its two selects of every line year from (pk, label) rows rather than model instances.
+        label = Concat("line__label", Value(" · "), Cast("year", CharField()))
+        for name in ("source", "target"):
+            plain_model_choices(cast(ModelChoiceField, transfer_form.fields[name]), label=label)
     context = {
         "project": project,
         "budget": budget,
         "may_change": may_change,
         "may_forecast": may_forecast,
-        "may_transfer": RULES.allows(user, "transfer.create"),
+        "may_transfer": may_transfer,
         "history": selectors.forecast_history(project),
         "curve": curve,
         "figures": figures,
@@ -127,7 +135,7 @@ def _budget_context(request, project: Project, **forms) -> dict:
         "orders": orders,
         "line_form": forms.get("line_form") or LineForm(),
         "planned_form": forms.get("planned_form") or PlannedForm(initial={"year": timezone.localdate().year}),
-        "transfer_form": forms.get("transfer_form") or TransferForm(line_years=line_years),
+        "transfer_form": transfer_form,
         "share_form": forms.get("share_form") or FundingShareForm(),
         "reforecast_errors": forms.get("reforecast_errors"),
         "reforecast_target": forms.get("reforecast_target"),
@@ -416,9 +424,13 @@ def portfolio_budget(request):
     base_query = request.GET.copy()
     base_query.pop("rows", None)
     # The filters' selects from (pk, label) rows rather than model instances.
-    plain_model_choices(form.fields["envelope"], label=Concat("code", Value(" · "), "name"))
-    plain_model_choices(form.fields["objective"], label=Concat("code", Value(" · "), "name"))
-    plain_model_choices(form.fields["directorate"], label="name")
+    plain_model_choices(
+        cast(ModelChoiceField, form.fields["envelope"]), label=Concat("code", Value(" · "), "name")
+    )
+    plain_model_choices(
+        cast(ModelChoiceField, form.fields["objective"]), label=Concat("code", Value(" · "), "name")
+    )
+    plain_model_choices(cast(ModelChoiceField, form.fields["directorate"]), label="name")
     context = {
         "form": form,
         "data": data,

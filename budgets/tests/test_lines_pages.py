@@ -363,3 +363,33 @@ def test_portfolio_group_rows_are_the_template_rows(language):
             expected = template.render(context)
             assert written.render(context) == expected
     assert "&lt;script&gt;" in expected or "DSI &lt;x&gt;" in expected
+
+
+def test_transfer_selects_from_plain_rows_are_the_model_selects(pmo_user, project, line):
+    """The budget tab's transfer selects list every line year from (pk, label) rows: the same options as
+    the model instances' labels ("line · year"), the chosen one selected."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from budgets.lines_forms import TransferForm
+    from ppm.forms import plain_model_choices
+
+    services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": 'Études <"x">', "section": "operating", "nature": "studies"},
+        planned={2026: "10"},
+    )
+    line_years = BudgetLineYear.objects.filter(line__project=project).order_by("line__label", "year")
+    chosen = line_years[1]
+    for data in (None, {"source": str(chosen.pk), "target": str(chosen.pk)}):
+        model_form, plain_form = (
+            TransferForm(data, line_years=line_years),
+            TransferForm(data, line_years=line_years),
+        )
+        for name in ("source", "target"):
+            plain_model_choices(
+                plain_form.fields[name], label=Concat("line__label", Value(" · "), Cast("year", CharField()))
+            )
+            assert str(plain_form[name]) == str(model_form[name])
+        assert "Études &lt;&quot;x&quot;&gt; · 2026" in str(plain_form["source"])
