@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,6 +46,7 @@ from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
 from ppm.exceptions import DomainValidationError
 from ppm.exports import Column, export_filename, write_xlsx
+from ppm.forms import plain_model_choices
 from ppm.lists import paginate
 from ppm.permissions import requires
 from ppm.report_views import import_page
@@ -109,12 +113,19 @@ def _budget_context(request, project: Project, **forms) -> dict:
         .select_related("agreement", "budget_line")
         .order_by("-created_at")[:50]
     )
+    may_transfer = RULES.allows(user, "transfer.create")
+    transfer_form = forms.get("transfer_form") or TransferForm(line_years=line_years)
+    if may_transfer and budget.rows:
+        # Its two selects of every line year from (pk, label) rows rather than model instances.
+        label = Concat("line__label", Value(" · "), Cast("year", CharField()))
+        for name in ("source", "target"):
+            plain_model_choices(cast(ModelChoiceField, transfer_form.fields[name]), label=label)
     context = {
         "project": project,
         "budget": budget,
         "may_change": may_change,
         "may_forecast": may_forecast,
-        "may_transfer": RULES.allows(user, "transfer.create"),
+        "may_transfer": may_transfer,
         "history": selectors.forecast_history(project),
         "curve": curve,
         "figures": figures,
@@ -124,7 +135,7 @@ def _budget_context(request, project: Project, **forms) -> dict:
         "orders": orders,
         "line_form": forms.get("line_form") or LineForm(),
         "planned_form": forms.get("planned_form") or PlannedForm(initial={"year": timezone.localdate().year}),
-        "transfer_form": forms.get("transfer_form") or TransferForm(line_years=line_years),
+        "transfer_form": transfer_form,
         "share_form": forms.get("share_form") or FundingShareForm(),
         "reforecast_errors": forms.get("reforecast_errors"),
         "reforecast_target": forms.get("reforecast_target"),
@@ -376,33 +387,50 @@ def _group_rows(groups, depth=0, parents=()):
         yield from _group_rows(group.children, depth + 1, (*parents, group.label))
 
 
+def _section_rows(filters: selectors.BudgetFilters, rows_key: str) -> HttpResponse:
+    """One section's project rows (?rows=<envelope or 0>-<section>): 404 for a section without any."""
+    envelope, _dash, section = rows_key.partition("-")
+    if not (envelope == "0" or (envelope[:1] in "123456789" and envelope.isascii() and envelope.isdigit())):
+        raise Http404(_("No such section."))
+    if section not in Section.values:
+        raise Http404(_("No such section."))
+    rows = selectors.portfolio_section_projects(filters, int(envelope) or None, section)
+    if not rows:
+        raise Http404(_("No such section."))
+    return HttpResponse(budget_leaf_rows(rows))
+
+
 @never_cache
 @requires(RULES, "budget.view")
 def portfolio_budget(request):
     form, filters = _filters(request)
-    data = selectors.portfolio_budget(filters)
-    year = filters.year or timezone.localdate().year
-    cp = selectors.cp_consumption_by_month(year, envelope=filters.envelope)
     export = request.GET.get("export")
-    if export:
-        return _portfolio_export(export, data, cp)
+    rows_key = request.GET.get("rows")
+    if rows_key is not None and not export:
+        return _section_rows(filters, rows_key)
     # The envelope table shows each section's total; its projects (2,000 rows over a large portfolio)
     # come on demand: htmx asks for one section's rows (?rows=<envelope>-<section>), and without
     # JavaScript the link reloads the page with that section open (?expand=…, repeatable).
     expanded = set(request.GET.getlist("expand"))
-    sections = {}
+    data = selectors.portfolio_budget(filters, projects=export == "envelope" or bool(expanded))
+    year = filters.year or timezone.localdate().year
+    cp = selectors.cp_consumption_by_month(year, envelope=filters.envelope)
+    if export:
+        return _portfolio_export(export, data, cp)
     for envelope in data["by_envelope"]:
         for section in envelope.children:
             key = f"{envelope.key or 0}-{section.key}"
             section.extra.update(rows_key=key, expanded=key in expanded)
-            sections[key] = section
-    rows_key = request.GET.get("rows")
-    if rows_key is not None:
-        if rows_key not in sections:
-            raise Http404(_("No such section."))
-        return HttpResponse(budget_leaf_rows(sections[rows_key].children))
     base_query = request.GET.copy()
     base_query.pop("rows", None)
+    # The filters' selects from (pk, label) rows rather than model instances.
+    plain_model_choices(
+        cast(ModelChoiceField, form.fields["envelope"]), label=Concat("code", Value(" · "), "name")
+    )
+    plain_model_choices(
+        cast(ModelChoiceField, form.fields["objective"]), label=Concat("code", Value(" · "), "name")
+    )
+    plain_model_choices(cast(ModelChoiceField, form.fields["directorate"]), label="name")
     context = {
         "form": form,
         "data": data,

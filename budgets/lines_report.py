@@ -53,7 +53,7 @@ def report_data(as_of: datetime.date) -> dict:
     filters = selectors.BudgetFilters(as_of=as_of)
     envelopes = list(selectors.envelope_list())
     summaries = selectors.envelope_summaries(envelopes, filters)
-    portfolio = selectors.portfolio_budget(filters)
+    portfolio = selectors.portfolio_budget(filters, projects=False)
     return {
         "as_of": as_of,
         "generated_at": timezone.localtime(),

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -139,7 +140,9 @@ class BudgetFilters:
         if self.envelope:
             q &= Q(**{f"{prefix}envelope_id": self.envelope})
         if self.objective:
-            q &= Q(**{f"{prefix}project__objectives": self.objective})
+            # The projects of that objective, as a subquery rather than a join: a grouping by the projects'
+            # objectives (portfolio_budget) must still see every objective of these projects.
+            q &= Q(**{f"{prefix}project_id__in": _objective_projects(self.objective)})
         if self.directorate:
             q &= Q(**{f"{prefix}project__directorate_id": self.directorate})
         if self.status:
@@ -147,31 +150,44 @@ class BudgetFilters:
         return q
 
 
-# A grouping key's fields on the totals, and on the execution entries (the `as_of` path).
+def _objective_projects(objective_id: int) -> QuerySet[Any]:
+    """The ids of the projects of this objective (a subquery)."""
+    return Project.objectives.through.objects.filter(objective_id=objective_id).values("project_id")
+
+
+# A grouping key's path on the execution entries (the `as_of` path) where it is not "line__" + the key's
+# path on the totals.
 _ENTRY_PATHS = {
-    "project_id": "line__project_id",
-    "envelope_id": "line__envelope_id",
-    "section": "line__section",
     "year": "year",  # annotated from the date
     "funding_id": "line__funding_shares__funding_id",
     "share": "line__funding_shares__share",
 }
 
 
-def _grouped(
+def _entry_path(key: str) -> str:
+    return _ENTRY_PATHS.get(key) or f"line__{key}"
+
+
+def _grouped_counted(
     keys: Iterable[str],
     filters: BudgetFilters,
     *,
+    counts: Mapping[str, Aggregate] | None = None,
+    where: Mapping[str, Any] | None = None,
     envelope_ids: list[int] | None = None,
     funding_ids: list[int] | None = None,
-) -> dict[tuple, Figures]:
-    """Σ planned / forecast / committed / paid grouped by `keys` (fields of BudgetTotal: "project_id",
-    "envelope_id", "section", "year"; of FundingTotal, which adds "funding_id" and "share", when
-    `funding_ids` are given), from the precomputed totals in one query; with `as_of`, committed and paid
-    are summed from the execution entries dated up to that day instead (a second query, live)."""
+) -> tuple[dict[tuple, Figures], dict[tuple, dict[str, int]]]:
+    """Σ planned / forecast / committed / paid grouped by `keys` (paths from BudgetTotal: "project_id",
+    "envelope_id", "section", "year", or through its project such as "project__directorate_id"; from
+    FundingTotal, which adds "funding_id" and "share", when `funding_ids` are given), from the precomputed
+    totals in one query; with `as_of`, committed and paid are summed from the execution entries dated up
+    to that day instead (a second query, live). `where` keeps the keys of these values (e.g. one
+    envelope's section); `counts` are more aggregates of each group's totals (e.g. its distinct
+    projects), returned beside the figures."""
     keys = list(keys)
+    counts = dict(counts or {})
     model: type[BudgetTotal | FundingTotal] = FundingTotal if funding_ids is not None else BudgetTotal
-    totals: QuerySet[Any] = model.objects.filter(filters.line_q(""))
+    totals: QuerySet[Any] = model.objects.filter(filters.line_q(""), **(where or {}))
     if envelope_ids is not None:
         totals = totals.filter(envelope_id__in=envelope_ids)
     if funding_ids is not None:
@@ -181,30 +197,67 @@ def _grouped(
     sums = {f"s_{name}": Sum(name) for name in FIGURES}
     width = len(keys)
     result: dict[tuple, Figures] = defaultdict(Figures)
-    # Tuples, not dicts: the portfolio page reads 2,000 groups (1,000 projects on the benchmark).
-    for row in totals.values(*keys).annotate(**sums).values_list(*keys, *sums).order_by():
-        planned, forecast, committed, paid = row[width:]
-        result[row[:width]] = Figures(
+    counted: dict[tuple, dict[str, int]] = {}
+    # Tuples, not dicts: the API summary reads 2,000 groups (1,000 projects on the benchmark).
+    rows = totals.values(*keys).annotate(**sums, **counts).values_list(*keys, *sums, *counts).order_by()
+    for row in rows:
+        key = row[:width]
+        planned, forecast, committed, paid = row[width : width + 4]
+        result[key] = Figures(
             _d(planned),
             _d(forecast),
             ZERO if filters.as_of is not None else _d(committed),
             ZERO if filters.as_of is not None else _d(paid),
         )
+        if counts:
+            counted[key] = dict(zip(counts, row[width + 4 :], strict=True))
     if filters.as_of is not None:
-        entries = ExecutionEntry.objects.filter(filters.line_q(), date__lte=filters.as_of)
-        if envelope_ids is not None:
-            entries = entries.filter(line__envelope_id__in=envelope_ids)
-        if funding_ids is not None:
-            entries = entries.filter(line__funding_shares__funding_id__in=funding_ids)
-        if filters.year:
-            entries = entries.filter(date__year=filters.year)
-        if "year" in keys:
-            entries = entries.annotate(year=ExtractYear("date"))
-        paths = [_ENTRY_PATHS[k] for k in keys]
-        for row in entries.values(*paths, "kind").annotate(total=Sum("amount")).order_by():
-            key = tuple(row[path] for path in paths)
-            setattr(result[key], row["kind"], _d(row["total"]))
-    return result
+        _executed_as_of(
+            result, keys, filters, where=where, envelope_ids=envelope_ids, funding_ids=funding_ids
+        )
+    return result, counted
+
+
+def _executed_as_of(
+    result: dict[tuple, Figures],
+    keys: list[str],
+    filters: BudgetFilters,
+    *,
+    where: Mapping[str, Any] | None = None,
+    envelope_ids: list[int] | None = None,
+    funding_ids: list[int] | None = None,
+) -> None:
+    """Set committed and paid of `result`'s groups (by `keys`, paths from the totals as in
+    `_grouped_counted`) to the sums of the execution entries dated up to `filters.as_of` (one query)."""
+    entries = ExecutionEntry.objects.filter(
+        filters.line_q(), date__lte=filters.as_of, **{_entry_path(k): v for k, v in (where or {}).items()}
+    )
+    if envelope_ids is not None:
+        entries = entries.filter(line__envelope_id__in=envelope_ids)
+    if funding_ids is not None:
+        entries = entries.filter(line__funding_shares__funding_id__in=funding_ids)
+    if filters.year:
+        entries = entries.filter(date__year=filters.year)
+    if "year" in keys:
+        entries = entries.annotate(year=ExtractYear("date"))
+    paths = [_entry_path(k) for k in keys]
+    for row in entries.values(*paths, "kind").annotate(total=Sum("amount")).order_by():
+        key = tuple(row[path] for path in paths)
+        figures = result.get(key)
+        if figures is None:
+            figures = result[key] = Figures()
+        setattr(figures, row["kind"], _d(row["total"]))
+
+
+def _grouped(
+    keys: Iterable[str],
+    filters: BudgetFilters,
+    *,
+    envelope_ids: list[int] | None = None,
+    funding_ids: list[int] | None = None,
+) -> dict[tuple, Figures]:
+    """`_grouped_counted`'s figures."""
+    return _grouped_counted(keys, filters, envelope_ids=envelope_ids, funding_ids=funding_ids)[0]
 
 
 def _total(groups: Mapping[Any, Figures]) -> Figures:
@@ -499,95 +552,180 @@ class Group:
     children: list[Group] = field(default_factory=list)
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # An envelope's section: how many projects it has, their rows loaded (children) or not.
+    projects: int = 0
 
 
-def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
-    """The portfolio budget page: totals, by envelope → section → project, by objective, by directorate,
-    by funding. A constant number of queries (aggregates; names loaded in bulk)."""
-    by_project_section = _grouped(["envelope_id", "section", "project_id"], filters)
-    project_ids = {key[2] for key in by_project_section}
-    # Plain rows, not model instances: the page lists every project (1,000 on the benchmark).
-    projects = {
-        row[0]: row
-        for row in Project.objects.filter(pk__in=project_ids).values_list(
-            "pk", "code", "name", "directorate_id"
-        )
-    }
-    envelopes = Envelope.objects.in_bulk({key[0] for key in by_project_section if key[0]})
+def _project_rows(filters: BudgetFilters, keys: list[str], where: Mapping[str, Any] | None = None):
+    """(the other keys, project id, "code · name", figures) of the projects' totals grouped by `keys` and
+    the project, sorted by the other keys and the project's code (one query)."""
+    grouped, _counts = _grouped_counted(
+        [*keys, "project_id", "project__code", "project__name"], filters, where=where
+    )
+    width = len(keys)
+    rows = sorted(
+        grouped.items(),
+        # None (no envelope) last; then the project's code
+        key=lambda item: (*((value is None, value or 0) for value in item[0][:width]), item[0][width + 1]),
+    )
+    return [
+        (key[:width], key[width], f"{key[width + 1]} · {key[width + 2]}", figures) for key, figures in rows
+    ]
 
-    # by envelope → section → project
-    tree: dict[Any, dict[str, list[tuple[tuple, Figures]]]] = defaultdict(lambda: defaultdict(list))
-    for (envelope_id, section, project_id), figures in by_project_section.items():
-        if project_id in projects:
-            tree[envelope_id][section].append((projects[project_id], figures))
-    by_envelope = []
-    for envelope_id in sorted(
-        tree, key=lambda pk: (pk is None, envelopes[pk].code if pk in envelopes else "")
-    ):
-        envelope_group = Group(
-            key=envelope_id,
-            label=str(envelopes[envelope_id]) if envelope_id in envelopes else "",
-            figures=Figures(),
-        )
-        for section in sorted(tree[envelope_id]):
-            section_group = Group(key=section, label=str(Section(section).label), figures=Figures())
-            for (pk, code, name, _directorate), figures in sorted(
-                tree[envelope_id][section], key=lambda item: item[0][1]
-            ):
-                section_group.children.append(Group(key=pk, label=f"{code} · {name}", figures=figures))
-                section_group.figures.add(figures)
-            envelope_group.children.append(section_group)
-            envelope_group.figures.add(section_group.figures)
-        by_envelope.append(envelope_group)
 
-    # by project (for objectives), by directorate
-    per_project: dict[int, Figures] = defaultdict(Figures)
-    for (_envelope_id, _section, project_id), figures in by_project_section.items():
-        per_project[project_id].add(figures)
-    total = _total(per_project)
+def portfolio_section_projects(filters: BudgetFilters, envelope_id: int | None, section: str) -> list[Group]:
+    """The project rows of one envelope's section (envelope_id None: the lines without an envelope), by
+    project code: what the portfolio budget page brings on demand. One query."""
+    rows = _project_rows(filters, [], where={"envelope_id": envelope_id, "section": section})
+    return [Group(key=pk, label=label, figures=figures) for _key, pk, label, figures in rows]
 
-    through = Project.objects.filter(pk__in=project_ids).values_list("pk", "objectives")
-    objectives_of: dict[int, set[int]] = defaultdict(set)
-    for project_id, objective_id in through:
-        if objective_id is not None:
-            objectives_of[project_id].add(objective_id)
-    objectives = Objective.objects.in_bulk({o for ids in objectives_of.values() for o in ids})
-    objective_groups: dict[Any, Group] = {}
-    for project_id, figures in per_project.items():
-        keys: list[Any] = list(objectives_of.get(project_id) or [None])
-        for objective_id in keys:
-            group = objective_groups.get(objective_id)
+
+def _envelope_groups(filters: BudgetFilters, *, projects: bool) -> list[Group]:
+    """By envelope → section (→ project when `projects`), envelopes by code (none last), sections by
+    code, projects by code."""
+    sections: dict[tuple, Group] = {}
+    if projects:
+        for (envelope_id, section), pk, label, figures in _project_rows(filters, ["envelope_id", "section"]):
+            group = sections.get((envelope_id, section))
             if group is None:
-                label = (
-                    f"{objectives[objective_id].code} · {objectives[objective_id].name}"
-                    if objective_id
-                    else ""
+                group = sections[envelope_id, section] = Group(
+                    key=section, label=str(Section(section).label), figures=Figures()
                 )
-                group = objective_groups[objective_id] = Group(
-                    objective_id, label, Figures(), extra={"projects": 0, "shared": 0}
-                )
+            group.children.append(Group(key=pk, label=label, figures=figures))
             group.figures.add(figures)
-            group.extra["projects"] += 1
-            if len(objectives_of.get(project_id, ())) > 1:
-                group.extra["shared"] += 1
-    by_objective = sorted(
-        objective_groups.values(),
-        key=lambda g: (g.key is None, objectives[g.key].code if g.key in objectives else ""),
+            group.projects += 1
+    else:
+        grouped, counts = _grouped_counted(
+            ["envelope_id", "section"], filters, counts={"projects": Count("project_id", distinct=True)}
+        )
+        for key in sorted(grouped, key=lambda key: key[1]):
+            sections[key] = Group(
+                key=key[1],
+                label=str(Section(key[1]).label),
+                figures=grouped[key],
+                projects=counts.get(key, {}).get("projects", 0),
+            )
+    envelopes = Envelope.objects.in_bulk({envelope_id for envelope_id, _section in sections if envelope_id})
+    by_envelope: dict[Any, Group] = {}
+    for (envelope_id, _section), section_group in sections.items():
+        group = by_envelope.get(envelope_id)
+        if group is None:
+            label = str(envelopes[envelope_id]) if envelope_id in envelopes else ""
+            group = by_envelope[envelope_id] = Group(key=envelope_id, label=label, figures=Figures())
+        group.children.append(section_group)
+        group.figures.add(section_group.figures)
+    return sorted(
+        by_envelope.values(),
+        key=lambda g: (g.key is None, envelopes[g.key].code if g.key in envelopes else ""),
     )
 
-    directorate_totals: dict[Any, Figures] = defaultdict(Figures)
-    for project_id, figures in per_project.items():
-        if project_id in projects:
-            directorate_totals[projects[project_id][3]].add(figures)
-    directorates = Directorate.objects.in_bulk([pk for pk in directorate_totals if pk])
+
+# The objectives' and the directorates' rows of the portfolio budget in one statement. The filtered totals
+# are summed per project first (1,000 rows on the benchmark, not 8,000), then grouped by each project's
+# objectives (a project counts whole in each; none: NULL) and by its directorate. Table and column names
+# come from the models, quoted; the per-project sums are the ORM's query, with its parameters.
+_OBJECTIVES_AND_DIRECTORATES_SQL = """
+WITH per_project (project_id, directorate_id, s_planned, s_forecast, s_committed, s_paid) AS ({per_project}),
+objective_count AS (SELECT {link_project} AS project_id, COUNT(*) AS n FROM {link} GROUP BY {link_project})
+SELECT 'objective', {link}.{link_objective}, {objective}.{code}, {objective}.{name},
+    SUM(per_project.s_planned), SUM(per_project.s_forecast), SUM(per_project.s_committed),
+    SUM(per_project.s_paid), COUNT(*), SUM(CASE WHEN objective_count.n > 1 THEN 1 ELSE 0 END)
+FROM per_project
+LEFT JOIN {link} ON {link}.{link_project} = per_project.project_id
+LEFT JOIN {objective} ON {objective}.{objective_pk} = {link}.{link_objective}
+LEFT JOIN objective_count ON objective_count.project_id = per_project.project_id
+GROUP BY {link}.{link_objective}, {objective}.{code}, {objective}.{name}
+UNION ALL
+SELECT 'directorate', per_project.directorate_id, NULL, {directorate}.{name},
+    SUM(per_project.s_planned), SUM(per_project.s_forecast), SUM(per_project.s_committed),
+    SUM(per_project.s_paid), COUNT(*), 0
+FROM per_project
+LEFT JOIN {directorate} ON {directorate}.{directorate_pk} = per_project.directorate_id
+GROUP BY per_project.directorate_id, {directorate}.{name}
+"""
+
+
+def _amount(value) -> Decimal:
+    """A sum from a raw statement as an exact Decimal to the cent (SQLite gives a float or an int)."""
+    if isinstance(value, float | int):
+        value = Decimal(str(value))
+    return _d(value)
+
+
+def _objective_and_directorate_groups(
+    filters: BudgetFilters,
+) -> tuple[list[Group], list[Group], Figures, int]:
+    """The portfolio's groups by objective (with their numbers of projects and of projects shared with
+    another objective) and by directorate, the total and the number of projects: one statement, and one
+    more query for the execution up to `as_of`."""
+    per_project = BudgetTotal.objects.filter(filters.line_q(""))
+    if filters.year:
+        per_project = per_project.filter(year=filters.year)
+    per_project = (
+        per_project.values("project_id", directorate_id=F("project__directorate_id"))
+        .annotate(**_FIGURE_SUMS)
+        .values_list("project_id", "directorate_id", *_FIGURE_SUMS)
+        .order_by()
+    )
+    inner, params = per_project.query.sql_with_params()
+    quote = connection.ops.quote_name
+    link = Project.objectives.through._meta
+    sql = _OBJECTIVES_AND_DIRECTORATES_SQL.format(
+        per_project=inner,
+        link=quote(link.db_table),
+        link_project=quote(link.get_field("project").column),
+        link_objective=quote(link.get_field("objective").column),
+        objective=quote(Objective._meta.db_table),
+        objective_pk=quote(Objective._meta.pk.column),
+        code=quote(Objective._meta.get_field("code").column),
+        name=quote(Objective._meta.get_field("name").column),
+        directorate=quote(Directorate._meta.db_table),
+        directorate_pk=quote(Directorate._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    groups: dict[str, dict[tuple, Figures]] = {"objective": {}, "directorate": {}}
+    about: dict[tuple[str, Any], tuple[Any, Any, int, int]] = {}
+    for kind, pk, code, name, planned, forecast, committed, paid, projects, shared in rows:
+        groups[kind][(pk,)] = Figures(
+            _amount(planned),
+            _amount(forecast),
+            ZERO if filters.as_of is not None else _amount(committed),
+            ZERO if filters.as_of is not None else _amount(paid),
+        )
+        about[kind, pk] = (code, name, int(projects or 0), int(shared or 0))
+    if filters.as_of is not None:
+        _executed_as_of(groups["objective"], ["project__objectives"], filters)
+        _executed_as_of(groups["directorate"], ["project__directorate_id"], filters)
+    by_objective = []
+    for (pk,), figures in sorted(
+        groups["objective"].items(),
+        key=lambda item: (item[0][0] is None, about.get(("objective", item[0][0]), ("",))[0] or ""),
+    ):
+        code, name, projects, shared = about.get(("objective", pk), ("", "", 0, 0))
+        label = f"{code} · {name}" if pk else ""
+        by_objective.append(Group(pk, label, figures, extra={"projects": projects, "shared": shared}))
     by_directorate = sorted(
         (
-            Group(pk, directorates[pk].name if pk in directorates else "", figures)
-            for pk, figures in directorate_totals.items()
+            Group(pk, (about.get(("directorate", pk)) or ("", ""))[1] or "", figures)
+            for (pk,), figures in groups["directorate"].items()
         ),
         key=lambda g: (g.key is None, g.label),
     )
+    # Each project has one directorate (or none): the directorates' rows add up to the portfolio.
+    project_count = sum(about[key][2] for key in about if key[0] == "directorate")
+    return by_objective, by_directorate, _total(groups["directorate"]), project_count
 
+
+def portfolio_budget(filters: BudgetFilters, *, projects: bool = True) -> dict[str, Any]:
+    """The portfolio budget page: totals, by envelope → section → project, by objective, by directorate,
+    by funding. Every group is aggregated in SQL from the precomputed totals, in a constant number of
+    queries. With `projects` False, the envelope table stops at the sections (each knows its number of
+    projects; `portfolio_section_projects` gives one section's rows): the page brings them on demand."""
+    by_envelope = _envelope_groups(filters, projects=projects)
+
+    by_objective, by_directorate, total, project_count = _objective_and_directorate_groups(filters)
     return {
         "filters": filters,
         "total": total,
@@ -595,7 +733,7 @@ def portfolio_budget(filters: BudgetFilters) -> dict[str, Any]:
         "by_objective": by_objective,
         "by_directorate": by_directorate,
         "by_funding": funding_dashboard(filters),
-        "project_count": len(per_project),
+        "project_count": project_count,
     }
 
 

@@ -272,7 +272,16 @@ class TransferInputSerializer(serializers.Serializer):
 
 
 def _figures(figures) -> dict[str, str]:
-    return {key: money_str(value) for key, value in figures.as_dict().items()}
+    """Figures.as_dict() as money strings, spelled out: the budget summary writes 2,000 of them."""
+    planned, forecast, committed = figures.planned, figures.forecast, figures.committed
+    return {
+        "planned": money_str(planned),
+        "forecast": money_str(forecast),
+        "committed": money_str(committed),
+        "paid": money_str(figures.paid),
+        "remaining": money_str(planned - committed),
+        "gap": money_str(forecast - planned),
+    }
 
 
 # ------------------------------------------------------------------ viewsets

@@ -7,10 +7,10 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budgets.money import format_money, format_number, number_formatter
 from ppm.lists import url_pattern
@@ -80,18 +80,94 @@ def budget_leaf_rows(projects) -> SafeString:
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
 
 
+def _group_cells(figures, number) -> str:
+    return "".join(f'<td class="num">{escape(number(getattr(figures, name)))}</td>' for name in _FIGURES)
+
+
+@register.simple_tag
+def budget_group_rows(groups, *, nested=False, objectives=False, query="", anchor="") -> SafeString:
+    """The <tbody> of each group of a portfolio budget table (by envelope → section, by objective, by
+    directorate), written in Python: ~70 rows of five amounts that the template language took ~10 ms to
+    draw. The same markup as the template loop it replaces (budgets/partials/lines_group_table.html)."""
+    number = number_formatter()
+    envelope_url = url_pattern("budgets:envelope_detail")
+    query = escape(str(query))
+    joiner = "&amp;" if query else ""
+    anchor = escape(str(anchor))
+    none = escape(_("(none)"))
+    shared_title = escape(_("shared with another objective"))
+    parts = []
+    for group in groups:
+        if nested and group.key:
+            head = f'<a href="{envelope_url.format(int(group.key))}">{escape(str(group.label))}</a>'
+        else:
+            head = escape(str(group.label)) if group.label else none
+        count = ""
+        if objectives:
+            shared = group.extra.get("shared")
+            count = f'<td class="num">{escape(str(localize(group.extra.get("projects", ""))))}'
+            if shared:
+                count += f' <span title="{shared_title}">({escape(str(localize(shared)))} ⁂)</span>'
+            count += "</td>"
+        sections = []
+        if nested:
+            for section in group.children:
+                label = escape(str(section.label))
+                more: str
+                if section.extra.get("expanded"):
+                    more = budget_leaf_rows(section.children)
+                elif section.projects:
+                    key = escape(str(section.extra.get("rows_key", "")))
+                    text = ngettext(
+                        "Show its project (%(label)s)",
+                        "Show its %(n)s projects (%(label)s)",
+                        section.projects,
+                    ) % {"label": label, "n": escape(str(localize(section.projects)))}
+                    more = (
+                        '<tr class="budget-more"><td colspan="6">'
+                        f'<a href="?{query}{joiner}expand={key}#{anchor}" hx-get="?{query}{joiner}rows={key}"'
+                        f' hx-target="closest tr" hx-swap="outerHTML">{text}</a></td></tr>'
+                    )
+                else:
+                    more = ""
+                sections.append(
+                    f'\n      <tr class="budget-subgroup"><th scope="row">{label}</th>'
+                    f"{_group_cells(section.figures, number)}</tr>\n      {more}\n      "
+                )
+        parts.append(
+            f'\n    <tbody>\n      <tr class="budget-group"><th scope="row">{head}</th>{count}'
+            f"{_group_cells(group.figures, number)}</tr>\n      {''.join(sections)}\n    </tbody>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
 @register.simple_tag(takes_context=True)
 def budget_line_years(context, row, may_change, may_forecast, reforecast_target) -> SafeString:
     """The year rows of one budget line on the project's budget tab (its head cell, amounts and
     reforecast form), written in Python: a project of twenty lines over four years drew 80 such rows,
     each with two links, five amounts and a form, through the template language. Same markup."""
-    number = number_formatter()
-    plain = number_formatter(grouping=False)
+    # Read once per rendering of the table, not once per line: the formatters and the URL patterns.
+    tools = context.render_context.get(budget_line_years)
+    if tools is None:
+        tools = context.render_context[budget_line_years] = (
+            number_formatter(),
+            number_formatter(grouping=False),
+            url_pattern("budgets:line_year_reforecast"),
+            url_pattern("budgets:funding_detail"),
+            url_pattern("budgets:line_edit"),
+            {  # literal gettext calls, for makemessages
+                "Edit": escape(_("Edit")),
+                "Reforecast": escape(_("Reforecast")),
+                "New forecast (€)": escape(_("New forecast (€)")),
+                "Why": escape(_("Why")),
+                "Save the forecast": escape(_("Save the forecast")),
+            },
+        )
+    number, plain, reforecast_url, funding_url, edit_url, words = tools
     csrf = escape(str(context.get("csrf_token", "")))
     line = row.line
     label = escape(line.label)
     years = row.years
-    reforecast_url = url_pattern("budgets:line_year_reforecast")
     parts = []
     for index, (year, ly) in enumerate(years.items()):
         cells = []
@@ -108,15 +184,15 @@ def budget_line_years(context, row, may_change, may_forecast, reforecast_target)
             )
             if row.shares:
                 shares = ", ".join(
-                    f'<a href="{reverse("budgets:funding_detail", args=[share.funding_id])}">'
+                    f'<a href="{funding_url.format(int(share.funding_id))}">'
                     f"{escape(share.funding.name)}</a> {escape(str(floatformat(share.share, '-2')))} %"
                     for share in row.shares
                 )
                 head += f'<span class="budget-line__meta">{shares}</span>'
             if may_change:
                 head += (
-                    f'<a href="{reverse("budgets:line_edit", args=[line.pk])}" class="budget-line__edit">'
-                    f'{escape(_("Edit"))}<span class="visually-hidden"> {label}</span></a>'
+                    f'<a href="{edit_url.format(int(line.pk))}" class="budget-line__edit">'
+                    f'{words["Edit"]}<span class="visually-hidden"> {label}</span></a>'
                 )
             cells.append(head + "</th>")
         over = " budget-over" if ly.forecast > ly.planned else ""
@@ -134,19 +210,19 @@ def budget_line_years(context, row, may_change, may_forecast, reforecast_target)
             pk = int(ly.pk)
             opened = " open" if reforecast_target == ly.pk else ""
             cells.append(
-                f'<td><details class="reforecast"{opened}><summary>{escape(_("Reforecast"))}'
+                f'<td><details class="reforecast"{opened}><summary>{words["Reforecast"]}'
                 f'<span class="visually-hidden"> {label} {escape(str(year))}</span></summary>'
                 f'<form method="post" action="{url}" class="reforecast__form" hx-post="{url}" '
                 'hx-target="#budget-region" hx-swap="innerHTML">'
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
                 f'<input type="hidden" name="version" value="{int(ly.version)}">'
-                f'<label for="forecast-{pk}">{escape(_("New forecast (€)"))}</label>'
+                f'<label for="forecast-{pk}">{words["New forecast (€)"]}</label>'
                 f'<input id="forecast-{pk}" name="forecast" inputmode="decimal" required '
                 f'value="{"" if ly.forecast is None else escape(plain(ly.forecast))}">'
-                f'<label for="comment-{pk}">{escape(_("Why"))}</label>'
+                f'<label for="comment-{pk}">{words["Why"]}</label>'
                 f'<textarea id="comment-{pk}" name="comment" rows="2" required></textarea>'
                 f'<button type="submit" class="button button--small button--primary">'
-                f"{escape(_('Save the forecast'))}</button></form></details></td>"
+                f"{words['Save the forecast']}</button></form></details></td>"
             )
         parts.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

@@ -220,3 +220,17 @@ def test_a_patch_must_give_each_year_whole(pmo_user, line):
         ).status_code
         == 200
     )
+
+
+def test_figures_payload_is_every_figure_as_a_money_string():
+    """The API's figures (the budget summary writes 2,000 of them): as_dict() spelled out as money strings."""
+    from budgets.api.lines import _figures
+    from budgets.money import money_str
+    from budgets.selectors import Figures
+
+    for figures in (
+        Figures(),
+        Figures(Decimal("1234567.89"), Decimal("-12.5"), Decimal("0.004"), Decimal("1000")),
+        Figures(Decimal("-0.00"), Decimal("3.333"), Decimal("99999999.99"), Decimal("0")),
+    ):
+        assert _figures(figures) == {key: money_str(value) for key, value in figures.as_dict().items()}

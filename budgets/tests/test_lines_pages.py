@@ -297,3 +297,99 @@ def test_portfolio_envelope_table_brings_a_sections_projects_on_demand(client, p
     # Filters are kept in the links.
     filtered = client.get(url, {"year": "2025"}).content.decode()
     assert f"?year=2025&amp;rows={key}" in filtered
+
+
+# The group tables' loop before it was written in Python ({% budget_group_rows %}).
+GROUP_ROWS_TEMPLATE = """{% load i18n budgets_money %}
+    {% for group in groups %}
+    <tbody>
+      <tr class="budget-group"><th scope="row">{% if nested and group.key %}<a href="{% url 'budgets:envelope_detail' group.key %}">{{ group.label }}</a>{% else %}{{ group.label|default:_("(none)") }}{% endif %}</th>{% if objectives %}<td class="num">{{ group.extra.projects }}{% if group.extra.shared %} <span title="{% translate 'shared with another objective' %}">({{ group.extra.shared }} ⁂)</span>{% endif %}</td>{% endif %}<td class="num">{{ group.figures.planned|amount }}</td><td class="num">{{ group.figures.forecast|amount }}</td><td class="num">{{ group.figures.committed|amount }}</td><td class="num">{{ group.figures.paid|amount }}</td><td class="num">{{ group.figures.remaining|amount }}</td></tr>
+      {% if nested %}{% for section in group.children %}
+      <tr class="budget-subgroup"><th scope="row">{{ section.label }}</th><td class="num">{{ section.figures.planned|amount }}</td><td class="num">{{ section.figures.forecast|amount }}</td><td class="num">{{ section.figures.committed|amount }}</td><td class="num">{{ section.figures.paid|amount }}</td><td class="num">{{ section.figures.remaining|amount }}</td></tr>
+      {% if section.extra.expanded %}{% budget_leaf_rows section.children %}{% elif section.projects %}<tr class="budget-more"><td colspan="6"><a href="?{{ query }}{% if query %}&amp;{% endif %}expand={{ section.extra.rows_key }}#{{ anchor }}" hx-get="?{{ query }}{% if query %}&amp;{% endif %}rows={{ section.extra.rows_key }}" hx-target="closest tr" hx-swap="outerHTML">{% blocktranslate with label=section.label count n=section.projects %}Show its project ({{ label }}){% plural %}Show its {{ n }} projects ({{ label }}){% endblocktranslate %}</a></td></tr>{% endif %}
+      {% endfor %}{% endif %}
+    </tbody>
+    {% endfor %}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_portfolio_group_rows_are_the_template_rows(language):
+    """The group tables of the portfolio budget (envelope → section, objective, directorate) are written
+    in Python: the same markup as the template loop they replace, escaping, plurals and numbers included."""
+    from decimal import Decimal as D
+
+    from django.template import engines
+    from django.utils import translation
+
+    from budgets.selectors import Figures, Group
+
+    figures = Figures(planned=D("1234567.89"), forecast=D("-12.50"), committed=D("0"), paid=D("1000"))
+    leaf = Group(key=7, label='P-1 · <script>"x"</script>', figures=figures)
+    sections = [
+        Group(key="investment", label="Investissement <b>", figures=figures, projects=1, children=[leaf]),
+        Group(key="operating", label="Fonctionnement", figures=Figures(), projects=1234),
+        Group(key="other", label="Vide", figures=Figures(), projects=0),
+    ]
+    sections[0].extra.update(rows_key="3-investment", expanded=True)
+    sections[1].extra.update(rows_key="3-operating", expanded=False)
+    sections[2].extra.update(rows_key="3-other", expanded=False)
+    envelopes = [
+        Group(key=3, label="FRN · Feuille & route", figures=figures, children=sections),
+        Group(key=None, label="", figures=Figures(), children=[]),
+    ]
+    objectives = [
+        Group(key=1, label="O1 · L'objectif", figures=figures, extra={"projects": 1500, "shared": 2}),
+        Group(key=2, label="O2 · Autre", figures=figures, extra={"projects": 1, "shared": 0}),
+        Group(key=None, label="", figures=Figures(), extra={"projects": 3, "shared": 0}),
+    ]
+    directorates = [
+        Group(key=5, label="DSI <x>", figures=figures),
+        Group(key=None, label="", figures=figures),
+    ]
+    template = engines["django"].from_string(GROUP_ROWS_TEMPLATE)
+    written = engines["django"].from_string(
+        "{% load budgets_money %}\n    {% budget_group_rows groups nested=nested objectives=objectives"
+        " query=query anchor=anchor %}\n"
+    )
+    cases = [
+        {"groups": envelopes, "nested": True, "query": 'year=2025&status=x"', "anchor": "by-envelope"},
+        {"groups": envelopes, "nested": True, "query": "", "anchor": "by-envelope"},
+        {"groups": objectives, "objectives": True, "query": "", "anchor": "by-objective"},
+        {"groups": directorates, "query": "a=1", "anchor": "by-directorate"},
+    ]
+    with translation.override(language):
+        for context in cases:
+            expected = template.render(context)
+            assert written.render(context) == expected
+    assert "&lt;script&gt;" in expected or "DSI &lt;x&gt;" in expected
+
+
+def test_transfer_selects_from_plain_rows_are_the_model_selects(pmo_user, project, line):
+    """The budget tab's transfer selects list every line year from (pk, label) rows: the same options as
+    the model instances' labels ("line · year"), the chosen one selected."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from budgets.lines_forms import TransferForm
+    from ppm.forms import plain_model_choices
+
+    services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": 'Études <"x">', "section": "operating", "nature": "studies"},
+        planned={2026: "10"},
+    )
+    line_years = BudgetLineYear.objects.filter(line__project=project).order_by("line__label", "year")
+    chosen = line_years[1]
+    for data in (None, {"source": str(chosen.pk), "target": str(chosen.pk)}):
+        model_form, plain_form = (
+            TransferForm(data, line_years=line_years),
+            TransferForm(data, line_years=line_years),
+        )
+        for name in ("source", "target"):
+            plain_model_choices(
+                plain_form.fields[name], label=Concat("line__label", Value(" · "), Cast("year", CharField()))
+            )
+            assert str(plain_form[name]) == str(model_form[name])
+        assert "Études &lt;&quot;x&quot;&gt; · 2026" in str(plain_form["source"])

@@ -334,3 +334,128 @@ def test_envelope_summary_as_of_and_the_report(pmo_user, envelope):
     assert name == "budget-report-2025-03-31.pdf" and content.startswith(b"%PDF")
     name, content = render_xlsx_report(Job())
     assert name.endswith(".xlsx") and content.startswith(b"PK")
+
+
+def _live_groups(filters: selectors.BudgetFilters) -> dict:
+    """The portfolio's groups computed the plain way, project by project from the line years and the
+    entries (what portfolio_budget did before it aggregated in SQL): the reference for the test below."""
+    from collections import defaultdict
+
+    from portfolio.models import Project
+
+    years = BudgetLineYear.objects.filter(filters.line_q())
+    if filters.year:
+        years = years.filter(year=filters.year)
+    per_key: dict = defaultdict(selectors.Figures)
+    for ly in years.select_related("line"):
+        key = (ly.line.envelope_id, ly.line.section, ly.line.project_id)
+        committed, paid = (ly.committed, ly.paid) if filters.as_of is None else (D(0), D(0))
+        per_key[key].add(selectors.Figures(ly.planned, ly.forecast, committed, paid))
+    if filters.as_of is not None:
+        entries = ExecutionEntry.objects.filter(filters.line_q(), date__lte=filters.as_of).select_related(
+            "line"
+        )
+        if filters.year:
+            entries = entries.filter(date__year=filters.year)
+        for entry in entries:
+            key = (entry.line.envelope_id, entry.line.section, entry.line.project_id)
+            figures = per_key[key]
+            setattr(figures, entry.kind, getattr(figures, entry.kind) + entry.amount)
+    per_project: dict = defaultdict(selectors.Figures)
+    sections: dict = defaultdict(lambda: [selectors.Figures(), set()])
+    for (envelope_id, section, project_id), figures in per_key.items():
+        per_project[project_id].add(figures)
+        sections[envelope_id, section][0].add(figures)
+        sections[envelope_id, section][1].add(project_id)
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=per_project).prefetch_related("objectives")}
+    objectives: dict = defaultdict(lambda: [selectors.Figures(), 0, 0])
+    directorates: dict = defaultdict(selectors.Figures)
+    for project_id, figures in per_project.items():
+        mine = [o.pk for o in projects[project_id].objectives.all()] or [None]
+        for objective_id in mine:
+            objectives[objective_id][0].add(figures)
+            objectives[objective_id][1] += 1
+            objectives[objective_id][2] += len(mine) > 1
+        directorates[projects[project_id].directorate_id].add(figures)
+    total = selectors.Figures()
+    for figures in per_project.values():
+        total.add(figures)
+    return {
+        "total": total.as_dict(),
+        "project_count": len(per_project),
+        "sections": {key: (f.as_dict(), len(ids)) for key, (f, ids) in sections.items()},
+        "objectives": {k: (f.as_dict(), {"projects": n, "shared": s}) for k, (f, n, s) in objectives.items()},
+        "directorates": {k: f.as_dict() for k, f in directorates.items()},
+    }
+
+
+def _selected_groups(data: dict) -> dict:
+    return {
+        "total": data["total"].as_dict(),
+        "project_count": data["project_count"],
+        "sections": {
+            (envelope.key, section.key): (section.figures.as_dict(), section.projects)
+            for envelope in data["by_envelope"]
+            for section in envelope.children
+        },
+        "objectives": {g.key: (g.figures.as_dict(), g.extra) for g in data["by_objective"]},
+        "directorates": {g.key: g.figures.as_dict() for g in data["by_directorate"]},
+    }
+
+
+def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pmo_user, envelope):
+    """The portfolio's sections, objectives and directorates are aggregated in SQL from the stored totals
+    (the page no longer loads a row per project): equal to summing project by project from the line years
+    and entries, whatever the filters, with or without the project rows, and up to a date."""
+    a, b, c = ObjectiveFactory(code="OBJ-A"), ObjectiveFactory(code="OBJ-B"), ObjectiveFactory(code="OBJ-C")
+    shared, _line = _project_with_line(pmo_user, envelope, planned="100.00", objectives=[a, b])
+    _project_with_line(pmo_user, envelope, planned="50.00", objectives=[a])
+    _project_with_line(pmo_user, envelope, planned="7.00", objectives=[c])
+    lonely, _line = _project_with_line(pmo_user, envelope, planned="20.00")  # no objective
+    lonely.directorate = shared.directorate
+    lonely.save()
+    # A line without an envelope, and one in another section over two years.
+    services.budget_line_create(
+        actor=pmo_user,
+        project=shared,
+        data={"label": "Hors enveloppe", "section": "operating", "nature": "services", "envelope": None},
+        planned={2025: "30.00", 2026: "12.50"},
+    )
+    services.budget_line_create(
+        actor=pmo_user,
+        project=lonely,
+        data={"label": "Fonctionnement", "section": "operating", "nature": "services", "envelope": envelope},
+        planned={2026: "3.33"},
+    )
+    cases = [
+        selectors.BudgetFilters(),
+        selectors.BudgetFilters(year=2026),
+        selectors.BudgetFilters(objective=b.pk),
+        selectors.BudgetFilters(envelope=envelope.pk),
+        selectors.BudgetFilters(directorate=shared.directorate_id),
+        selectors.BudgetFilters(as_of=datetime.date(2025, 2, 1)),
+        selectors.BudgetFilters(as_of=datetime.date(2025, 2, 1), objective=a.pk, year=2025),
+    ]
+    for filters in cases:
+        expected = _live_groups(filters)
+        for projects in (True, False):
+            assert _selected_groups(selectors.portfolio_budget(filters, projects=projects)) == expected, (
+                filters,
+                projects,
+            )
+    # Filtered on one objective: its projects' other objectives are still shown (whole amounts).
+    filtered = selectors.portfolio_budget(selectors.BudgetFilters(objective=b.pk), projects=False)
+    assert {g.key for g in filtered["by_objective"]} == {a.pk, b.pk}
+    data = selectors.portfolio_budget(selectors.BudgetFilters(), projects=False)
+    assert [g.key for g in data["by_objective"]] == [a.pk, b.pk, c.pk, None]
+    assert [g.key for g in data["by_envelope"]] == [envelope.pk, None]
+    assert all(not section.children for group in data["by_envelope"] for section in group.children)
+    # The rows a section brings on demand are the ones of the full tree.
+    full = selectors.portfolio_budget(selectors.BudgetFilters(), projects=True)
+    for group in full["by_envelope"]:
+        for section in group.children:
+            rows = selectors.portfolio_section_projects(selectors.BudgetFilters(), group.key, section.key)
+            assert [(r.key, r.label, r.figures) for r in rows] == [
+                (r.key, r.label, r.figures) for r in section.children
+            ]
+            assert section.projects == len(section.children)
