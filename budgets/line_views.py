@@ -44,7 +44,7 @@ from budgets.templatetags.budgets_money import budget_leaf_rows
 from portfolio.models import Project
 from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
-from ppm.exceptions import DomainValidationError
+from ppm.exceptions import DomainConflictError, DomainValidationError, StaleVersionError
 from ppm.exports import Column, export_filename, write_xlsx
 from ppm.forms import plain_model_choices
 from ppm.lists import paginate
@@ -303,6 +303,24 @@ def line_edit(request, pk, obj):
         },
         status=status,
     )
+
+
+@require_POST
+@requires(RULES, "budget_line.change", loader=_line_loader)
+def line_delete(request, pk, obj):
+    """Delete a line entered by mistake (confirmed in the browser; refused once finance history hangs
+    on it: the message says why)."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.budget_line_delete(actor=request.user, line=obj, expected_version=version)
+    except (DomainConflictError, StaleVersionError) as error:
+        messages.error(request, str(error))
+        return redirect("budgets:line_edit", pk=obj.pk)
+    messages.success(request, _("Budget line “%(label)s” deleted.") % {"label": obj.label})
+    return redirect("budgets:project_budget", pk=obj.project_id)
 
 
 @require_POST

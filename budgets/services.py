@@ -49,7 +49,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
@@ -69,15 +69,16 @@ from budgets.models import (
     FundingShare,
     FundingSource,
     Nature,
+    Order,
     Section,
     Transfer,
 )
 from budgets.money import parse_amount
 from budgets.permissions import RULES
 from budgets.totals import budget_totals_lock, budget_totals_refresh
-from ppm.audit import AuditRecord, audit_record, audit_record_bulk, audited
+from ppm.audit import AuditRecord, audit_diff, audit_record, audit_record_bulk, audit_snapshot, audited
 from ppm.bulk import bulk_update
-from ppm.exceptions import DomainValidationError
+from ppm.exceptions import DomainConflictError, DomainValidationError
 from ppm.models import AuditEntry
 from ppm.versioning import check_version, lock_for_update, save_versioned
 
@@ -507,6 +508,44 @@ def budget_line_update(
             _enforce_allocation(actor, section, year, increased=True, override=False, reason="")
         budget_totals_refresh([line.project_id])
     return line
+
+
+@transaction.atomic
+def budget_line_delete(*, actor, line: BudgetLine, expected_version: int | None = None) -> None:
+    """Delete a line entered by mistake, with its amounts by year, forecasts and funding shares (the audit
+    keeps its fields and planned amounts, under its project). Refused (409, nothing deleted) once finance
+    history hangs on it: committed or paid amounts, orders drawn on it, recorded transfers — such a line
+    stays, its forecast set to zero."""
+    budget_totals_lock([line.project_id])
+    line = lock_for_update(BudgetLine, line.pk, queryset=BudgetLine.objects.select_related("project"))
+    _check(actor, "budget_line.change", line)
+    check_version(line, expected_version)
+    reasons = []
+    if ExecutionEntry.objects.filter(line=line).exists():
+        reasons.append(_("it has committed or paid amounts"))
+    if Order.objects.filter(budget_line=line).exists():
+        reasons.append(_("orders are drawn on it"))
+    if Transfer.objects.filter(Q(source__line=line) | Q(target__line=line)).exists():
+        reasons.append(_("transfers were recorded on it"))
+    if reasons:
+        raise DomainConflictError(
+            _("The line “%(label)s” cannot be deleted: %(reasons)s. Set its forecast to zero instead.")
+            % {"label": line.label, "reasons": ", ".join(reasons)},
+            code="budget_line_in_use",
+        )
+    before = audit_snapshot(line, BudgetLine.audit_fields)
+    blank = {
+        name: {**value, "value": "", **({"raw": ""} if "raw" in value else {})}
+        for name, value in before.items()
+    }
+    changes = audit_diff(before, blank)
+    for year, planned in line.years.order_by("year").values_list("year", "planned"):
+        label = _("Planned (voted) %(year)s") % {"year": year}
+        changes[f"planned_{year}"] = {"label": label, "old": f"{planned:.2f}", "new": ""}
+    audit_record(instance=line, action=AuditEntry.Action.DELETE, actor=actor, changes=changes)
+    project_id = line.project_id
+    line.delete()
+    budget_totals_refresh([project_id])
 
 
 def _check_year_in_envelope(line: BudgetLine, year: int) -> None:

@@ -16,6 +16,7 @@ urlpatterns += [
     path("projects/<int:pk>/budget/transfer/", line_views.project_transfer, name="project_transfer"),
     path("budget-lines/<int:pk>/edit/", line_views.line_edit, name="line_edit"),
     path("budget-lines/<int:pk>/funding/", line_views.line_funding_set, name="line_funding_set"),
+    path("budget-lines/<int:pk>/delete/", line_views.line_delete, name="line_delete"),
     path(
         "budget-line-years/<int:pk>/reforecast/", line_views.line_year_reforecast, name="line_year_reforecast"
     ),

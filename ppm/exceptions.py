@@ -112,6 +112,14 @@ class IllegalTransitionError(DomainError):
         super().__init__(message, code=code)
 
 
+class DomainConflictError(DomainError):
+    """Refused because of the object's state or what depends on it (e.g. deleting what others use)."""
+
+    status = 409
+    code = "conflict"
+    default_message = _("This cannot be done in the object's current state.")
+
+
 class StaleVersionError(DomainError):
     """The object changed since the caller read it; ``current_version`` is the stored one."""
 

@@ -234,6 +234,16 @@ PAGES: list = [
         state=_lines_state,
     ),
     Endpoint(
+        "budget-line-delete",
+        "budget_line.change",
+        "other",
+        "post",
+        lambda c: reverse("budgets:line_delete", args=[_line(c)]),
+        data=lambda c: {"version": BudgetLine.objects.get(pk=_line(c)).version},
+        success=302,
+        state=_after(_line, _lines_state),
+    ),
+    Endpoint(
         "budget-line-funding",
         "budget_line.change",
         "other",
@@ -326,6 +336,15 @@ API: list = [
         "patch",
         lambda c: f"/api/v1/budget-lines/{_line(c)}/",
         data=lambda c: {"label": "Api renamed", "envelope": None},
+        state=_after(_line, _lines_state),
+    ),
+    Endpoint(
+        "api-budget-line-delete",
+        "budget_line.change",
+        "other",
+        "delete",
+        lambda c: f"/api/v1/budget-lines/{_line(c)}/",
+        success=204,
         state=_after(_line, _lines_state),
     ),
     *(

@@ -5,7 +5,7 @@
 | envelopes/                                | GET (sections, CP, figures), POST               |
 | envelopes/{id}/                           | GET, PATCH (If-Match)                           |
 | budget-lines/                             | GET (?project, envelope, section, nature, year), POST |
-| budget-lines/{id}/                        | GET (with its years), PATCH (If-Match)          |
+| budget-lines/{id}/                        | GET (with its years), PATCH, DELETE (If-Match)  |
 | budget-line-years/{id}/                   | GET                                             |
 | budget-line-years/{id}/reforecast/        | POST {forecast, comment} (If-Match)             |
 | fundings/                                 | GET (allocated, committed, paid, to justify), POST |
@@ -398,7 +398,13 @@ class BudgetLineViewSet(mixins.ListModelMixin, _BudgetViewSet):
 
     serializer_class = BudgetLineSerializer
     rule_entity = "budget_line"
-    rule_actions = {"list": READ, "retrieve": READ, "create": "change", "partial_update": "change"}
+    rule_actions = {
+        "list": READ,
+        "retrieve": READ,
+        "create": "change",
+        "partial_update": "change",
+        "destroy": "change",
+    }
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = BudgetLineFilterSet
 
@@ -462,6 +468,21 @@ class BudgetLineViewSet(mixins.ListModelMixin, _BudgetViewSet):
                 reason=reason,
             )
         return self._answer(line)
+
+    @extend_schema(
+        summary=_("Delete a budget line entered by mistake"),
+        description=_(
+            "With its amounts by year, forecasts and funding shares (the audit keeps them). Refused (409, "
+            "code budget_line_in_use) once it has committed or paid amounts, orders or transfers."
+        ),
+        parameters=[IF_MATCH_HEADER],
+        responses={204: None, **error_responses(400, 401, 403, 404, 409, 412)},
+    )
+    def destroy(self, request, pk=None):
+        line = self.get_object()
+        expected = self.expected_version(request, line)
+        services.budget_line_delete(actor=request.user, line=line, expected_version=expected)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @_reads(LineYearSerializer, tag="budgets", listed=False)

@@ -234,3 +234,26 @@ def test_figures_payload_is_every_figure_as_a_money_string():
         Figures(Decimal("-0.00"), Decimal("3.333"), Decimal("99999999.99"), Decimal("0")),
     ):
         assert _figures(figures) == {key: money_str(value) for key, value in figures.as_dict().items()}
+
+
+def test_delete_a_line_with_if_match_and_refused_with_finance_history(pmo_user, manager_user, line, project):
+    client = _client(pmo_user)
+    # The fixture's line has committed and paid amounts: it stays (409, a JSON reason).
+    refused = client.delete(f"/api/v1/budget-lines/{line.pk}/")
+    assert refused.status_code == 409 and refused.json()["code"] == "budget_line_in_use"
+    assert "committed or paid" in refused.json()["detail"]
+    mistake = services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": "Typo", "section": "operating", "nature": "studies", "envelope": None},
+        planned={2025: "10"},
+    )
+    etag = client.get(f"/api/v1/budget-lines/{mistake.pk}/")["ETag"]
+    assert _client(manager_user).delete(f"/api/v1/budget-lines/{mistake.pk}/").status_code == 403
+    services.budget_line_update(actor=pmo_user, line=mistake, data={"label": "Typo 2"})
+    assert client.delete(f"/api/v1/budget-lines/{mistake.pk}/", HTTP_IF_MATCH=etag).status_code == 412
+    etag = client.get(f"/api/v1/budget-lines/{mistake.pk}/")["ETag"]
+    deleted = client.delete(f"/api/v1/budget-lines/{mistake.pk}/", HTTP_IF_MATCH=etag)
+    assert deleted.status_code == 204
+    assert client.get(f"/api/v1/budget-lines/{mistake.pk}/").status_code == 404
+    assert list(BudgetLine.objects.filter(project=project)) == [line]

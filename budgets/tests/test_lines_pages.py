@@ -393,3 +393,30 @@ def test_transfer_selects_from_plain_rows_are_the_model_selects(pmo_user, projec
             )
             assert str(plain_form[name]) == str(model_form[name])
         assert "Études &lt;&quot;x&quot;&gt; · 2026" in str(plain_form["source"])
+
+
+def test_a_line_is_deleted_from_its_page_or_the_page_says_why_not(client, pmo_user, project, line):
+    from budgets.models import BudgetLine
+
+    client.force_login(pmo_user)
+    page = client.get(reverse("budgets:line_edit", args=[line.pk])).content.decode()
+    assert "Delete the line" in page and "data-confirm=" in page
+    # The fixture's line has execution: refused, the message says why, nothing deleted.
+    refused = client.post(
+        reverse("budgets:line_delete", args=[line.pk]), {"version": line.version}, follow=True
+    )
+    assert "cannot be deleted" in refused.content.decode() and "committed or paid" in refused.content.decode()
+    assert BudgetLine.objects.filter(pk=line.pk).exists()
+    mistake = services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": "Typo", "section": "operating", "nature": "studies", "envelope": None},
+    )
+    stale = client.post(reverse("budgets:line_delete", args=[mistake.pk]), {"version": mistake.version - 1})
+    assert stale.status_code == 302 and BudgetLine.objects.filter(pk=mistake.pk).exists()
+    done = client.post(
+        reverse("budgets:line_delete", args=[mistake.pk]), {"version": mistake.version}, follow=True
+    )
+    assert done.redirect_chain[-1][0] == reverse("budgets:project_budget", args=[project.pk])
+    assert "Budget line “Typo” deleted." in done.content.decode()
+    assert not BudgetLine.objects.filter(pk=mistake.pk).exists()

@@ -360,3 +360,79 @@ def test_external_ref_is_unique(pmo_user, project, envelope):
     _line(pmo_user, project, envelope, external_ref="INV-1")
     with pytest.raises(DomainValidationError):
         _line(pmo_user, project, envelope, external_ref="INV-1")
+
+
+# ------------------------------------------------------------------------------------ deleting a line
+
+
+def test_a_line_entered_by_mistake_is_deleted_with_its_years_and_shares_and_audited(
+    pmo_user, project, envelope
+):
+    from budgets.models import BudgetLine, BudgetTotal, FundingTotal
+    from budgets.totals import budget_totals_differences
+
+    kept = _line(pmo_user, project, envelope, label="Kept", planned={2025: "10"})
+    line = _line(pmo_user, project, envelope, label="Wrong <line>", planned={2025: "300", 2026: "12.5"})
+    services.funding_share_set(actor=pmo_user, line=line, funding=FundingSourceFactory(), share="40")
+    assert BudgetTotal.objects.filter(project=project).count() == 2 and FundingTotal.objects.exists()
+
+    services.budget_line_delete(actor=pmo_user, line=line, expected_version=line.version)
+
+    assert list(BudgetLine.objects.filter(project=project)) == [kept]
+    assert not BudgetLineYear.objects.filter(line_id=line.pk).exists()
+    assert not FundingShare.objects.filter(line_id=line.pk).exists()
+    # The stored totals follow at once: only the kept line's 10 € remain.
+    assert budget_totals_differences([project.pk]) == []
+    assert sum(t.planned for t in BudgetTotal.objects.filter(project=project)) == D("10.00")
+    assert not FundingTotal.objects.filter(project=project).exists()
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.DELETE).get()
+    assert entry.object_id == line.pk and entry.related_object_id == project.pk  # in the project's history
+    assert entry.changes["label"]["old"] == "Wrong <line>"
+    assert (
+        entry.changes["planned_2025"]["old"] == "300.00" and entry.changes["planned_2026"]["old"] == "12.50"
+    )
+
+
+def test_a_line_with_finance_history_is_not_deleted(pmo_user, project, envelope):
+    from budgets.models import BudgetLine
+    from budgets.tests.factories import OrderFactory
+    from ppm.exceptions import DomainConflictError
+
+    paid = _line(pmo_user, project, envelope, label="Paid", planned={2025: "200"})
+    services.execution_entry_add(
+        actor=pmo_user, line=paid, kind="paid", date=datetime.date(2025, 3, 1), amount="40"
+    )
+    ordered = _line(pmo_user, project, envelope, label="Ordered")
+    OrderFactory(project=project, budget_line=ordered)
+    source = _line(pmo_user, project, envelope, label="Source", planned={2025: "100"})
+    target = _line(pmo_user, project, envelope, label="Target", planned={2025: "1"})
+    services.transfer_create(
+        actor=pmo_user,
+        source_line_year=source.years.get(),
+        target_line_year=target.years.get(),
+        amount="10",
+        reason="Rebalance",
+    )
+    for line, reason in [
+        (paid, "committed or paid amounts"),
+        (ordered, "orders are drawn on it"),
+        (source, "transfers were recorded"),
+        (target, "transfers were recorded"),
+    ]:
+        with pytest.raises(DomainConflictError, match=reason) as refused:
+            services.budget_line_delete(actor=pmo_user, line=line)
+        assert refused.value.status == 409 and refused.value.code == "budget_line_in_use"
+    assert BudgetLine.objects.filter(project=project).count() == 4
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.DELETE).exists()
+
+
+def test_deleting_a_line_needs_the_right_and_the_current_version(pmo_user, manager_user, project, envelope):
+    from budgets.models import BudgetLine
+
+    line = _line(pmo_user, project, envelope)
+    with pytest.raises(PermissionDenied):
+        services.budget_line_delete(actor=manager_user, line=line)
+    services.budget_line_update(actor=pmo_user, line=line, data={"label": "Renamed"})
+    with pytest.raises(StaleVersionError):
+        services.budget_line_delete(actor=pmo_user, line=line, expected_version=line.version)
+    assert BudgetLine.objects.filter(pk=line.pk).exists()

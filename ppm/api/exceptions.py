@@ -10,6 +10,7 @@
 |   DomainPermissionError (a PermissionDenied) | 403 | {"detail": "…"}                         |
 |   DomainNotFound                         | 404    | {"detail": "…", "code": "not_found"}       |
 |   IllegalTransitionError                 | 409    | {"detail": "…", "code": "illegal_transition"} |
+|   DomainConflictError                    | 409    | {"detail": "…", "code": "conflict" or the app's} |
 |   StaleVersionError                      | 412    | {… "code": "stale_version", "current_version": n} |
 | IntegrityError (a concurrent duplicate)  | 409    | {"detail": "…"}                            |
 | RequestDataTooBig (body over the limit)  | 413    | {"detail": "…"}                            |
