@@ -5,6 +5,7 @@ live it is a correlated subquery per project of the portfolio (~10 ms over 800 p
 times a page). They read one stored row per project instead, which stays equal to the live answer
 (`flash_selectors.latest_report_ids(validated=True)`) because:
 
+* a row copies its report's weather (the tiles count and rank projects without reading the reports).
 * one function writes them, `latest_reports_refresh(project_ids)`: it RECOMPUTES the latest validated
   report of these projects from their reports and writes the difference (deletes, inserts). No
   incremental logic: whatever a write did, the projects' rows are right after.
@@ -33,13 +34,30 @@ from governance.flash_selectors import latest_report_ids
 from governance.models import FlashReport, FlashReportStatus, LatestReport
 from portfolio.models import Project
 
+Latest = tuple[int, str]  # (report id, its overall weather)
 
-def latest_reports_compute(project_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """{project id: its latest validated report's id} as the live reports give it (projects without a
-    validated report left out); every project when `project_ids` is None. One query."""
+
+def latest_reports_compute(project_ids: Iterable[int] | None = None) -> dict[int, Latest]:
+    """{project id: (its latest validated report's id, that report's weather)} as the live reports give
+    it (projects without a validated report left out); every project when `project_ids` is None. Two
+    queries."""
     projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
     rows = latest_report_ids(projects, validated=True).values_list("pk", "latest_report")
-    return {project_id: report_id for project_id, report_id in rows if report_id is not None}
+    latest = {project_id: report_id for project_id, report_id in rows if report_id is not None}
+    weathers = dict(FlashReport.objects.filter(pk__in=latest.values()).values_list("pk", "weather"))
+    return {project_id: (report_id, weathers[report_id]) for project_id, report_id in latest.items()}
+
+
+def _stored(project_ids: list[int] | None) -> dict[int, Latest]:
+    rows = (
+        LatestReport.objects.all()
+        if project_ids is None
+        else LatestReport.objects.filter(project_id__in=project_ids)
+    )
+    return {
+        project_id: (report_id, weather)
+        for project_id, report_id, weather in rows.values_list("project_id", "report_id", "weather")
+    }
 
 
 def latest_reports_refresh(project_ids: Iterable[int] | None = None) -> int:
@@ -52,17 +70,14 @@ def latest_reports_refresh(project_ids: Iterable[int] | None = None) -> int:
         locked = Project.objects.order_by("pk").select_for_update(no_key=True)
         list((locked if ids is None else locked.filter(pk__in=ids)).values_list("pk", flat=True))
         live = latest_reports_compute(ids)
-        stored_rows = (
-            LatestReport.objects.all() if ids is None else LatestReport.objects.filter(project_id__in=ids)
-        )
-        stored = dict(stored_rows.values_list("project_id", "report_id"))
-        stale = [project_id for project_id, report_id in stored.items() if live.get(project_id) != report_id]
+        stored = _stored(ids)
+        stale = [project_id for project_id, latest in stored.items() if live.get(project_id) != latest]
         if stale:
             LatestReport.objects.filter(project_id__in=stale).delete()
         missing = [
-            LatestReport(project_id=project_id, report_id=report_id)
-            for project_id, report_id in live.items()
-            if stored.get(project_id) != report_id
+            LatestReport(project_id=project_id, report_id=report_id, weather=weather)
+            for project_id, (report_id, weather) in live.items()
+            if stored.get(project_id) != (report_id, weather)
         ]
         LatestReport.objects.bulk_create(missing, batch_size=1000)
     return len(stale) + len(missing)
@@ -71,7 +86,7 @@ def latest_reports_refresh(project_ids: Iterable[int] | None = None) -> int:
 def latest_reports_check() -> list[str]:
     """The differences between the stored rows and the live answer (empty when exact)."""
     live = latest_reports_compute()
-    stored = dict(LatestReport.objects.values_list("project_id", "report_id"))
+    stored = _stored(None)
     return [
         f"project {project_id}: stored {stored.get(project_id)}, live {live.get(project_id)}"
         for project_id in sorted(set(live) | set(stored))

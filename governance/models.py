@@ -272,6 +272,7 @@ class LatestReport(models.Model):
         related_name="latest_validated_report",
     )
     report = models.OneToOneField(FlashReport, on_delete=models.CASCADE, related_name="latest_of")
+    weather = models.CharField(_("overall weather"), max_length=10, choices=Weather.choices, blank=True)
 
     class Meta:
         verbose_name = _("latest validated flash report")

@@ -51,6 +51,7 @@ from governance.models import (
     FlashReportStatus,
     ItemKind,
     ItemStatus,
+    LatestReport,
     ProjectOffice,
     Weather,
 )
@@ -140,11 +141,17 @@ def _latest_validated_ids(projects: QuerySet[Project], *, as_of: date) -> list[i
     return [pk for pk in ids if pk is not None]
 
 
+def stored_latest(projects: QuerySet[Project]) -> QuerySet[LatestReport]:
+    """The stored latest validated report (id and weather) of each of `projects` that has one
+    (governance.latest_reports): the tiles count and rank these rows without reading the reports."""
+    return LatestReport.objects.filter(project__in=projects)
+
+
 def latest_validated(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
-    """The latest validated report of each of `projects`: the stored ones (governance.latest_reports),
-    or "as of" a past day found live (its ids read at once)."""
+    """The latest validated report of each of `projects`: the stored ones, or "as of" a past day found
+    live (its ids read at once)."""
     if as_of is None:
-        return FlashReport.objects.filter(latest_of__isnull=False, project__in=projects)
+        return FlashReport.objects.filter(pk__in=stored_latest(projects).values("report_id"))
     return FlashReport.objects.filter(pk__in=_latest_validated_ids(projects, as_of=as_of))
 
 
@@ -154,21 +161,28 @@ def _with_row_data(reports: QuerySet[FlashReport]) -> QuerySet[FlashReport]:
     ).prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
 
 
-def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> QuerySet[FlashReport]:
+def weather_reports(projects: QuerySet[Project], *, as_of: date | None = None) -> list[FlashReport]:
     """The latest validated report of each project, red (stormy, rainy) first, then by project code,
     ready to be turned into rows (:func:`weather_row`)."""
-    return _ranked(_with_row_data(latest_validated(projects, as_of=as_of)))
+    return weather_reports_of(weather_report_ids(projects, as_of=as_of))
 
 
-def _ranked(reports: QuerySet[FlashReport]) -> QuerySet[FlashReport]:
-    """Red (stormy, rainy) first, then by project code."""
+def _ranked(reports: QuerySet) -> QuerySet:
+    """Red (stormy, rainy) first, then by project code (reports, or stored latest reports)."""
     return reports.annotate(rank=_weather_rank()).order_by("-rank", "project__code")
 
 
-def weather_report_ids(projects: QuerySet[Project], *, as_of: date | None = None) -> list[int]:
+def weather_report_ids(
+    projects: QuerySet[Project], *, as_of: date | None = None, limit: int | None = None
+) -> list[int]:
     """The ids of :func:`weather_reports`, in its order, from narrow rows (a paginated list counts and
-    slices them in Python, then reads one page with :func:`weather_reports_of`). Two queries."""
-    return list(_ranked(latest_validated(projects, as_of=as_of)).values_list("pk", flat=True))
+    slices them in Python, then reads one page with :func:`weather_reports_of`); the first `limit`
+    ones when given. One query from the stored latest reports (two as of a past day)."""
+    if as_of is None:
+        ids = _ranked(stored_latest(projects)).values_list("report_id", flat=True)
+    else:
+        ids = _ranked(latest_validated(projects, as_of=as_of)).values_list("pk", flat=True)
+    return list(ids[:limit] if limit is not None else ids)
 
 
 def weather_reports_of(ids: list[int]) -> list[FlashReport]:
@@ -195,7 +209,7 @@ def weather_rows(projects: QuerySet[Project], *, as_of: date | None = None) -> l
 def weather_counts_of(projects: QuerySet[Project]) -> list[tuple[str, object, int]]:
     """How many projects are in each weather (one aggregate query over the stored latest reports)."""
     counts = dict(
-        latest_validated(projects)
+        stored_latest(projects)
         .order_by()
         .values("weather")
         .annotate(n=Count("pk"))
@@ -465,7 +479,7 @@ def decision_items(projects: QuerySet[Project]) -> QuerySet[FlashReportItem]:
         FlashReportItem.objects.filter(
             kind=ItemKind.DECISION,
             status=ItemStatus.OPEN,
-            report__latest_of__project__in=projects,
+            report_id__in=stored_latest(projects).values("report_id"),
         )
         .select_related("report__project", "report__period")
         .order_by("due_date", "report__project__code", "pk")
@@ -543,7 +557,14 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     trend = weather_trend(projects, today)
     return {
         "weather": {
-            "rows": [weather_row(report) for report in weather_reports(projects)[:TILE_ROWS]] if rows else [],
+            "rows": (
+                [
+                    weather_row(report)
+                    for report in weather_reports_of(weather_report_ids(projects, limit=TILE_ROWS))
+                ]
+                if rows
+                else []
+            ),
             "count": weather_total,
             "counts": weather_counts_list,
             "red": sum(

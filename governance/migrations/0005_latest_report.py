@@ -13,11 +13,18 @@ def fill(apps, schema_editor):
     latest = (
         FlashReport.objects.filter(project_id=OuterRef("pk"), status="validated")
         .order_by("-period__end", "-revision")
-        .values("pk")[:1]
     )
-    rows = Project.objects.order_by().annotate(latest=Subquery(latest)).values_list("pk", "latest")
+    rows = (
+        Project.objects.order_by()
+        .annotate(latest=Subquery(latest.values("pk")[:1]), weather=Subquery(latest.values("weather")[:1]))
+        .values_list("pk", "latest", "weather")
+    )
     LatestReport.objects.bulk_create(
-        [LatestReport(project_id=project_id, report_id=report_id) for project_id, report_id in rows if report_id],
+        [
+            LatestReport(project_id=project_id, report_id=report_id, weather=weather)
+            for project_id, report_id, weather in rows
+            if report_id
+        ],
         batch_size=1000,
     )
 
@@ -35,6 +42,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='latest_validated_report', serialize=False, to='portfolio.project')),
                 ('report', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='latest_of', to='governance.flashreport')),
+                ('weather', models.CharField(blank=True, choices=[('sunny', 'Sunny'), ('cloudy', 'Cloudy'), ('rainy', 'Rainy'), ('stormy', 'Stormy')], max_length=10, verbose_name='overall weather')),
             ],
             options={
                 'verbose_name': 'latest validated flash report',

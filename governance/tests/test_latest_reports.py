@@ -117,7 +117,13 @@ def test_direct_writes_and_deletions_keep_it_exact(months):
     assert stored() == {}
     assert_exact()
 
-    again = FlashReport.objects.create(project=project, period=january, status=S.VALIDATED)
+    # The stored row copies the report's weather, and follows it.
+    again = FlashReport.objects.create(project=project, period=january, status=S.VALIDATED, weather="rainy")
+    assert LatestReport.objects.get(project=project).weather == "rainy"
+    again.weather = "stormy"
+    again.save()
+    assert LatestReport.objects.get(project=project).weather == "stormy"
+    assert_exact()
     assert stored() == {project.pk: again.pk}
     project.delete()
     assert stored() == {}
