@@ -16,6 +16,17 @@ class GovernanceConfig(AppConfig):
 
         flash_registry.register()
 
+        # The stored latest validated reports (governance.latest_reports) follow every report written.
+        from django.db.models.signals import post_delete, post_save
+
+        from governance.latest_reports import on_report_deleted, on_report_saved
+        from governance.models import FlashReport
+
+        post_save.connect(on_report_saved, sender=FlashReport, dispatch_uid="governance-latest-report")
+        post_delete.connect(
+            on_report_deleted, sender=FlashReport, dispatch_uid="governance-latest-report-del"
+        )
+
         # --- steering
         self._ready_steering()
 

@@ -17,9 +17,12 @@ def _parts() -> list:
 
 
 def seed(*, projects: int) -> None:
+    from governance.latest_reports import latest_reports_refresh
+
     for part in _parts():
         if hasattr(part, "seed"):
             part.seed(projects=projects)
+    latest_reports_refresh()  # the parts bulk-create their reports (no signal)
 
 
 def screens() -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from governance.models import (
     FlashReportDimension,
     FlashReportItem,
     FlashReportStatus,
+    LatestReport,
     ProjectGovernance,
     ReportingPeriod,
     Weather,
@@ -81,10 +82,6 @@ def latest_report_ids(
     return projects.order_by().annotate(latest_report=Subquery(latest)).values("latest_report")
 
 
-def _latest_validated(field: str) -> Subquery:
-    return Subquery(_latest_reports(validated=True).values(field)[:1])
-
-
 def weather_rank_expression(field: str) -> Case:
     return Case(
         *[When(**{field: value}, then=Value(rank)) for value, rank in WEATHER_RANK.items()],
@@ -95,16 +92,10 @@ def weather_rank_expression(field: str) -> Case:
 
 def annotate_weather(queryset: QuerySet) -> QuerySet:
     """Projects with `flash_weather` (the latest validated report's overall weather, or None) and its
-    rank (`flash_weather_rank`, 0 = sunny), as subqueries of the same query."""
-    # The rank is worked out inside its own subquery: a CASE over the weather annotation would repeat
-    # the weather's subquery once per WHEN (five subqueries per project when the list sorts by it).
-    rank = (
-        _latest_reports(validated=True).annotate(rank=weather_rank_expression("weather")).values("rank")[:1]
-    )
-    return queryset.annotate(
-        flash_weather=_latest_validated("weather"),
-        flash_weather_rank=Subquery(rank, output_field=IntegerField()),
-    )
+    rank (`flash_weather_rank`, 0 = sunny), from the stored latest reports (governance.latest_reports:
+    one join instead of two subqueries per project)."""
+    field = "latest_validated_report__weather"
+    return queryset.annotate(flash_weather=F(field), flash_weather_rank=weather_rank_expression(field))
 
 
 def filter_by_weather(queryset: QuerySet, value: str) -> QuerySet:
@@ -119,14 +110,14 @@ def latest_weather_by_project(project_ids) -> dict[int, dict]:
     """{project id: {weather, weather_label, trend, report, period_end, dimensions: {dim: weather}}} of
     the latest validated report of each project that has one. One query whatever the number of projects
     (the reports joined with their dimensions)."""
-    latest = latest_report_ids(Project.objects.filter(pk__in=list(project_ids)), validated=True)
+    latest = LatestReport.objects.filter(project_id__in=list(project_ids)).values("report_id")
     # Words and icons once per weather value, not once per row (5 rows per project: its dimensions).
     heading = str(_("Weather"))
     words = {value: str(label) for value, label in Weather.choices}
     icons = {value: static(f"img/weather/{name}.svg") for value, name in WEATHER_ICONS.items()}
     result: dict[int, dict] = {}
     for report_id, project_id, weather, trend, period_end, dimension, dimension_weather in (
-        FlashReport.objects.filter(pk__in_ids=latest)
+        FlashReport.objects.filter(pk__in=latest)
         .values_list(
             "pk",
             "project_id",

@@ -260,6 +260,28 @@ class FlashReportItem(models.Model):
         return self.text[:80]
 
 
+class LatestReport(models.Model):
+    """Each project's latest validated flash report (the latest period's, its latest validated revision),
+    stored: the steering dashboard and its API read these rows instead of finding it again for every
+    project. governance.latest_reports keeps them equal to the live reports (see there)."""
+
+    project = models.OneToOneField(
+        "portfolio.Project",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="latest_validated_report",
+    )
+    report = models.OneToOneField(FlashReport, on_delete=models.CASCADE, related_name="latest_of")
+    weather = models.CharField(_("overall weather"), max_length=10, choices=Weather.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("latest validated flash report")
+        verbose_name_plural = _("latest validated flash reports")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} → {self.report_id}"
+
+
 class FlashReportStatusChange(StatusChange):
     report = models.ForeignKey(FlashReport, on_delete=models.CASCADE, related_name="status_changes")
     source = models.CharField(_("from"), max_length=20, choices=FlashReportStatus.choices, blank=True)

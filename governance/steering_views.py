@@ -41,7 +41,7 @@ from governance.templatetags.steering_tags import steering_weather
 from portfolio.models import Objective, Project
 from ppm import exports
 from ppm.exceptions import DomainValidationError
-from ppm.forms import plain_model_choices
+from ppm.forms import PlainSelect, plain_model_choices
 from ppm.lists import paginate, render_partial_or_page, tune_filter_form, url_pattern
 from ppm.models import Directorate, ReportJob, User
 from ppm.permissions import requires
@@ -272,7 +272,8 @@ def alert_list(request):
         .order_by("code")
         .values_list("pk", "code")
     )
-    filterset.form.fields["project"].widget = forms.Select(choices=[("", _("Any")), *projects])
+    # Up to every project of the portfolio: written straight from the narrow rows (PlainSelect).
+    filterset.form.fields["project"].widget = PlainSelect(choices=[("", _("Any")), *projects])
     filterset.form.fields["status"].widget.choices = [("", _("Any")), *AlertStatus.choices]
     page = paginate(alerts, request.GET.get("page"))
     return render_partial_or_page(

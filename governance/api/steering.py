@@ -75,7 +75,7 @@ class SteeringView(ApiViewMixin, APIView):
         projects, filterset = steering.steering_projects(request.user, request.query_params)
         if not filterset.is_valid():
             raise DomainValidationError(field_errors=filterset.errors)
-        tiles = steering.steering_tiles(request.user, projects, filterset, timezone.localdate())
+        tiles = steering.steering_tiles(request.user, projects, filterset, timezone.localdate(), rows=False)
         return Response(steering.steering_figures(tiles))
 
 

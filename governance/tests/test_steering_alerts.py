@@ -513,3 +513,25 @@ def test_bell_count_is_cached_until_alerts_change(client, django_capture_on_comm
     alert = Alert.objects.filter(project__manager=manager, status=AlertStatus.OPEN).first()
     alert_acknowledge(actor=UserFactory(role=Role.PROJECT_OFFICE), alert_id=alert.pk)
     assert 'data-testid="bell-count">1<' in client.get(url).content.decode()
+
+
+def test_alert_list_project_select_is_djangos_select(client):
+    """The project filter lists the projects with alerts from narrow rows (ppm.forms.PlainSelect): the
+    same markup as Django's Select, the chosen project selected, codes escaped."""
+    import re
+
+    from django import forms
+
+    from ppm.testing import same_markup
+
+    chosen = in_progress(code="R&D-1", slippage_days=30)
+    in_progress(code="OPS-2", slippage_days=30)
+    alerts_evaluate(TODAY)
+    client.force_login(UserFactory(role=Role.PROJECT_OFFICE))
+    response = client.get(reverse("governance:alert_list"), {"project": chosen.pk})
+    select = re.search(r'<select name="project".*?</select>', response.content.decode(), re.S)
+    assert select is not None and "R&amp;D-1" in select.group(0)
+    field = response.context["filterset"].form["project"]
+    field.field.widget = forms.Select(choices=field.field.widget.choices)
+    assert same_markup(select.group(0)) == same_markup(str(field))
+    assert f'<option value="{chosen.pk}" selected>' in select.group(0)

@@ -58,7 +58,8 @@ def test_weather_map_turns_stormy_once_validated_and_drills_down(signed_in, worl
     expect(page.get_by_test_id("kpi-red")).to_have_text("0")
 
     # The project office validates the report: the map changes.
-    FlashReport.objects.filter(pk=submitted.pk).update(status="validated")
+    submitted.status = "validated"
+    submitted.save(update_fields=["status"])
     page.reload()
     row = weather_map.locator("tbody tr").first
     expect(row).to_contain_text(project.code)
