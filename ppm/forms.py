@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +42,7 @@ def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
         widget = PlainSelect(attrs=field.widget.attrs)
         widget.is_required = field.widget.is_required
         field.widget = widget
-    # Already (value, label) pairs: set as they are (the `choices` setter normalises every pair, which
-    # for 500 options costs as much as writing them).
-    field.widget._choices = options
+    field.widget.choices = options
 
 
 class PlainSelect(forms.Select):
@@ -58,8 +57,9 @@ class PlainSelect(forms.Select):
     @choices.setter
     def choices(self, value):
         # Plain pairs, kept as they are: Django's normalize_choices walks every option looking for groups
-        # (~9 ms for the alerts list's 1,000 projects).
-        self._choices = list(value)
+        # (~9 ms for the alerts list's 1,000 projects). A model field's iterator stays lazy (read when
+        # the select is written, not when the form is built).
+        self._choices = value if isinstance(value, BaseChoiceIterator) else list(value)
 
     def render(self, name, value, attrs=None, renderer=None):
         context_attrs = self.build_attrs(self.attrs, attrs)
