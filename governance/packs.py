@@ -187,7 +187,8 @@ def pack_data(scope: PackScope, *, progress=None, projects: QuerySet[Project] | 
 
 
 def pack_filename(scope: PackScope, extension: str) -> str:
-    return f"{slugify(_('portfolio pack'))}-{slugify(scope.label)[:60]}-{scope.as_of.isoformat()}.{extension}"
+    name = _("portfolio pack")  # outside the f-string: makemessages reads it
+    return f"{slugify(name)}-{slugify(scope.label)[:60]}-{scope.as_of.isoformat()}.{extension}"
 
 
 def pack_html(data: dict) -> str:

@@ -37,7 +37,7 @@ def _date(value) -> str:
 def project_rows_html(projects, *, extra_columns, request=None) -> SafeString:
     """The <tr> of each project of the page (portfolio/partials/project_table.html's columns)."""
     detail_url = url_pattern("portfolio:project_detail")
-    none = f'<span class="muted">{_text(_("none"))}</span>'
+    none = '<span class="muted">' + _text(_("none")) + "</span>"
     unsorted = [column for column in extra_columns if not column.sort_field]
     sorted_ = [column for column in extra_columns if column.sort_field]
     rows = []

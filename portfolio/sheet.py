@@ -181,9 +181,9 @@ def schedule_chart_svg(
                 f'<text x="{x1 + 4}" y="{row_plan + 14}" {text} fill="#111827">{xml_escape(period)}</text>'
             )
     else:
+        no_dates = xml_escape(_("No planned dates"))  # outside the f-string: makemessages reads it
         parts.append(
-            f'<text x="{label_width + 6}" y="{row_plan + 14}" {text} fill="#4b5563">'
-            f"{xml_escape(_('No planned dates'))}</text>"
+            f'<text x="{label_width + 6}" y="{row_plan + 14}" {text} fill="#4b5563">{no_dates}</text>'
         )
     for segment in segments:
         x0, x1 = x(segment.start), x(segment.end)
@@ -210,11 +210,12 @@ def schedule_chart_svg(
 
     # Today.
     tx = x(today)
+    today_word = xml_escape(_("Today"))  # outside the f-string: makemessages reads it
     parts.append(
         f'<line x1="{tx}" y1="{row_plan - 6}" x2="{tx}" y2="{axis_y}" stroke="#dc2626" '
         f'stroke-width="1.5" stroke-dasharray="3 2"/>'
         f'<text x="{tx}" y="{row_plan - 8}" {text} fill="#dc2626" text-anchor="middle">'
-        f"{xml_escape(_('Today'))}</text>"
+        f"{today_word}</text>"
     )
 
     # Legend of the statuses shown.
@@ -293,7 +294,8 @@ def project_sheet_pdf(project: Project, *, generated_at: datetime.datetime | Non
 
 
 def project_sheet_filename(project: Project) -> str:
-    return f"{slugify(_('project sheet'))}-{project.code}.pdf"
+    name = _("project sheet")  # outside the f-string: makemessages reads it
+    return f"{slugify(name)}-{project.code}.pdf"
 
 
 def project_sheet_render(job: ReportJob) -> tuple[str, bytes]:

@@ -201,7 +201,8 @@ def capacity_report_xlsx(snapshot: CapacitySnapshot) -> bytes:
 
 
 def _filename(extension: str) -> str:
-    return f"{slugify(_('capacity report'))}-{timezone.localdate():%Y-%m}.{extension}"
+    name = _("capacity report")  # outside the f-string: makemessages reads it
+    return f"{slugify(name)}-{timezone.localdate():%Y-%m}.{extension}"
 
 
 def capacity_report_render(job: ReportJob) -> tuple[str, bytes]:

@@ -162,7 +162,7 @@ def _table_html(
     under_mark = mark.format("▽", escape(_("under-loaded")))
     head = "".join(f'<th scope="col" class="num">{escape(label)}</th>' for label in labels)
     parts = [
-        f'<thead><tr><th scope="col">{escape(_("Row"))}</th>{head}</tr></thead><tbody>',
+        '<thead><tr><th scope="col">' + escape(_("Row")) + f"</th>{head}</tr></thead><tbody>",
     ]
     base = _query(params, dimension)
     sep = formats.get_format("DECIMAL_SEPARATOR")

@@ -427,7 +427,7 @@ def team_rows_html(rows: list[dict]) -> SafeString:
     """The team view's rows (a person × 8 to 26 weeks), written in Python: through the template engine
     the 400 cells of a page of 50 people were most of the page's time. Every user text is escaped."""
     detail_url = url_pattern("resources:timesheet_detail")
-    missing = f'<span class="badge badge--warning">{escape(_("Missing"))}</span>'
+    missing = '<span class="badge badge--warning">' + escape(_("Missing")) + "</span>"
     parts = []
     for row in rows:
         resource = row["resource"]

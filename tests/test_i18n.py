@@ -191,6 +191,39 @@ def test_compiled_catalogue_matches_the_po(messages):
     assert compiled.ngettext("%(counter)s project", "%(counter)s projects", 2) == "%(counter)s projets"
 
 
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
+
+
+def _gettext_in_fstrings(source: str) -> list[tuple[int, str]]:
+    """(line, message) of each translation call inside an f-string: makemessages (xgettext) does not read
+    into f-strings, so such a message never reaches the catalogue and shows in English."""
+    return [
+        (call.lineno, str(call.args[0].value))
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.JoinedStr)
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in GETTEXT_NAMES
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    ]
+
+
+def test_no_message_is_hidden_from_makemessages_inside_an_f_string():
+    assert _gettext_in_fstrings("x = f\"{_('Today')}\"") == [(1, "Today")]  # the check can fail
+    root = Path(settings.BASE_DIR)
+    hidden = [
+        f"{path.relative_to(root)}:{line}: {message!r}"
+        for path in sorted(root.glob("*/**/*.py"))
+        if not {".venv", "tests", "migrations", "node_modules"} & set(path.relative_to(root).parts)
+        for line, message in _gettext_in_fstrings(path.read_text())
+    ]
+    assert not hidden, "translate outside the f-string (name = _('…')), or makemessages misses it: " + str(
+        hidden
+    )
+
+
 def test_lazy_domain_labels_follow_the_active_language():
     with translation.override("fr"):
         assert str(ProjectStatus.IN_PROGRESS.label) == "En cours"

@@ -32,8 +32,8 @@ def task_rows_html(tasks, *, project, csrf_token: str) -> SafeString:
     the delete form is written when the user may edit the schedule (`project.can_edit`)."""
     edit_url = url_pattern("portfolio:task_row_edit")
     delete_url = url_pattern("portfolio:task_delete")
-    milestone = f' <span class="badge badge--accent">{escape(_("milestone"))}</span>'
-    critical = f' <span class="badge badge--danger">{escape(_("critical"))}</span>'
+    milestone = ' <span class="badge badge--accent">' + escape(_("milestone")) + "</span>"
+    critical = ' <span class="badge badge--danger">' + escape(_("critical")) + "</span>"
     edit_word, delete_word = escape(_("Edit")), escape(_("Delete"))
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
     may_delete = bool(getattr(project, "can_edit", False))

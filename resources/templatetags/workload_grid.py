@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.simple_tag
 def workload_cells(row: dict, can_edit: bool, cell_url: str) -> SafeString:
-    outsourced = f" ({escape(_('outsourced'))})" if row.get("is_external") else ""
+    outsourced = " (" + escape(_("outsourced")) + ")" if row.get("is_external") else ""
     label = escape(str(row["label"])) + outsourced
     template_figure = escape(_("Template figure"))
     differs = escape(_("differs from the template:"))
