@@ -85,3 +85,44 @@ def test_portfolio_budget_page_is_accessible(page, world, login):
         ),
     )
     assert_accessible(page, "portfolio budget page, a section open")
+
+
+def test_the_project_office_deletes_a_line_entered_by_mistake_after_confirming(page, world, login):
+    from budgets.models import BudgetLine
+
+    project = _budget(world)
+    kept = BudgetLine.objects.get(project=project)  # it has payments: it stays
+    mistake = services.budget_line_create(
+        actor=world.user("pmo"),
+        project=project,
+        data={"label": "Doublon <saisie>", "section": "investment", "nature": "studies", "envelope": None},
+        planned={2025: "999"},
+    )
+    login(page, "pmo")
+    page.goto(reverse("budgets:line_edit", args=[mistake.pk]))
+    assert_accessible(page, "budget line page")
+    button = page.get_by_role("button", name="Delete the line")
+    messages = []
+
+    def answer(dialog):
+        messages.append(dialog.message)
+        if len(messages) == 1:
+            dialog.dismiss()  # first time: changed their mind
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    button.click()
+    page.wait_for_timeout(300)  # nothing was sent: still the line's page
+    assert page.url.endswith(reverse("budgets:line_edit", args=[mistake.pk]))
+    assert BudgetLine.objects.filter(pk=mistake.pk).exists()
+    assert messages == ["Delete the budget line “Doublon <saisie>” and its amounts?"]
+    button.click()
+    expect(page.locator(".message--success")).to_contain_text("Budget line “Doublon <saisie>” deleted.")
+    assert page.url.endswith(reverse("budgets:project_budget", args=[project.pk]))
+    assert list(BudgetLine.objects.filter(project=project)) == [kept]
+    # The line with payments says why it stays.
+    page.goto(reverse("budgets:line_edit", args=[kept.pk]))
+    page.get_by_role("button", name="Delete the line").click()
+    expect(page.locator(".message--error")).to_contain_text("committed or paid amounts")
+    assert BudgetLine.objects.filter(pk=kept.pk).exists()
