@@ -14,8 +14,9 @@ reference       reference, entry reference, référence, n° pièce    the entry
 
 All or nothing (ppm.imports): every bad row is reported with its line and reason and nothing is written.
 Idempotent: an entry is identified by (kind, reference). A row whose entry exists unchanged is skipped;
-one whose date or amount changed updates the entry (audited); one naming another line is refused. The
-line years' committed/paid totals are recomputed in the same transaction
+one whose date or amount changed updates the entry (audited); one naming another line is refused. Every
+project of the file is locked first, in one order (two imports wait for each other, never deadlock); the
+line years' committed/paid totals are recomputed once, in the same transaction
 (budgets.services.line_year_totals_refresh).
 """
 
@@ -32,6 +33,7 @@ from budgets.models import BudgetLine, ExecutionEntry, ExecutionSource
 from budgets.money import parse_amount
 from budgets.permissions import RULES
 from budgets.services import _clean_kind, line_year_totals_refresh
+from budgets.totals import budget_totals_lock_lines
 from ppm.audit import audit_record
 from ppm.exceptions import DomainValidationError
 from ppm.imports import Importer
@@ -175,4 +177,13 @@ class ExecutionImporter(Importer):
             )
         else:
             return  # already imported, unchanged
-        line_year_totals_refresh([cleaned.line_id])
+        self.touched.add(cleaned.line_id)
+
+    def before_writes(self, job: ReportJob, rows: list[Row]) -> None:
+        # Every project of the file locked first, in id order (budgets.totals): two imports naming the
+        # same projects in another order wait for each other instead of deadlocking.
+        budget_totals_lock_lines(row.line_id for row in rows)
+
+    def after_writes(self, job: ReportJob) -> None:
+        # The touched lines' years and the stored totals, once for the whole file.
+        line_year_totals_refresh(self.touched)

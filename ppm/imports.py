@@ -79,6 +79,15 @@ class Importer:
         PermissionDenied reject the row (and so the whole import)."""
         raise NotImplementedError
 
+    def before_writes(self, job: ReportJob, rows: list[Any]) -> None:
+        """Inside the import's transaction, before the first row is written, with every validated row:
+        e.g. lock, in one fixed order, every row another writer could hold (two imports locking as
+        their rows come would deadlock on each other's)."""
+
+    def after_writes(self, job: ReportJob) -> None:
+        """Inside the import's transaction, after the last row: work done once for the whole file
+        (e.g. totals recomputed), not once per row."""
+
 
 # --- the uploaded file -----------------------------------------------------------------------
 
@@ -287,6 +296,7 @@ def _import(job: ReportJob, importer: Importer) -> None:
     job.set_progress(50, _("Importing %(count)d rows…") % {"count": total})
     try:
         with transaction.atomic():
+            importer.before_writes(job, [cleaned for _line, cleaned in cleaned_rows])
             for index, (line, cleaned) in enumerate(cleaned_rows, start=1):
                 try:
                     with transaction.atomic():
@@ -297,6 +307,7 @@ def _import(job: ReportJob, importer: Importer) -> None:
                     job.set_progress(50 + 50 * index // total)
             if errors:
                 raise _Rollback
+            importer.after_writes(job)
             now = timezone.now()
             message = ngettext("%(count)d row imported.", "%(count)d rows imported.", total) % {
                 "count": total

@@ -77,3 +77,80 @@ def test_racing_allocations_and_reforecasts(live_server):
         codes = list(pool.map(reforecast, range(6)))
     assert sorted(codes) == [200] + [412] * 5, codes
     assert ForecastRevision.objects.filter(line_year=year).count() == 1
+
+
+def test_two_imports_naming_the_same_projects_in_opposite_orders_both_complete(monkeypatch):
+    """Each import used to lock a project as its rows came: file A (P1 then P2) and file B (P2 then P1)
+    each held one and waited for the other (PostgreSQL then killed one import as a deadlock). Every
+    project of a file is now locked first, in one order: the second import waits, then runs."""
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from budgets.lines_import import IMPORT_KIND, ExecutionImporter
+    from budgets.models import ExecutionEntry
+    from ppm.imports import import_job_request, import_job_run
+    from ppm.models import ReportJob
+
+    monkeypatch.setattr("ppm.reports._enqueue", lambda task, job_id: None)
+    pmo = UserFactory(role=Role.PROJECT_OFFICE, username="pmo-imports")
+    refs = []
+    for n in (1, 2):
+        line = services.budget_line_create(
+            actor=pmo,
+            project=ProjectFactory(),
+            data={"label": f"L{n}", "section": "investment", "nature": "services", "envelope": None},
+        )
+        line.external_ref = f"REF-{n}"
+        line.save(update_fields=["external_ref"])
+        refs.append(line.external_ref)
+    header = "line,kind,date,amount,reference\n"
+    files = {
+        "A": header + f"{refs[0]},paid,2025-02-01,10,A-1\n{refs[1]},paid,2025-02-01,20,A-2\n",
+        "B": header + f"{refs[1]},paid,2025-03-01,30,B-1\n{refs[0]},paid,2025-03-01,40,B-2\n",
+    }
+    jobs = {
+        name: import_job_request(
+            kind=IMPORT_KIND, upload=SimpleUploadedFile(f"{name}.csv", content.encode()), requested_by=pmo
+        )
+        for name, content in files.items()
+    }
+    # Both imports write their first row, then meet, then write their second: the interleaving that
+    # deadlocked. (Now the second to start waits for the first's locks and never meets it: the
+    # meeting times out and it goes on.)
+    meeting = threading.Barrier(2, timeout=3)
+    real_write = ExecutionImporter.write_row
+
+    def write_row(self, job, cleaned):
+        real_write(self, job, cleaned)
+        if cleaned.reference in ("A-1", "B-1"):
+            try:
+                meeting.wait()
+            except threading.BrokenBarrierError:
+                pass
+
+    monkeypatch.setattr(ExecutionImporter, "write_row", write_row)
+    errors = []
+
+    def run(job):
+        try:
+            import_job_run(job_id=job.pk, importer=ExecutionImporter())
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    for job in jobs.values():
+        job.refresh_from_db()
+        assert job.status == ReportJob.Status.READY, (job.error, job.row_errors)
+    assert ExecutionEntry.objects.count() == 4
+    paid = {y.line.external_ref: y.paid for y in BudgetLineYear.objects.select_related("line")}
+    assert paid == {"REF-1": Decimal("50.00"), "REF-2": Decimal("50.00")}
