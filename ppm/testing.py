@@ -111,3 +111,43 @@ def same_markup(html) -> str:
 
     text = str(html).replace("&#x27;", "'")
     return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def run_interleaved_imports(
+    monkeypatch, importer_class, jobs, *, meet_after: Callable[[object], bool]
+) -> list:
+    """Run these import jobs (ppm.imports) at once, one thread each: each writes rows until one for which
+    `meet_after(cleaned)` is true, then waits there for the others (3 s at most) — the interleaving in
+    which imports locking rows as they come deadlock on each other's. Returns the exceptions raised."""
+    import threading
+
+    from ppm.imports import import_job_run
+
+    meeting = threading.Barrier(len(jobs), timeout=3)
+    real_write = importer_class.write_row
+
+    def write_row(self, job, cleaned):
+        real_write(self, job, cleaned)
+        if meet_after(cleaned):
+            try:
+                meeting.wait()
+            except threading.BrokenBarrierError:
+                pass  # another import waits for this one's locks: it never comes to the meeting
+
+    monkeypatch.setattr(importer_class, "write_row", write_row)
+    errors: list = []
+
+    def run(job):
+        try:
+            import_job_run(job_id=job.pk, importer=importer_class())
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

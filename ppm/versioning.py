@@ -76,10 +76,13 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
         )
 
 
-def lock_many(model: type[M], pks: Iterable) -> list[M]:
-    """The rows of `model` with these pks, locked in pk order (a fixed order prevents deadlocks)."""
+def lock_many(model: type[M], pks: Iterable, *, no_key: bool = False) -> list[M]:
+    """The rows of `model` with these pks, locked in pk order (a fixed order prevents deadlocks).
+    `no_key`: FOR NO KEY UPDATE on PostgreSQL, which lets other transactions insert rows referring to
+    them (a plain FOR UPDATE blocks their foreign-key checks)."""
     _require_transaction(model)
-    return list(model._default_manager.select_for_update().filter(pk__in=list(pks)).order_by("pk"))
+    rows = model._default_manager.select_for_update(no_key=no_key).filter(pk__in=list(pks))
+    return list(rows.order_by("pk"))
 
 
 def save_versioned(instance: models.Model, *, update_fields: Iterable[str] | None = None) -> None:

@@ -35,6 +35,7 @@ from ppm.imports import Importer, import_job_run
 from ppm.models import ReportJob
 from ppm.reports import RELIABLE_TASK_OPTIONS
 from ppm.text import search_normalise
+from ppm.versioning import lock_many
 from resources import services
 from resources.models import Absence, AbsenceKind, Resource, ResourceKind
 from resources.permissions import RULES
@@ -182,6 +183,11 @@ class AbsenceImporter(Importer):
 
     def write_row(self, job: ReportJob, cleaned: dict) -> None:
         services.absence_create(actor=job.requested_by, resource=cleaned["resource"], data=cleaned["data"])
+
+    def before_writes(self, job: ReportJob, rows: list[dict]) -> None:
+        # Every person of the file locked first, in id order (absence_create locks each as its row
+        # comes): two imports naming the same people in another order wait instead of deadlocking.
+        lock_many(Resource, {row["resource"].pk for row in rows})
 
 
 @shared_task(bind=True, **RELIABLE_TASK_OPTIONS)

@@ -29,6 +29,7 @@ from portfolio.models import Project
 from ppm.exceptions import DomainValidationError
 from ppm.imports import Importer
 from ppm.models import ReportJob, User
+from ppm.versioning import lock_many
 from resources import timesheets as services
 from resources.models import NonProjectActivity, Resource
 
@@ -144,6 +145,12 @@ class TimeImporter(Importer):
             "days": days,
             "note": values.get("note", "")[:200],
         }
+
+    def before_writes(self, job: ReportJob, rows: list[dict]) -> None:
+        # Every person of the file locked first, in id order (their weeks are then locked as rows come,
+        # by this import only): two imports naming the same people in another order wait instead of
+        # deadlocking on each other's weeks.
+        lock_many(Resource, {int(row["resource"]) for row in rows}, no_key=True)
 
     def write_row(self, job: ReportJob, cleaned: dict) -> None:
         actor = User.objects.get(pk=int(job.requested_by_id or 0))

@@ -83,15 +83,13 @@ def test_two_imports_naming_the_same_projects_in_opposite_orders_both_complete(m
     """Each import used to lock a project as its rows came: file A (P1 then P2) and file B (P2 then P1)
     each held one and waited for the other (PostgreSQL then killed one import as a deadlock). Every
     project of a file is now locked first, in one order: the second import waits, then runs."""
-    import threading
-
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db import connection
 
     from budgets.lines_import import IMPORT_KIND, ExecutionImporter
     from budgets.models import ExecutionEntry
-    from ppm.imports import import_job_request, import_job_run
+    from ppm.imports import import_job_request
     from ppm.models import ReportJob
+    from ppm.testing import run_interleaved_imports
 
     monkeypatch.setattr("ppm.reports._enqueue", lambda task, job_id: None)
     pmo = UserFactory(role=Role.PROJECT_OFFICE, username="pmo-imports")
@@ -117,36 +115,13 @@ def test_two_imports_naming_the_same_projects_in_opposite_orders_both_complete(m
         for name, content in files.items()
     }
     # Both imports write their first row, then meet, then write their second: the interleaving that
-    # deadlocked. (Now the second to start waits for the first's locks and never meets it: the
-    # meeting times out and it goes on.)
-    meeting = threading.Barrier(2, timeout=3)
-    real_write = ExecutionImporter.write_row
-
-    def write_row(self, job, cleaned):
-        real_write(self, job, cleaned)
-        if cleaned.reference in ("A-1", "B-1"):
-            try:
-                meeting.wait()
-            except threading.BrokenBarrierError:
-                pass
-
-    monkeypatch.setattr(ExecutionImporter, "write_row", write_row)
-    errors = []
-
-    def run(job):
-        try:
-            import_job_run(job_id=job.pk, importer=ExecutionImporter())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs.values()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    # deadlocked.
+    errors = run_interleaved_imports(
+        monkeypatch,
+        ExecutionImporter,
+        list(jobs.values()),
+        meet_after=lambda row: row.reference in ("A-1", "B-1"),
+    )
     assert not errors, errors
     for job in jobs.values():
         job.refresh_from_db()
