@@ -418,7 +418,11 @@ def budget_summary(projects: QuerySet[Project], year: int) -> dict | None:
     if not sums["keys"]:
         return None
     # To the cent, as the stored totals are (SQLite's SUM comes back unquantized: "1700" not "1700.00").
-    planned, committed, paid = (_cents(sums[name]) for name in ("planned", "committed", "paid"))
+    return _budget_figures(*(_cents(sums[name]) for name in ("planned", "committed", "paid")))
+
+
+def _budget_figures(planned: Decimal, committed: Decimal, paid: Decimal) -> dict:
+    """The budget tile's figures: the three amounts and what share of the planned is committed, paid."""
     return {
         "planned": planned,
         "committed": committed,
@@ -435,16 +439,9 @@ def _cents(value) -> Decimal:
 def budget_totals(rows: list[dict]) -> dict | None:
     if not rows:
         return None
-    planned = sum((row["planned"] for row in rows), Decimal(0))
-    committed = sum((row["committed"] for row in rows), Decimal(0))
-    paid = sum((row["paid"] for row in rows), Decimal(0))
-    return {
-        "planned": planned,
-        "committed": committed,
-        "paid": paid,
-        "percent": int(committed * 100 / planned) if planned else None,
-        "paid_percent": int(paid * 100 / planned) if planned else None,
-    }
+    return _budget_figures(
+        *(sum((row[name] for row in rows), Decimal(0)) for name in ("planned", "committed", "paid"))
+    )
 
 
 # --- (e) teams ----------------------------------------------------------------------------------
