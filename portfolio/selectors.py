@@ -102,11 +102,50 @@ def project_transitions_for(project: Project, *, actor=None) -> Moves:
     return available_transitions(facts, actor=actor)
 
 
-def project_page_links(projects: list[Project]) -> list[Project]:
-    """Give each project of a page `objective_ids` and `tag_names` (sorted like the prefetches)
-    from the link tables, in two queries that load no Objective or Tag object: on a page of 100
-    projects, some 350 fewer model instances than `project_list()`'s prefetches."""
-    ids = [project.pk for project in projects]
+# What the API's project list reads of each project (ProjectSerializer's fields, by values()).
+PROJECT_ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "description",
+    "status",
+    "directorate_id",
+    "directorate__name",
+    "manager_id",
+    "manager__first_name",
+    "manager__last_name",
+    "manager__username",
+    "planned_start",
+    "planned_end",
+    "priority",
+    "calendar_subdiv",
+    "status_before_hold",
+    "status_before_end",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def project_rows(queryset: QuerySet[Project]) -> QuerySet:
+    """`queryset`'s projects as plain rows of PROJECT_ROW_FIELDS (its filters and order kept; the
+    annotations it only sorts or filters by are not selected)."""
+    return queryset.prefetch_related(None).values(*PROJECT_ROW_FIELDS)
+
+
+def project_row_links(rows: list[dict]) -> list[dict]:
+    """Give each row of a page `objective_ids` and `tag_names` (sorted like `project_list()`'s
+    prefetches) from the link tables, in two queries that load no Objective or Tag object: on a page of
+    100 projects, some 350 fewer model instances than the prefetches."""
+    objectives, tags = _page_links([row["id"] for row in rows])
+    for row in rows:
+        row["objective_ids"] = objectives[row["id"]]
+        row["tag_names"] = tags[row["id"]]
+    return rows
+
+
+def _page_links(ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
+    """Objective ids and tag names of projects `ids`, by project, sorted like the prefetches."""
     objectives: dict[int, list[int]] = {pk: [] for pk in ids}
     tags: dict[int, list[str]] = {pk: [] for pk in ids}
     if ids:
@@ -120,10 +159,7 @@ def project_page_links(projects: list[Project]) -> list[Project]:
             "project_id", "tag__name"
         ):
             tags[project_id].append(name)
-    for project in projects:
-        project.objective_ids = objectives[project.pk]  # type: ignore[attr-defined]
-        project.tag_names = tags[project.pk]  # type: ignore[attr-defined]
-    return projects
+    return objectives, tags
 
 
 def _related_order(model, through_field: str) -> list[str]:
