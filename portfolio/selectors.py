@@ -78,13 +78,17 @@ def project_get_for_user(
 
 
 def project_detail_get(*, user, pk, action: str = "view") -> Project:
-    """A project with its lifecycle history loaded, for its page and its PDF sheet."""
+    """A project with its tags and its lifecycle history loaded, for its page and its PDF sheet (both
+    read its objectives with their axes: objective_list(), not the list's prefetch)."""
     return project_get_for_user(
         user=user,
         pk=pk,
         action=action,
-        queryset=project_visible_to(user).prefetch_related(
-            Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor"))
+        queryset=project_visible_to(user)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+            Prefetch("status_changes", queryset=ProjectStatusChange.objects.select_related("actor")),
         ),
     )
 
