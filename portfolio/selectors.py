@@ -20,9 +20,18 @@ from ppm.permissions import get_for_user
 def project_list() -> QuerySet[Project]:
     """Projects with everything a list row shows, in a fixed number of queries."""
     return Project.objects.select_related("directorate", "manager").prefetch_related(
-        Prefetch("objectives", queryset=Objective.objects.only("id", "code", "name", "axis_id")),
-        Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+        _objectives_prefetch(), Prefetch("tags", queryset=Tag.objects.only("id", "name"))
     )
+
+
+def _objectives_prefetch() -> Prefetch:
+    return Prefetch("objectives", queryset=Objective.objects.only("id", "code", "name", "axis_id"))
+
+
+def project_list_page(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """`queryset` (of `project_list()`) for the project list page, whose rows show the objectives but
+    not the tags: without the tags' prefetch (a query and some 100 Tag objects a page)."""
+    return queryset.prefetch_related(None).prefetch_related(_objectives_prefetch())
 
 
 def roadmap_rows(

@@ -390,7 +390,7 @@ def project_list(request):
         "portfolio/project_list.html",
         "portfolio/partials/project_table.html",
         target="project-results",
-        queryset=filterset.qs,
+        queryset=selectors.project_list_page(filterset.qs),
         columns=_sortable_columns(),
         per_page=PAGE_SIZE,
         rows=lambda projects: project_rows_html(projects, extra_columns=extra_columns, request=request),
