@@ -307,7 +307,7 @@ def audit_entry_items_html(entries) -> str:
                 ' <dl class="audit-entry__changes"> {} </dl>',
                 format_html_join(
                     " ",
-                    '<div> <dt>{}</dt> <dd> {} '
+                    "<div> <dt>{}</dt> <dd> {} "
                     '<ins><span class="visually-hidden">{} </span>{}</ins> </dd> </div>',
                     rows,
                 ),
