@@ -75,6 +75,7 @@ class BudgetsConfig(AppConfig):
             "budgets/partials/contracts_project_panel.html",
             context=contract_views.project_panel_context,
             order=60,
+            lazy=True,
         )
         slot_register(
             "dashboard.tiles",

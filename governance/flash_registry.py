@@ -50,6 +50,7 @@ def register() -> None:
         "governance/partials/flash_project_panel.html",
         context=flash_views.project_panel_context,
         order=20,
+        lazy=True,
     )
     slot_register(
         "project.sheet",

@@ -48,7 +48,11 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
+    # A column of the project itself: no join, so no DISTINCT (django-filter's default for multiple
+    # choices), which made every count of a filtered list a subquery computing each row's annotations.
+    status = django_filters.MultipleChoiceFilter(
+        choices=ProjectStatus.choices, label=_("Status"), distinct=False
+    )
     directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), label=_("Directorate"))
     objective = django_filters.ModelChoiceFilter(
         field_name="objectives", queryset=Objective.objects.all(), label=_("Objective")

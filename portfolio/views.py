@@ -39,6 +39,9 @@ from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 PAGE_SIZE = lists.PAGE_SIZE
 AUDIT_ENTRIES_SHOWN = 100
 
+# The slots of the project page, whose lazy panels the page loads on demand (ppm.slots).
+PROJECT_PAGE_SLOTS = ("project.side", "project.main")
+
 # Sortable columns of the project list: the keys are the ProjectFilterSet ordering names.
 SORTABLE_COLUMNS = (
     lists.SortColumn("code", gettext_lazy("Code")),
@@ -387,7 +390,7 @@ def project_list(request):
         "portfolio/project_list.html",
         "portfolio/partials/project_table.html",
         target="project-results",
-        queryset=filterset.qs,
+        queryset=selectors.project_list_page(filterset.qs),
         columns=_sortable_columns(),
         per_page=PAGE_SIZE,
         rows=lambda projects: project_rows_html(projects, extra_columns=extra_columns, request=request),
@@ -438,6 +441,12 @@ def _objective_groups(project) -> list[dict]:
 
 @login_required
 def project_detail(request, pk: int):
+    panel = slots.requested_lazy_panel(request)
+    if panel is not None:  # one of the page's lazy panels, asked for by htmx once the page has loaded
+        # The page's permission check; without the list's prefetches, which no panel reads.
+        visible = selectors.project_visible_to(request.user).prefetch_related(None)
+        project = selectors.project_get_for_user(user=request.user, pk=pk, queryset=visible)
+        return slots.slot_panel_response(request, PROJECT_PAGE_SLOTS, panel, project=project)
     project = selectors.project_detail_get(user=request.user, pk=pk)
     can_transition = permissions.can_transition_project(request.user, project)
     audit = list(audit_entries_for(project)[: AUDIT_ENTRIES_SHOWN + 1])

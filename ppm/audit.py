@@ -21,14 +21,17 @@ parent as ``related_content_type`` / ``related_object_id`` (``related=`` overrid
 ``audit_entries_for(project)`` returns the project's own entries and those of its children.
 """
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from ppm.models import AuditEntry
 
@@ -77,23 +80,33 @@ def audit_display_changes(entry: AuditEntry) -> list[dict[str, str]]:
     made (in the writer's language) is the fallback for fields that no longer exist.
     """
     model = entry.content_type.model_class()
+    language = get_language()
     rows = []
     for name, change in (entry.changes or {}).items():
         if not isinstance(change, dict):
             continue
         label, old, new = change.get("label", name), change.get("old", ""), change.get("new", "")
-        try:
-            field = cast(models.Field, model._meta.get_field(name)) if model else None
-        except Exception:  # noqa: BLE001 - a field removed since: keep the stored label
-            field = None
+        field = _field_words(model, name, language) if model else None
         if field is not None:
-            label = str(getattr(field, "verbose_name", label))
-            choices = {str(key): str(value) for key, value in (field.flatchoices or [])}
+            label, choices = field
             if choices and "new_raw" in change:
                 old = choices.get(change.get("old_raw", ""), old)
                 new = choices.get(change["new_raw"], new)
         rows.append({"field": name, "label": label, "old": old, "new": new})
     return rows
+
+
+@lru_cache(maxsize=1024)
+def _field_words(model, name: str, language: str | None) -> tuple[str, dict[str, str]] | None:
+    """The label and the choice labels ({stored value: label}) of field `name` of `model` in `language`
+    (the active one: an argument so that each language has its own entry), None for a field removed
+    since. Worked out once per field and language rather than once per change shown."""
+    try:
+        field = cast(models.Field, model._meta.get_field(name))
+    except Exception:  # noqa: BLE001 - a field removed since: keep the stored label
+        return None
+    label = str(getattr(field, "verbose_name", name))
+    return label, {str(key): str(value) for key, value in (field.flatchoices or [])}
 
 
 def audit_parent(instance: models.Model) -> models.Model | None:
@@ -243,3 +256,81 @@ def audit_log(
     if until is not None:
         entries = entries.filter(at__date__lte=until)
     return entries
+
+
+def audit_entry_items_html(entries) -> str:
+    """The ``<li class="audit-entry">`` items of a history list (the project page's), written in Python:
+    the markup the page's template loop wrote, whitespace aside (tested equal), at a fraction of its
+    cost — a history shows up to 100 entries of several changes each."""
+    from django.utils import dateformat, formats
+    from django.utils.html import conditional_escape, format_html, format_html_join
+    from django.utils.safestring import mark_safe
+    from django.utils.text import capfirst
+    from django.utils.timezone import localtime
+    from django.utils.translation import gettext
+
+    short_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    system = gettext("system")
+    before = gettext("before:")
+    after = gettext("after:")
+    related_text = gettext("%(kind)s “%(name)s”")
+    items = []
+    for entry in entries:
+        at = localtime(entry.at)
+        related = ""
+        if entry.related_object_id:
+            related = " · " + related_text % {
+                "kind": conditional_escape(capfirst(entry.object_type)),
+                "name": conditional_escape(entry.object_repr),
+            }
+        changes = ""
+        if entry.changes:
+            rows = []
+            for change in entry.display_changes:
+                old = ""
+                if change["old"]:
+                    old = format_html(
+                        '<del><span class="visually-hidden">{} </span>{}</del> '
+                        '<span aria-hidden="true">→</span>',
+                        before,
+                        _truncated(change["old"]),
+                    )
+                rows.append(
+                    (
+                        capfirst(change["label"]),
+                        old,
+                        after,
+                        _truncated(change["new"] or "—"),
+                    )
+                )
+            changes = format_html(
+                ' <dl class="audit-entry__changes"> {} </dl>',
+                format_html_join(
+                    " ",
+                    "<div> <dt>{}</dt> <dd> {} "
+                    '<ins><span class="visually-hidden">{} </span>{}</ins> </dd> </div>',
+                    rows,
+                ),
+            )
+        items.append(
+            format_html(
+                '<li class="audit-entry"> <p class="audit-entry__meta"> <time datetime="{}">{}</time> — '
+                "<strong>{}</strong> · {}{} </p>{} </li>",
+                at.isoformat(),  # the date filter's "c"
+                dateformat.format(at, short_format),
+                entry.actor or system,
+                entry.get_action_display(),
+                mark_safe(related),  # noqa: S308 - its values escaped above
+                changes,
+            )
+        )
+    return mark_safe(" ".join(items))  # noqa: S308 - each item built by format_html
+
+
+def _truncated(value, length: int = 200) -> str:
+    """The truncatechars filter's result: Truncator's, which for a text no longer than `length` is the
+    text in Unicode's NFC form (checked without Truncator's walk over each character)."""
+    from django.utils.text import Truncator
+
+    text = str(value)
+    return unicodedata.normalize("NFC", text) if len(text) <= length else Truncator(text).chars(length)

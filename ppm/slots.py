@@ -12,6 +12,13 @@ and the page that owns the slot renders every panel registered for it, in `order
 
 `context(request, **kwargs)` returns the panel's template context (merged over the slot's keyword
 arguments), or None to leave the panel out (the user may not see it, the app has nothing to say).
+
+A panel registered with ``lazy=True`` (one that costs tens of milliseconds to compute) is loaded on
+demand where the page asks for it (``{% slot "project.side" project=project lazy=True %}``): the page
+holds an empty placeholder that htmx fills as soon as the page has loaded, by asking the page's own
+URL with ``?panel=<key>`` (`panel_key`); the page's view answers that request with
+`slot_panel_response` after the same permission-checked fetch as the page's. Without JavaScript, a
+link asks for the page with ``?panel=all``, which renders every panel in place.
 Slots of the core's and the portfolio's pages: ``project.side`` and ``project.main`` (project page),
 ``dashboard.tiles`` (portfolio dashboard), ``nav.main`` (main navigation entries; the template gets
 ``namespace`` and ``url_name``), ``project.sheet`` (the project sheet PDF).
@@ -34,23 +41,122 @@ class Panel:
     template: str
     context: ContextFunction | None
     order: int
+    lazy: bool = False
+
+    @property
+    def key(self) -> str:
+        """The panel's name in a page's ``?panel=`` (its template's app and file name)."""
+        return panel_key(self.template)
 
 
 _PANELS: dict[str, list[Panel]] = {}
 
+# The query parameter that asks a page for one of its lazy panels, and its value that asks for all.
+PANEL_PARAMETER = "panel"
+ALL_PANELS = "all"
+
+
+def panel_key(template: str) -> str:
+    """``"budgets/partials/contracts_project_panel.html"`` → ``"budgets.contracts_project_panel"``."""
+    app, _, rest = template.partition("/")
+    return f"{app}.{rest.rsplit('/', 1)[-1].removesuffix('.html')}"
+
 
 def slot_register(
-    slot: str, template: str, *, context: ContextFunction | None = None, order: int = 100
+    slot: str,
+    template: str,
+    *,
+    context: ContextFunction | None = None,
+    order: int = 100,
+    lazy: bool = False,
 ) -> None:
-    """Add a panel to `slot` (idempotent: registering the same template twice keeps one)."""
+    """Add a panel to `slot` (idempotent: registering the same template twice keeps one); `lazy`: the
+    panel is loaded on demand on the pages that allow it (see the module's docstring)."""
     panels = [panel for panel in _PANELS.get(slot, []) if panel.template != template]
-    panels.append(Panel(slot, template, context, order))
+    panels.append(Panel(slot, template, context, order, lazy))
     panels.sort(key=lambda panel: (panel.order, panel.template))
     _PANELS[slot] = panels
 
 
 def slot_panels(slot: str) -> list[Panel]:
     return list(_PANELS.get(slot, ()))
+
+
+# Keys of the page's context that panels' templates receive as the page had them.
+_PAGE_KEYS = ("namespace", "url_name", "perms", "csrf_token", "LANGUAGE_CODE")
+
+
+def panel_html(panel: Panel, request, kwargs: dict[str, Any], page_context=None) -> str:
+    """One panel rendered with the slot's keyword arguments: "" when its context function leaves it out."""
+    from django.template.loader import get_template
+
+    values = dict(kwargs)
+    if panel.context is not None:
+        extra = panel.context(request, **kwargs)
+        if extra is None:
+            return ""
+        values.update(extra)
+    values.setdefault("request", request)
+    values.setdefault("user", getattr(request, "user", None))
+    if page_context is not None:
+        for key in _PAGE_KEYS:
+            if key in page_context and key not in values:
+                values[key] = page_context[key]
+    return get_template(panel.template).render(values, request)
+
+
+def lazy_panel_placeholder(panel: Panel, request) -> str:
+    """What stands in the page for a lazy panel: an empty block that htmx replaces by the panel (or by
+    nothing, when the panel's context leaves it out) as soon as the page has loaded."""
+    from django.utils.html import format_html
+
+    return format_html(
+        '<div class="slot-lazy" hx-get="{}?{}={}" hx-trigger="load" hx-swap="outerHTML" aria-busy="true">'
+        "</div>",
+        request.path,
+        PANEL_PARAMETER,
+        panel.key,
+    )
+
+
+def lazy_panels_fallback(request) -> str:
+    """The link that shows the lazy panels without JavaScript: the page with every panel in place."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    return format_html(
+        '<noscript><p class="muted"><a href="{}?{}={}">{}</a></p></noscript>',
+        request.path,
+        PANEL_PARAMETER,
+        ALL_PANELS,
+        gettext("Show the other panels"),
+    )
+
+
+def panels_shown_in_place(request) -> bool:
+    """True when the request asks for the page with every lazy panel rendered in it (no JavaScript)."""
+    return request is not None and request.GET.get(PANEL_PARAMETER) == ALL_PANELS
+
+
+def requested_lazy_panel(request) -> str | None:
+    """The key of the lazy panel an htmx request asks its page for (``?panel=<key>``), else None."""
+    if request is None or not getattr(request, "htmx", False):
+        return None
+    key = request.GET.get(PANEL_PARAMETER)
+    return key if key and key != ALL_PANELS else None
+
+
+def slot_panel_response(request, slots: tuple[str, ...], key: str, **kwargs):
+    """The HTML of lazy panel `key` of one of `slots`, for the page's htmx request: the page's view calls
+    it after fetching, with its own permission checks, the objects the slot's arguments name. Http404 for
+    a key that names no lazy panel of those slots; an empty answer when the panel leaves itself out."""
+    from django.http import Http404, HttpResponse
+
+    for slot in slots:
+        for panel in _PANELS.get(slot, ()):
+            if panel.lazy and panel.key == key:
+                return HttpResponse(panel_html(panel, request, kwargs))
+    raise Http404("No such panel.")
 
 
 # ------------------------------------------------------------------ list columns and payload extensions

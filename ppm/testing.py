@@ -151,3 +151,22 @@ def run_interleaved_imports(
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+def page_with_lazy_panels(client, url: str, **extra) -> str:
+    """The page at `url` as a browser shows it once htmx has loaded its lazy panels (ppm.slots): each
+    placeholder replaced by what the page answers to its ``hx-get`` (nothing when the panel leaves
+    itself out). The fallback link for browsers without JavaScript is dropped."""
+    import re
+
+    response = client.get(url, **extra)
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+
+    def panel(match) -> str:
+        answer = client.get(match.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true", **extra)
+        assert answer.status_code == 200, (match.group(1), answer.status_code)
+        return answer.content.decode()
+
+    page = re.sub(r'<div class="slot-lazy" hx-get="([^"]+)"[^>]*></div>', panel, page)
+    return re.sub(r'<noscript><p class="muted"><a href="[^"]*\?panel=all">[^<]*</a></p></noscript>', "", page)

@@ -42,6 +42,7 @@ class ResourcesConfig(AppConfig):
             "resources/partials/workload_project_panel.html",
             context=project_workload_panel,
             order=30,
+            lazy=True,
         )
 
         # --- capacity
@@ -94,4 +95,5 @@ class ResourcesConfig(AppConfig):
             "resources/partials/timesheets_project_panel.html",
             context=timesheet_views.project_panel_context,
             order=60,
+            lazy=True,
         )

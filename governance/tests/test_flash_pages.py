@@ -13,7 +13,7 @@ from governance.models import Cadence, FlashReport, FlashReportDimension, FlashR
 from governance.tests.factories import ReportingPeriodFactory
 from portfolio.rules import ProjectStatus
 from portfolio.tests.factories import ProjectFactory
-from ppm.testing import assert_same_queries_at_two_sizes
+from ppm.testing import assert_same_queries_at_two_sizes, page_with_lazy_panels
 
 pytestmark = pytest.mark.django_db
 S = FlashReportStatus
@@ -154,7 +154,7 @@ def test_project_page_panel_shows_the_latest_validated_weather(client, reader_us
     _validated_report(project, weather="cloudy", start=date(2025, 8, 1))
     _validated_report(project, weather="stormy", start=date(2025, 9, 1))
     client.force_login(reader_user)
-    body = client.get(reverse("portfolio:project_detail", args=[project.pk])).content.decode()
+    body = page_with_lazy_panels(client, reverse("portfolio:project_detail", args=[project.pk]))
     assert "Project weather" in body and "weather--stormy" in body
     assert reverse("governance:project_reports", args=[project.pk]) in body
 

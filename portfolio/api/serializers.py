@@ -4,9 +4,13 @@ Output serializers read objects loaded by the selectors (no query of their own);
 validate a request body into the keyword arguments of a service. Neither saves anything.
 """
 
+from datetime import date
+
+from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from portfolio import permissions, rules
 from portfolio.models import Objective, Priority, Project, StrategicAxis
@@ -175,12 +179,10 @@ class ProjectSerializer(FastRowsMixin, serializers.Serializer):
         return (manager.get_full_name() or manager.username) if manager is not None else None
 
     def get_objectives(self, project: Project) -> list[int]:
-        ids = getattr(project, "objective_ids", None)  # a list page: selectors.project_page_links
-        return ids if ids is not None else [objective.pk for objective in project.objectives.all()]
+        return [objective.pk for objective in project.objectives.all()]
 
     def get_tags(self, project: Project) -> list[str]:
-        names = getattr(project, "tag_names", None)
-        return names if names is not None else [tag.name for tag in project.tags.all()]
+        return [tag.name for tag in project.tags.all()]
 
     def get_allowed_transitions(self, project: Project) -> list[str]:
         cache = self._per_request("transitions", dict)
@@ -192,6 +194,108 @@ class ProjectSerializer(FastRowsMixin, serializers.Serializer):
             "url", lambda: reverse("api:project-list", request=self.context.get("request"))
         )
         return f"{base}{project.pk}/"
+
+
+class _RowFacts:
+    """What the lifecycle rules read of a project (allowed_transition_names), from a plain row."""
+
+    __slots__ = (
+        "manager_id",
+        "pk",
+        "planned_end",
+        "planned_start",
+        "status",
+        "status_before_end",
+        "status_before_hold",
+    )
+
+    def __init__(self, row: dict):
+        self.pk = row["id"]
+        self.status = row["status"]
+        self.manager_id = row["manager_id"]
+        self.planned_start = row["planned_start"]
+        self.planned_end = row["planned_end"]
+        self.status_before_hold = row["status_before_hold"]
+        self.status_before_end = row["status_before_end"]
+
+
+def _datetime_writer(field: serializers.DateTimeField):
+    """DRF's DateTimeField.to_representation for aware datetimes in ISO 8601 (the API's format), with
+    the time zone looked up once per response instead of once per value; the field's own otherwise."""
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if zone is None or output_format is None or output_format.lower() != ISO_8601:
+        return field.to_representation
+
+    def write(value):
+        if not value or isinstance(value, str) or not django_timezone.is_aware(value):
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
+def project_list_data(rows: list[dict], *, request) -> list[dict]:
+    """The projects of a list page as ProjectSerializer writes them, key for key and in its order, from
+    plain rows (selectors.project_rows with project_row_links): no model instance, no DRF call per
+    field. A page of 100 projects is ~300 model instances fewer than the serializer needs."""
+    fields = ProjectSerializer._declared_fields  # the declared fields: no per-request deep copy
+    status_values = fields["status"].choice_strings_to_values
+    priority_values = fields["priority"].choice_strings_to_values
+    subdiv_values = fields["calendar_subdiv"].choice_strings_to_values
+    status_labels = {value: str(label) for value, label in ProjectStatus.choices}
+    priority_labels = {value: str(label) for value, label in Priority.choices}
+    date_format = getattr(fields["planned_start"], "format", api_settings.DATE_FORMAT)
+    iso_dates = date_format is not None and date_format.lower() == ISO_8601
+    date_text = date.isoformat if iso_dates else fields["planned_start"].to_representation
+    created_text = _datetime_writer(fields["created_at"])
+    updated_text = _datetime_writer(fields["updated_at"])
+    base = reverse("api:project-list", request=request)
+    user = request.user
+    transitions: dict = {}
+
+    def choice(values: dict, value):
+        return value if value in ("", None) else values.get(str(value), value)
+
+    data = []
+    for row in rows:
+        status = row["status"]
+        priority = row["priority"]
+        start, end = row["planned_start"], row["planned_end"]
+        manager_id = row["manager_id"]
+        if manager_id is None:
+            manager_name = None
+        else:
+            full_name = f"{row['manager__first_name']} {row['manager__last_name']}".strip()
+            manager_name = full_name or row["manager__username"]
+        data.append(
+            {
+                "id": int(row["id"]),
+                "code": str(row["code"]),
+                "name": str(row["name"]),
+                "description": str(row["description"]),
+                "status": choice(status_values, status),
+                "status_label": status_labels.get(status, status),
+                "directorate": int(row["directorate_id"]),
+                "directorate_name": str(row["directorate__name"]),
+                "manager": None if manager_id is None else int(manager_id),
+                "manager_name": manager_name,
+                "planned_start": None if start is None else date_text(start),
+                "planned_end": None if end is None else date_text(end),
+                "priority": choice(priority_values, priority),
+                "priority_label": priority_labels.get(priority, str(priority)),
+                "calendar_subdiv": choice(subdiv_values, row["calendar_subdiv"]),
+                "objectives": row["objective_ids"],
+                "tags": row["tag_names"],
+                "allowed_transitions": list(allowed_transition_names(user, _RowFacts(row), transitions)),
+                "version": int(row["version"]),
+                "created_at": None if row["created_at"] is None else created_text(row["created_at"]),
+                "updated_at": None if row["updated_at"] is None else updated_text(row["updated_at"]),
+                "url": f"{base}{row['id']}/",
+            }
+        )
+    return data
 
 
 class ProjectInputSerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from portfolio.api.serializers import (
     TagInputSerializer,
     TagSerializer,
     TransitionInputSerializer,
+    project_list_data,
 )
 from portfolio.filters import ProjectFilterSet
 from portfolio.models import Objective, Project, StrategicAxis, Tag
@@ -145,6 +146,22 @@ _UPDATE_NOTE = format_lazy(
 )
 
 
+class _RowsCountedBy:
+    """Rows of a values() queryset for a paginator, which counts them by the model queryset they come
+    from: its COUNT(*) then joins no table the rows read names from."""
+
+    ordered = True  # the rows keep the queryset's order (the paginator warns about unordered lists)
+
+    def __init__(self, rows: QuerySet, counted: QuerySet):
+        self.rows, self.counted = rows, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __getitem__(self, item):
+        return self.rows[item]
+
+
 @extend_schema(tags=["projects"])
 @extend_schema_view(
     list=extend_schema(
@@ -229,10 +246,12 @@ class ProjectViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericViewSet
         )
 
     def list(self, request, *args, **kwargs):
-        # Objectives and tags of the page from their link tables (ids and names only), not prefetched.
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        page = selectors.project_page_links(self.paginate_queryset(queryset))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Plain rows written as ProjectSerializer would (project_list_data), with the objectives and
+        # tags of the page from their link tables (ids and names only), not prefetched.
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = _RowsCountedBy(selectors.project_rows(queryset), queryset)
+        page = selectors.project_row_links(list(self.paginate_queryset(rows) or []))
+        return self.get_paginated_response(project_list_data(page, request=request))
 
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()

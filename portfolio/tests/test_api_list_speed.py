@@ -4,12 +4,14 @@ prefetches) give exactly what DRF's field-by-field serializer gives."""
 import datetime
 
 import pytest
+from django.utils import translation
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from portfolio import selectors
 from portfolio.api.serializers import ProjectSerializer
+from portfolio.scheduling.models import CalendarSubdivision
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory, StrategicAxisFactory, TagFactory
 from ppm.roles import Role
 
@@ -58,3 +60,42 @@ def test_list_rows_equal_the_detail_of_each_project(projects, make_user):
     assert any(row["objectives"] for row in rows) and any(row["tags"] for row in rows)
     for row in rows:
         assert row == client.get(f"/api/v1/projects/{row['id']}/").json()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("role", [Role.PROJECT_OFFICE, Role.PROJECT_MANAGER, Role.READER])
+def test_list_page_rows_equal_the_serializers_output(projects, manager_user, make_user, role, language):
+    """The list's rows (plain values written by project_list_data) are ProjectSerializer's, key for key
+    and in its key order, whoever asks (allowed transitions) and in either language (labels)."""
+    nameless = make_user(Role.PROJECT_MANAGER, username="nameless", first_name="", last_name="")
+    ProjectFactory(manager=nameless, calendar_subdiv=CalendarSubdivision.choices[-1][0], priority=1)
+    user = manager_user if role == Role.PROJECT_MANAGER else make_user(role)
+    client = APIClient()
+    client.force_login(user)
+    with translation.override(language):
+        request = Request(APIRequestFactory().get("/api/v1/projects/", HTTP_ACCEPT_LANGUAGE=language))
+        request.user = user
+        expected = ProjectSerializer(
+            selectors.project_list().order_by("-code", "pk"), many=True, context={"request": request}
+        ).data
+        rows = client.get("/api/v1/projects/", {"ordering": "-code"}, HTTP_ACCEPT_LANGUAGE=language).json()[
+            "results"
+        ]
+
+    assert [list(row) for row in rows] == [list(row) for row in expected]
+    assert rows == [dict(row) for row in expected]
+    assert any(row["allowed_transitions"] for row in rows) == (role != Role.READER)
+    assert {row["manager_name"] for row in rows} >= {None, "nameless", manager_user.get_full_name()}
+
+
+def test_the_page_is_counted_without_the_joins_of_its_rows(projects, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = APIClient()
+    client.force_login(make_user(Role.PROJECT_OFFICE))
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/projects/", {"page_size": 3, "status": "framing"}).json()
+    count = next(query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"])
+    assert "JOIN" not in count
+    assert body["count"] == 2 and len(body["results"]) == 2

@@ -1,32 +1,37 @@
 """``{% slot "name" key=value … %}``: render every panel other apps registered for a slot (ppm.slots)."""
 
 from django import template
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from ppm.slots import extension_badges as _badges
-from ppm.slots import list_cell_html, slot_panels
+from ppm.slots import (
+    lazy_panel_placeholder,
+    lazy_panels_fallback,
+    list_cell_html,
+    panel_html,
+    panels_shown_in_place,
+    slot_panels,
+)
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def slot(context, name: str, **kwargs):
+def slot(context, name: str, lazy: bool = False, **kwargs):
+    """With ``lazy=True``, the panels registered as lazy are placeholders that htmx fills once the page
+    has loaded (the page's view answers ``?panel=<key>`` with ppm.slots.slot_panel_response)."""
     request = context.get("request")
+    defer = lazy and request is not None and not panels_shown_in_place(request)
     parts = []
+    deferred = False
     for panel in slot_panels(name):
-        values = dict(kwargs)
-        if panel.context is not None:
-            extra = panel.context(request, **kwargs)
-            if extra is None:
-                continue
-            values.update(extra)
-        values.setdefault("request", request)
-        values.setdefault("user", getattr(request, "user", None))
-        for key in ("namespace", "url_name", "perms", "csrf_token", "LANGUAGE_CODE"):
-            if key in context and key not in values:
-                values[key] = context[key]
-        parts.append(get_template(panel.template).render(values, request))
+        if defer and panel.lazy:
+            parts.append(lazy_panel_placeholder(panel, request))
+            deferred = True
+        else:
+            parts.append(panel_html(panel, request, kwargs, context))
+    if deferred:
+        parts.append(lazy_panels_fallback(request))
     return mark_safe("".join(parts))  # noqa: S308 - rendered templates, autoescaped
 
 

@@ -14,7 +14,7 @@ from portfolio.tests.factories import ProjectFactory
 from ppm.imports import import_job_request
 from ppm.models import ReportJob
 from ppm.roles import Role
-from ppm.testing import assert_same_queries_at_two_sizes, same_markup
+from ppm.testing import assert_same_queries_at_two_sizes, page_with_lazy_panels, same_markup
 from ppm.tests.factories import DEFAULT_PASSWORD, UserFactory
 from resources import timesheet_selectors as selectors
 from resources import timesheets as services
@@ -482,7 +482,7 @@ def test_project_page_shows_planned_vs_actual(client, people):
         project=people["project"], family="moe", period_start=timezone.localdate().replace(day=1)
     )
     _login(client, people["user"])
-    body = client.get(reverse("portfolio:project_detail", args=[people["project"].pk])).content.decode()
+    body = page_with_lazy_panels(client, reverse("portfolio:project_detail", args=[people["project"].pk]))
     assert "Planned vs actual" in body
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portfolio.tests.factories import ProjectFactory
 from ppm.roles import Role
-from ppm.testing import assert_same_queries_at_two_sizes
+from ppm.testing import assert_same_queries_at_two_sizes, page_with_lazy_panels
 from ppm.tests.factories import UserFactory
 from resources.models import Allocation, Profile, RatioTemplate
 from resources.tests.factories import AllocationFactory, ResourceFactory
@@ -161,7 +161,7 @@ def test_export_csv_and_xlsx(client, manager, project):
 def test_project_page_panel_links_to_the_tab(client, manager, project):
     AllocationFactory(project=project, family="amoa", period_start=MARCH, days=D("3"), is_external=True)
     client.force_login(manager)
-    body = client.get(reverse("portfolio:project_detail", args=[project.pk])).content.decode()
+    body = page_with_lazy_panels(client, reverse("portfolio:project_detail", args=[project.pk]))
     assert 'id="workload-panel"' in body
     assert reverse("resources:project_workload", args=[project.pk]) in body
 
