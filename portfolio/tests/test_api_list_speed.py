@@ -97,5 +97,8 @@ def test_the_page_is_counted_without_the_joins_of_its_rows(projects, make_user):
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/projects/", {"page_size": 3, "status": "framing"}).json()
     count = next(query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"])
-    assert "JOIN" not in count
+    # None of the tables the rows read names from; the list's filter columns may keep theirs (the weather
+    # column's one-to-one join to the stored latest reports, which changes no count).
+    assert "ppm_directorate" not in count and "ppm_user" not in count and "portfolio_tag" not in count
+    assert count.count("JOIN") <= 1
     assert body["count"] == 2 and len(body["results"]) == 2
