@@ -193,6 +193,7 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
     for day in days:
         capacity = day_capacity(availability, calendar, day)
         working = capacity.gross - capacity.absent
+        working_days = Decimal(str(round(working, 3)))
         day_info.append(
             {
                 "date": day,
@@ -202,8 +203,8 @@ def week_grid(timesheet: Timesheet, *, typed: list[dict] | None = None) -> WeekG
                 "absent": capacity.absent > 0,
                 "working": working,
                 # In the organisation's unit: what the live totals (typed in that unit) compare with.
-                "working_unit": display_time(Decimal(str(round(working, 3)))),
-                "working_display": format_time(Decimal(str(round(working, 3)))),
+                "working_unit": display_time(working_days),
+                "working_display": format_time(working_days),
                 "total": ZERO,
             }
         )

@@ -182,6 +182,11 @@ def parse_time(value: Any, *, in_unit: str | None = None) -> Decimal:
     return number
 
 
+def _plain(value: Decimal) -> str:
+    """`value` without trailing zeros and with a "." ("2.5", "0")."""
+    return f"{value.normalize():f}" if value else "0"
+
+
 def display_time(days: Decimal | float | None) -> str:
     """Days as the organisation types them (days, or hours rounded to the quarter), with a "." (a
     machine value: data attributes, the audit); `format_time` for people."""
@@ -190,26 +195,24 @@ def display_time(days: Decimal | float | None) -> str:
     value = Decimal(str(days))
     if unit() == "hours":
         value = (value * hours_per_day() / HOURS_STEP).quantize(ONE, rounding=ROUND_HALF_UP) * HOURS_STEP
-    return f"{value.normalize():f}" if value else "0"
+    return _plain(value)
+
+
+def _for_people(text: str) -> str:
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
 
 
 def format_days(days: Decimal | float | None) -> str:
     """Days for people, whatever unit the organisation types: no trailing zeros, the language's decimal
     mark ("2.5" / "2,5")."""
-    if days is None:
-        return ""
-    value = Decimal(str(days))
-    text = f"{value.normalize():f}" if value else "0"
-    separator = formats.get_format("DECIMAL_SEPARATOR")
-    return text if separator == "." else text.replace(".", separator)
+    return "" if days is None else _for_people(_plain(Decimal(str(days))))
 
 
 def format_time(days: Decimal | float | None) -> str:
     """Days as the organisation types them, for people: in its unit (hours rounded to the quarter in
     hours mode), no trailing zeros, the language's decimal mark ("2.5" / "2,5", never "2.500")."""
-    text = display_time(days)
-    separator = formats.get_format("DECIMAL_SEPARATOR")
-    return text if separator == "." else text.replace(".", separator)
+    return _for_people(display_time(days))
 
 
 # ------------------------------------------------------------------------------------ capacity
