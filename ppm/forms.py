@@ -38,11 +38,17 @@ def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
     options = list(field.queryset.values_list(value, label))
     if field.empty_label is not None:
         options.insert(0, ("", field.empty_label))
+    plain_select(field)
+    field.widget.choices = options
+
+
+def plain_select(field: forms.ChoiceField) -> None:
+    """Write `field`'s select with PlainSelect (same attributes, same required flag) when it has Django's
+    plain Select. Give it its choices afterwards (a model field: set its queryset after this)."""
     if type(field.widget) is forms.Select:
         widget = PlainSelect(attrs=field.widget.attrs)
         widget.is_required = field.widget.is_required
         field.widget = widget
-    field.widget.choices = options
 
 
 class PlainSelect(forms.Select):

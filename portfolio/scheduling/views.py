@@ -24,7 +24,7 @@ from portfolio.scheduling.filters import TaskFilterSet
 from portfolio.scheduling.models import DURATION_MAX, NAME_MAX_LENGTH, Task
 from ppm import lists
 from ppm.exceptions import DomainError, StaleVersionError
-from ppm.forms import PlainSelect
+from ppm.forms import plain_select
 from ppm.permissions import requires
 
 SORTABLE_COLUMNS = (
@@ -130,8 +130,7 @@ class TaskAddForm(forms.Form):
         parent.rows = rows  # (id, WBS, name) of every task of the project, when known
         # A select of every task, written from those plain rows (no dict per option); the iterator and
         # the widget before the queryset, which hands the widget its (lazy) choices.
-        parent.widget = PlainSelect(attrs=parent.widget.attrs)
-        parent.widget.is_required = parent.required
+        plain_select(parent)
         parent.iterator = _TaskRows
         parent.queryset = Task.objects.filter(project_id=project.pk).order_by("wbs", "pk")
 
