@@ -48,6 +48,7 @@ from budgets.models import (
 )
 from portfolio.models import Project
 from ppm.bulk import bulk_update
+from ppm.versioning import lock_many
 
 FIGURES = ("planned", "forecast", "committed", "paid")
 # (project, envelope, section, year), and for FundingTotal (funding, share, project, envelope, section, year)
@@ -111,14 +112,9 @@ def budget_totals_compute(project_ids: Iterable[int] | None = None) -> Computed:
 def budget_totals_lock(project_ids: Iterable[int]) -> None:
     """Lock these projects' rows until the end of the transaction (in pk order), for their totals: see the
     module. FOR NO KEY UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions serialize writers anyway."""
-    ids = sorted({pk for pk in project_ids if pk is not None})
+    ids = {pk for pk in project_ids if pk is not None}
     if ids:
-        list(
-            Project.objects.select_for_update(no_key=True)
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        lock_many(Project, ids, no_key=True)
 
 
 def budget_totals_lock_lines(line_ids: Iterable[int]) -> None:

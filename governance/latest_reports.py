@@ -33,6 +33,7 @@ from django.db import transaction
 from governance.flash_selectors import latest_report_ids
 from governance.models import FlashReport, FlashReportStatus, LatestReport
 from portfolio.models import Project
+from ppm.versioning import lock_many
 
 Latest = tuple[int, str]  # (report id, its overall weather)
 
@@ -67,8 +68,7 @@ def latest_reports_refresh(project_ids: Iterable[int] | None = None) -> int:
     if ids == []:
         return 0
     with transaction.atomic():
-        locked = Project.objects.order_by("pk").select_for_update(no_key=True)
-        list((locked if ids is None else locked.filter(pk__in=ids)).values_list("pk", flat=True))
+        lock_many(Project, Project.objects.values_list("pk", flat=True) if ids is None else ids, no_key=True)
         live = latest_reports_compute(ids)
         stored = _stored(ids)
         stale = [project_id for project_id, latest in stored.items() if live.get(project_id) != latest]
