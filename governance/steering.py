@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from budgets.money import money_str, to_cents
 from governance.alerts import (
     SCHEDULED_STATUSES,
     alerts_visible_to,
@@ -63,7 +64,6 @@ from ppm.models import Directorate
 TILE_ROWS = 8  # rows a tile previews; its drill-down lists them all
 WEATHERS_WORST_FIRST = list(reversed(Weather.values))
 TREND_PERIODS = 6
-CENT = Decimal("0.01")
 
 
 class SteeringFilterSet(django_filters.FilterSet):
@@ -418,7 +418,7 @@ def budget_summary(projects: QuerySet[Project], year: int) -> dict | None:
     if not sums["keys"]:
         return None
     # To the cent, as the stored totals are (SQLite's SUM comes back unquantized: "1700" not "1700.00").
-    return _budget_figures(*(_cents(sums[name]) for name in ("planned", "committed", "paid")))
+    return _budget_figures(*(to_cents(Decimal(sums[name] or 0)) for name in ("planned", "committed", "paid")))
 
 
 def _budget_figures(planned: Decimal, committed: Decimal, paid: Decimal) -> dict:
@@ -430,10 +430,6 @@ def _budget_figures(planned: Decimal, committed: Decimal, paid: Decimal) -> dict
         "percent": int(committed * 100 / planned) if planned else None,
         "paid_percent": int(paid * 100 / planned) if planned else None,
     }
-
-
-def _cents(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
 
 
 def budget_totals(rows: list[dict]) -> dict | None:
@@ -614,7 +610,7 @@ def steering_figures(tiles: dict) -> dict:
         "drifted_since_baseline": tiles["slipped"]["drift_count"],
         "budget": (
             {
-                key: str(_cents(value)) if isinstance(value, Decimal) else value
+                key: money_str(value) if isinstance(value, Decimal) else value
                 for key, value in tiles["budget"]["totals"].items()
             }
             if tiles["budget"]["totals"]
