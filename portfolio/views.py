@@ -443,9 +443,8 @@ def _objective_groups(project) -> list[dict]:
 def project_detail(request, pk: int):
     panel = slots.requested_lazy_panel(request)
     if panel is not None:  # one of the page's lazy panels, asked for by htmx once the page has loaded
-        # The page's permission check; without the list's prefetches, which no panel reads.
-        visible = selectors.project_visible_to(request.user).prefetch_related(None)
-        project = selectors.project_get_for_user(user=request.user, pk=pk, queryset=visible)
+        # The page's permission check (the project's own row: no panel reads the list's prefetches).
+        project = selectors.project_get_for_user(user=request.user, pk=pk)
         return slots.slot_panel_response(request, PROJECT_PAGE_SLOTS, panel, project=project)
     project = selectors.project_detail_get(user=request.user, pk=pk)
     can_transition = permissions.can_transition_project(request.user, project)

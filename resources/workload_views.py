@@ -55,9 +55,7 @@ GRID_TEMPLATE = "resources/partials/workload_grid.html"
 
 
 def _load_project(request, pk):
-    # The project's own row: the workload pages show no objective or tag (no prefetch of them).
-    scope = portfolio_selectors.project_visible_to(request.user).prefetch_related(None)
-    return portfolio_selectors.project_get_for_user(user=request.user, pk=pk, queryset=scope)
+    return portfolio_selectors.project_get_for_user(user=request.user, pk=pk)
 
 
 def _month_field(label) -> forms.DateField:

@@ -51,10 +51,8 @@ class CardMoveForm(forms.Form):
 
 
 def _project(request, pk: int):
-    """The project of a board page, without the list's prefetches (objectives, tags) it does not show."""
-    return selectors.project_get_for_user(
-        user=request.user, pk=pk, queryset=selectors.project_visible_to(request.user).prefetch_related(None)
-    )
+    """The project of a board page (its own row: the board shows none of its objectives or tags)."""
+    return selectors.project_get_for_user(user=request.user, pk=pk)
 
 
 def _swimlanes(request) -> str:

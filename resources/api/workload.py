@@ -167,8 +167,7 @@ class RatioTemplateInputSerializer(serializers.Serializer):
 
 
 def _project(request, pk, action="allocation.view"):
-    scope = portfolio_selectors.project_visible_to(request.user).prefetch_related(None)  # no objective/tag
-    project = portfolio_selectors.project_get_for_user(user=request.user, pk=pk, queryset=scope)
+    project = portfolio_selectors.project_get_for_user(user=request.user, pk=pk)
     RULES.check(request.user, action, project)
     return project
 
