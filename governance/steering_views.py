@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -588,11 +588,11 @@ def pack_list(request):
 SCHEDULE_TASK = "governance.steering_tasks.build_scheduled_pack"
 WEEKDAYS = [
     ("*", gettext_lazy("Every day")),
-    ("1", gettext_lazy("Monday")),
-    ("2", gettext_lazy("Tuesday")),
-    ("3", gettext_lazy("Wednesday")),
-    ("4", gettext_lazy("Thursday")),
-    ("5", gettext_lazy("Friday")),
+    ("1", pgettext_lazy("schedule day", "Monday")),
+    ("2", pgettext_lazy("schedule day", "Tuesday")),
+    ("3", pgettext_lazy("schedule day", "Wednesday")),
+    ("4", pgettext_lazy("schedule day", "Thursday")),
+    ("5", pgettext_lazy("schedule day", "Friday")),
 ]
 RECIPIENT_ROLES = [
     (Role.PROJECT_OFFICE.value, Role.PROJECT_OFFICE.label),

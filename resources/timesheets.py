@@ -36,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -218,6 +219,12 @@ def format_time(days: Decimal | float | None) -> str:
 # ------------------------------------------------------------------------------------ capacity
 
 
+def _day_label(day: date) -> str:
+    """A day in a message people read, in their language ("Tuesday 3 March", "mardi 3 mars"); the audit
+    keeps ISO dates, which read the same in every language."""
+    return formats.date_format(day, "l j F")
+
+
 def availability_of(resource: Resource, absences=None) -> Availability:
     """The resource's availability (pattern, active dates, absences given or read)."""
     if absences is None:
@@ -328,15 +335,15 @@ def _clean_rows(rows: list[dict], week: date) -> tuple[list[dict], dict[str, lis
                 messages.append(_("“%(day)s” is not a date.") % {"day": str(day)[:20]})
                 continue
             if day not in days:
-                messages.append(_("%(day)s is not in this week.") % {"day": day.isoformat()})
+                messages.append(_("%(day)s is not in this week.") % {"day": _day_label(day)})
                 continue
             try:
                 value = raw if isinstance(raw, Decimal) else parse_time(raw)
             except DomainValidationError as error:
-                messages.extend(f"{day.isoformat()}: {m}" for m in error.field_errors["days"])
+                messages.extend(capfirst(f"{_day_label(day)}: {m}") for m in error.field_errors["days"])
                 continue
             if value < 0 or value > ONE:
-                messages.append(_("%(day)s: between 0 and 1 day.") % {"day": day.isoformat()})
+                messages.append(capfirst(_("%(day)s: between 0 and 1 day.") % {"day": _day_label(day)}))
                 continue
             if value:
                 values[day] = value
@@ -405,18 +412,16 @@ def timesheet_save(
     over = [day for day, total in sorted(totals.items()) if total > ONE]
     if over:
         errors["days"] = [
-            _("%(day)s: more than one day in total.") % {"day": day.isoformat()} for day in over
+            capfirst(_("%(day)s: more than one day in total.") % {"day": _day_label(day)}) for day in over
         ]
     if errors:
         raise DomainValidationError(_("Some rows are not valid; nothing was saved."), field_errors=errors)
     working = working_time_by_day(timesheet.resource, timesheet.week)
     warnings = [
-        _("%(day)s: %(total)s entered, above your working time (%(working)s).")
-        % {
-            "day": day.isoformat(),
-            "total": format_time(total),
-            "working": format_time(working[day]),
-        }
+        capfirst(
+            _("%(day)s: %(total)s entered, above your working time (%(working)s).")
+            % {"day": _day_label(day), "total": format_time(total), "working": format_time(working[day])}
+        )
         for day, total in sorted(totals.items())
         if float(total) > working.get(day, 0.0) + 1e-9
     ]
@@ -655,7 +660,7 @@ def time_entry_import(
     if timesheet.status not in EDITABLE:
         raise DomainValidationError(
             _("The week of %(day)s is %(status)s: time is no longer added to it.")
-            % {"day": day.isoformat(), "status": timesheet.get_status_display().lower()}
+            % {"day": _day_label(day), "status": timesheet.get_status_display().lower()}
         )
     line, _created = TimesheetLine.objects.get_or_create(
         timesheet=timesheet,
@@ -672,7 +677,7 @@ def time_entry_import(
     )
     if others + days > ONE:
         raise DomainValidationError(
-            _("%(day)s: more than one day in total for this person.") % {"day": day.isoformat()}
+            capfirst(_("%(day)s: more than one day in total for this person.") % {"day": _day_label(day)})
         )
     entry, _created = TimeEntry.objects.update_or_create(
         line=line, day=day, defaults={"days": days, "note": note}

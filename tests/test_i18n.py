@@ -354,3 +354,37 @@ def test_admin_and_dashboard_tile_in_french(client, admin_user_):
     client.cookies["django_language"] = "fr"
     assert "Administration de Pilotis" in client.get("/admin/").content.decode()
     assert ">Suspendus<" in client.get("/").content.decode().replace("\n", "").replace("  ", "")
+
+
+def test_the_catalogue_never_renames_djangos_day_and_month_names():
+    """Django formats dates with its own catalogue's day and month names ("l j F" → "lundi 1 septembre");
+    a project message with the same plain msgid (a "Monday" choice label translated "Lundi") silently
+    replaces them on every date of every French page. Each name as the served catalogue gives it is
+    compared with Django's own catalogue."""
+    import datetime
+
+    import django
+    from django.utils import dates, formats
+
+    names = [
+        (None, dates.WEEKDAYS),
+        (None, dates.WEEKDAYS_ABBR),
+        (None, dates.MONTHS),
+        (None, dates.MONTHS_3),
+        ("abbrev. month", dates.MONTHS_AP),
+        ("alt. month", dates.MONTHS_ALT),
+    ]
+    django_locale = Path(django.__file__).parent / "conf" / "locale"
+    django_own = gettext.translation("django", django_locale, languages=["fr"])
+    with translation.override("en"):
+        msgids = [(context, str(name)) for context, table in names for name in table.values()]
+    with translation.override("fr"):
+        served = [str(name) for _context, table in names for name in table.values()]
+        day = formats.date_format(datetime.date(2025, 9, 1), "l j F")
+    expected = [
+        django_own.pgettext(context, msgid) if context else django_own.gettext(msgid)
+        for context, msgid in msgids
+    ]
+    assert len(msgids) == 7 + 7 + 12 + 12 + 12 + 12
+    assert served == expected
+    assert day == "lundi 1 septembre"

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from portfolio.tests.factories import ProjectFactory
 from ppm.exceptions import DomainValidationError, IllegalTransitionError, StaleVersionError
@@ -108,9 +109,16 @@ def test_save_refuses_bad_values(setup, value, message):
     assert not TimeEntry.objects.exists()
 
 
-def test_save_refuses_more_than_a_day_per_day_and_days_outside_the_week(setup):
+@pytest.mark.parametrize(
+    "language, over, outside",
+    [
+        ("en", "Monday 1 September: more than one day", "Monday 8 September is not in this week"),
+        ("fr", "Lundi 1 septembre : plus d", "Le lundi 8 septembre n"),
+    ],
+)
+def test_save_refuses_more_than_a_day_per_day_and_days_outside_the_week(setup, language, over, outside):
     ts = services.timesheet_get_or_create(actor=setup["user"], resource=setup["person"], week=WEEK)
-    with pytest.raises(DomainValidationError) as error:
+    with translation.override(language), pytest.raises(DomainValidationError) as error:
         services.timesheet_save(
             actor=setup["user"],
             timesheet=ts,
@@ -120,8 +128,9 @@ def test_save_refuses_more_than_a_day_per_day_and_days_outside_the_week(setup):
                 {"project": setup["other"].pk, "days": {D[0].isoformat(): "0.5", "2025-09-08": "1"}},
             ],
         )
-    assert "more than one day" in str(error.value.field_errors["days"])
-    assert "not in this week" in str(error.value.field_errors["rows.1"])
+    # The days named as people read them in their language, not as ISO dates.
+    assert over in str(error.value.field_errors["days"])
+    assert outside in str(error.value.field_errors["rows.1"])
 
 
 def test_save_refuses_rows_without_project_or_activity_duplicates_and_foreign_tasks(setup):
