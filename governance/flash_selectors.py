@@ -109,23 +109,24 @@ def filter_by_weather(queryset: QuerySet, value: str) -> QuerySet:
 def latest_weather_by_project(project_ids) -> dict[int, dict]:
     """{project id: {weather, weather_label, trend, report, period_end, dimensions: {dim: weather}}} of
     the latest validated report of each project that has one. One query whatever the number of projects
-    (the reports joined with their dimensions)."""
-    latest = LatestReport.objects.filter(project_id__in=list(project_ids)).values("report_id")
+    (the stored latest reports joined with their reports and dimensions)."""
     # Words and icons once per weather value, not once per row (5 rows per project: its dimensions).
     heading = str(_("Weather"))
     words = {value: str(label) for value, label in Weather.choices}
     icons = {value: static(f"img/weather/{name}.svg") for value, name in WEATHER_ICONS.items()}
     result: dict[int, dict] = {}
+    # From the stored rows to their reports (by primary key), not the reports filtered by a subquery of
+    # the stored rows: PostgreSQL read that one with a sequential scan of every report of the portfolio.
     for report_id, project_id, weather, trend, period_end, dimension, dimension_weather in (
-        FlashReport.objects.filter(pk__in=latest)
+        LatestReport.objects.filter(project_id__in=list(project_ids))
         .values_list(
-            "pk",
+            "report_id",
             "project_id",
             "weather",
-            "trend",
-            "period__end",
-            "dimensions__dimension",
-            "dimensions__weather",
+            "report__trend",
+            "report__period__end",
+            "report__dimensions__dimension",
+            "report__dimensions__weather",
         )
         .order_by()
     ):
