@@ -313,7 +313,12 @@ def alert_export(request, fmt: str):
     _filterset, alerts = alerts_filtered(request)
     alerts = alerts[:50_000]
     if fmt == "csv":
-        response = HttpResponse(exports.write_csv(ALERT_COLUMNS, alerts), content_type=CSV_CONTENT_TYPE)
+        delimiter = exports.DELIMITERS.get(
+            request.GET.get("delimiter", ""), ","
+        )  # ";" for French spreadsheets
+        response = HttpResponse(
+            exports.write_csv(ALERT_COLUMNS, alerts, delimiter=delimiter), content_type=CSV_CONTENT_TYPE
+        )
     else:
         response = HttpResponse(
             exports.write_xlsx(ALERT_COLUMNS, alerts, title=_("Alerts")), content_type=XLSX_CONTENT_TYPE

@@ -24,6 +24,7 @@ from governance.models import (
     ReportingPeriod,
 )
 from governance.steering_tasks import digest_send
+from governance.steering_views import ALERT_COLUMNS
 from portfolio.rules import ProjectStatus
 from portfolio.scheduling.models import Task, TaskLink
 from portfolio.tests.factories import ProjectFactory
@@ -487,6 +488,23 @@ def test_alert_export_xlsx(client):
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][2] == "EXP-1" and "working days" in rows[1][4]
+
+
+def test_alert_list_offers_the_exports_of_the_filtered_list_in_the_languages_csv(client):
+    """The French page's CSV link asks for semicolons (what French spreadsheets open), filters kept."""
+    in_progress(slippage_days=30, code="EXP-2")
+    alerts_evaluate(TODAY)
+    client.force_login(UserFactory(role=Role.PROJECT_OFFICE))
+    page = client.get(reverse("governance:alert_list"), {"status": "open"}, HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert 'class="results__bar"' in html and "status=open&amp;delimiter=semicolon" in html
+    csv = client.get(
+        reverse("governance:alert_export", args=["csv"]), {"status": "open", "delimiter": "semicolon"}
+    )
+    header, row = csv.content.decode("utf-8-sig").splitlines()[:2]
+    assert header.count(";") == len(ALERT_COLUMNS) - 1 and "EXP-2" in row.split(";")
+    plain = client.get(reverse("governance:alert_export", args=["csv"]), {"status": "open"})
+    assert plain.content.decode("utf-8-sig").splitlines()[0].count(",") == len(ALERT_COLUMNS) - 1
 
 
 def test_bell_count_is_cached_until_alerts_change(client, django_capture_on_commit_callbacks, settings):
