@@ -108,46 +108,45 @@ def filter_by_weather(queryset: QuerySet, value: str) -> QuerySet:
 
 def latest_weather_by_project(project_ids) -> dict[int, dict]:
     """{project id: {weather, weather_label, trend, report, period_end, dimensions: {dim: weather}}} of
-    the latest validated report of each project that has one. One query whatever the number of projects
-    (the stored latest reports joined with their reports and dimensions)."""
+    the latest validated report of each project that has one. Three queries whatever the number of
+    projects."""
     # Words and icons once per weather value, not once per row (5 rows per project: its dimensions).
     heading = str(_("Weather"))
     words = {value: str(label) for value, label in Weather.choices}
     icons = {value: static(f"img/weather/{name}.svg") for value, name in WEATHER_ICONS.items()}
     result: dict[int, dict] = {}
-    # From the stored rows to their reports (by primary key), not the reports filtered by a subquery of
-    # the stored rows: PostgreSQL read that one with a sequential scan of every report of the portfolio.
-    for report_id, project_id, weather, trend, period_end, dimension, dimension_weather in (
-        LatestReport.objects.filter(project_id__in=list(project_ids))
-        .values_list(
-            "report_id",
-            "project_id",
-            "weather",
-            "report__trend",
-            "report__period__end",
-            "report__dimensions__dimension",
-            "report__dimensions__weather",
-        )
+    # Three statements, each reading one table by key: the stored rows, their reports (with the 39 rows
+    # of the periods), the reports' dimensions. Joined in one statement, PostgreSQL hashed every report
+    # (or every dimension) of the portfolio: a sequential scan of 12,000 (60,000) rows for 350 projects.
+    stored = dict(
+        LatestReport.objects.filter(project_id__in=list(project_ids)).values_list("report_id", "project_id")
+    )
+    dimensions: dict[int, dict[str, str]] = {}
+    for report_id, dimension, dimension_weather in (
+        FlashReportDimension.objects.filter(report_id__in=list(stored))
+        .values_list("report_id", "dimension", "weather")
         .order_by()
     ):
-        entry = result.get(project_id)
-        if entry is None:
-            entry = result[project_id] = {
-                "weather": weather,
-                "weather_label": words.get(weather, "") if weather else "",
-                "trend": trend,
-                "report": report_id,
-                "period_end": period_end.isoformat(),
-                "dimensions": {},
-                # What a generic page shows (ppm.slots: the project cards of the portfolio board).
-                "badge": {
-                    "label": heading,
-                    "text": words.get(weather, "") if weather else "",
-                    "icon": icons.get(weather, "") if weather else "",
-                },
-            }
-        if dimension:
-            entry["dimensions"][dimension] = dimension_weather
+        dimensions.setdefault(report_id, {})[dimension] = dimension_weather
+    for report_id, weather, trend, period_end in (
+        FlashReport.objects.filter(pk__in=list(stored))
+        .values_list("pk", "weather", "trend", "period__end")
+        .order_by()
+    ):
+        result[stored[report_id]] = {
+            "weather": weather,
+            "weather_label": words.get(weather, "") if weather else "",
+            "trend": trend,
+            "report": report_id,
+            "period_end": period_end.isoformat(),
+            "dimensions": dimensions.get(report_id, {}),
+            # What a generic page shows (ppm.slots: the project cards of the portfolio board).
+            "badge": {
+                "label": heading,
+                "text": words.get(weather, "") if weather else "",
+                "icon": icons.get(weather, "") if weather else "",
+            },
+        }
     return result
 
 
