@@ -157,6 +157,33 @@ def test_the_measures_leave_the_garbage_collector_as_they_found_it():
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
+def test_gunicorn_collects_young_objects_after_each_response_as_the_measures_do():
+    """gunicorn.conf.py's post_request hook empties the young generation (what bench.after_response
+    does between measured requests), so a request's cycles are not collected inside the next one."""
+    import gc
+    import runpy
+    from pathlib import Path
+
+    from django.conf import settings
+
+    thresholds = gc.get_threshold()
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))  # sets its thresholds
+    try:
+        for after in (config["post_request"], lambda *args: bench.after_response()):
+            gc.collect(0)
+            garbage = []
+            for _ in range(2_000):
+                cycle = [None]
+                cycle[0] = cycle
+                garbage.append(cycle)
+            del garbage, cycle
+            assert gc.get_count()[0] >= 1_000
+            after(None, None, {}, None)
+            assert gc.get_count()[0] < 100
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def test_a_sequential_scan_is_judged_by_the_rows_it_read():
     # EXPLAIN ANALYZE's figures are per loop: returned plus filtered out, times the loops.
     whole = {
