@@ -277,6 +277,19 @@ def test_choosing_alsace_moselle_holidays_reschedules_the_project(pmo_user):
     assert task.finish == datetime.date(2025, 4, 22)
 
 
+def test_the_gantt_payload_tells_no_problem_for_tasks_without_any(pmo_user):
+    from portfolio.scheduling.selectors import gantt_payload
+
+    project = ProjectFactory(planned_start=datetime.date(2025, 9, 1), planned_end=datetime.date(2025, 12, 19))
+    late = services.task_create(
+        actor=pmo_user, project=project, name="Late", duration=10, deadline=datetime.date(2025, 9, 5)
+    )
+    services.task_create(actor=pmo_user, project=project, name="Fine", duration=2)
+    payload = gantt_payload(project)
+    issues = {row[0]: row[payload["columns"].index("issues")] for row in payload["rows"]}
+    assert len(issues[late.pk]) == 1 and [value for key, value in issues.items() if key != late.pk] == [None]
+
+
 def test_a_missed_deadline_is_stored_on_its_task_and_told_in_each_language(pmo_user):
     from django.utils import translation
 
