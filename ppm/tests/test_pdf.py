@@ -103,3 +103,13 @@ def test_pdf_is_tagged_pdf_ua():
     info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "Tagged:          yes" in info
     assert "Title:           Fiche" in info
+
+
+def test_weasyprint_steps_and_pages_are_not_logged():
+    """WeasyPrint logs every step and page of every PDF at INFO: workers building report packs (and
+    `make bench`) printed ~90 lines a pack. Its warnings (a missing font, a bad CSS rule) still show."""
+    import logging
+
+    progress = logging.getLogger("weasyprint.progress")
+    assert not progress.isEnabledFor(logging.INFO)
+    assert progress.isEnabledFor(logging.WARNING)
