@@ -364,9 +364,12 @@ def _page_context(request, project, **forms_) -> dict:
         add_form=forms_.get("add_form") or CellForm(initial={"period_start": start}),
         summary=workload_selectors.project_workload_summary(project),
     )
-    # Two selects of every active person (and generic resource): options from narrow rows.
+    # Two selects of every active person (and generic resource), the templates and the roles: options
+    # from narrow rows (Django's model select reads whole instances through a server-side cursor).
     plain_model_choices(context["staff_form"].fields["resource"], label="name")
     plain_model_choices(context["add_form"].fields["resource"], label="name")
+    plain_model_choices(context["apply_form"].fields["template"], label="name")
+    plain_model_choices(context["add_form"].fields["profile"], label="name")
     return context
 
 

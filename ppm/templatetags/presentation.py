@@ -4,6 +4,7 @@
 {% badge project "status" %}            the badge of a model field with declared tones
 {% badge_for value label tone %}        the badge of any value whose tone the view knows
 <style>{% tone_css %}</style>           `.tone-<name>` rules from the palette (PDFs)
+{{ days|floatformat2 }}                 Django's floatformat:"-2", faster for the database's Decimals
 """
 
 from django import template
@@ -42,3 +43,8 @@ def tone_colour(tone) -> str:
 def elided_pages(paginator, number):
     """The page numbers a pagination shows around page `number` (partials/pagination.html)."""
     return paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
+
+
+@register.filter(is_safe=True)
+def floatformat2(value) -> str:
+    return presentation.floatformat2(value)

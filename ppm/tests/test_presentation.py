@@ -87,3 +87,63 @@ def test_tone_css_gives_pdfs_the_same_palette():
     css = Template("{% load presentation %}{% tone_css %}").render(Context())
     for tone, colour in PALETTE.items():
         assert f".tone-{tone.value} {{ background: {colour};" in css
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_floatformat2_writes_what_djangos_floatformat_writes(language):
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from ppm.presentation import floatformat2
+
+    values = [
+        Decimal("0"),
+        Decimal("0.00"),
+        Decimal("-0.00"),
+        Decimal("1"),
+        Decimal("1.5"),
+        Decimal("1.50"),
+        Decimal("-1.25"),
+        Decimal("0.01"),
+        Decimal("-0.01"),
+        Decimal("12345678.90"),
+        Decimal("100.00"),
+        Decimal("1E+2"),
+        Decimal("2.5E+1"),
+        Decimal("1.005"),
+        Decimal("0.125"),
+        Decimal("-2.675"),
+        Decimal("999999999999999.99"),
+        Decimal("1E+20"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        0,
+        3,
+        -7,
+        1.5,
+        2.675,
+        0.1 + 0.2,
+        None,
+        "",
+        "abc",
+        "1.5",
+    ]
+    values += [Decimal(n) / 100 for n in range(-1000, 1001, 7)]
+    with translation.override(language):
+        for value in values:
+            assert floatformat2(value) == str(floatformat(value, "-2")), value
+
+
+def test_floatformat2_groups_thousands_when_the_settings_ask_for_it(settings):
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+
+    from ppm.presentation import floatformat2
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    for language in ("en", "fr"):
+        with translation.override(language):
+            assert floatformat2(Decimal("12345.50")) == str(floatformat(Decimal("12345.50"), "-2"))

@@ -9,9 +9,10 @@ the template wrote, every text escaped.
 from html import escape
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from ppm.presentation import floatformat2
 
 register = template.Library()
 
@@ -37,7 +38,7 @@ def workload_cells(row: dict, can_edit: bool, cell_url: str) -> SafeString:
             if error:
                 value = escape(str(cell.get("error_value", "")))
             else:
-                value = escape(str(floatformat(days, "-2"))) if days else ""
+                value = escape(floatformat2(days)) if days else ""
             invalid = f' aria-invalid="true" aria-describedby="{dom_id}-error"' if error else ""
             period = escape(str(cell.get("period_long", "")))
             content = (
@@ -47,12 +48,12 @@ def workload_cells(row: dict, can_edit: bool, cell_url: str) -> SafeString:
                 f'hx-vals="{escape(str(cell.get("vals", "")))}"{invalid}>'
             )
         else:
-            content = escape(str(floatformat(days, "-2"))) if days else ""
+            content = escape(floatformat2(days)) if days else ""
         if cell.get("deviates"):
             content += (
                 f'<span class="wl-dev" title="{template_figure}"><span aria-hidden="true">≠</span>'
                 f'<span class="visually-hidden">{differs}</span> '
-                f"{escape(str(floatformat(cell.get('template_days'), '-2')))}</span>"
+                f"{escape(floatformat2(cell.get('template_days')))}</span>"
             )
         if error:
             content += f'<span class="wl-error" id="{dom_id}-error" role="alert">{escape(str(error))}</span>'
