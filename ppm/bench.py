@@ -88,6 +88,23 @@ def bench_modules() -> list:
     return app_modules("bench")
 
 
+def cache_description() -> str:
+    """Which cache the figures were measured with (the API throttle and the per-person header facts
+    write to it on every request): Redis as production runs it, or the embedded default's files."""
+    from django.conf import settings
+
+    backend = str(settings.CACHES["default"]["BACKEND"])
+    if backend.endswith("RedisCache"):
+        location = re.sub(r"//[^@/]*@", "//", str(settings.CACHES["default"]["LOCATION"]))  # no password
+        return f"Redis ({location}), as production runs with PostgreSQL (docker-compose.yml)."
+    if backend.endswith("FileBasedCache"):
+        return (
+            "files under var/cache, the embedded default (production runs Redis with PostgreSQL: set "
+            "CACHE_URL, or let `make bench` find Redis at its BENCH_CACHE_URL)."
+        )
+    return backend.rsplit(".", 1)[-1] + "."
+
+
 def tune_gc() -> None:
     """What gunicorn.conf.py does after loading the application: higher thresholds, then freeze."""
     gc.set_threshold(*GC_THRESHOLDS)

@@ -73,6 +73,7 @@ def test_bench_seeds_measures_every_screen_and_prints_the_figures():
     assert re.search(
         r"^Machine: a Django template of 100 rows × 8 plain values renders in [\d.]+ ms", text, re.M
     )
+    assert re.search(r"^Cache: \S", text, re.M)
     # The load test needs a gunicorn that sees the data: never the test database's uncommitted rows.
     expected = "needs PostgreSQL" if connection.vendor != "postgresql" else "the seeded data is not committed"
     assert "Load test" in text and f"not run: {expected}" in text
@@ -144,6 +145,19 @@ def test_wrk_report_is_read():
         "p99_ms": 1020.0,
         "errors": 3,
     }
+
+
+def test_the_cache_measured_is_named_without_its_password(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://:s3cret@cache.example:6379/2",
+        }
+    }
+    described = bench.cache_description()
+    assert described.startswith("Redis (redis://cache.example:6379/2)") and "s3cret" not in described
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}}
+    assert bench.cache_description().startswith("files under var/cache")
 
 
 def test_the_measures_leave_the_garbage_collector_as_they_found_it():

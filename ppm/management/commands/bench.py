@@ -270,6 +270,7 @@ class Command(BaseCommand):
             f"DB: the same SQL replayed on a raw cursor (median of {repeat}); "
             "exec: PostgreSQL's own execution time (EXPLAIN ANALYZE)."
         )
+        write("Cache: " + bench.cache_description())
         write(
             "Machine: a Django template of 100 rows × 8 plain values renders in "
             f"{bench.reference_ms():.1f} ms here (median of 20): "
