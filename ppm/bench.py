@@ -56,9 +56,12 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def after_response() -> None:
-    """What gunicorn.conf.py's post_request does once a response is sent: a young collection, outside
-    the time the client waits (the measures call it after each timed request, untimed)."""
-    gc.collect(0)
+    """What gunicorn.conf.py's post_request does once a response is sent: a young collection (and an
+    older generation's when its count is due), outside the time the client waits (the measures call
+    it after each timed request, untimed)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    generation = 2 if counts[2] >= thresholds[2] else 1 if counts[1] >= thresholds[1] else 0
+    gc.collect(generation)
 
 
 DIRECTORATE_NAMES = (
