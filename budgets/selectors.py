@@ -67,6 +67,7 @@ from portfolio.models import Objective, Project
 from ppm.models import Directorate
 
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 TWELVE = Decimal("12")
 FIGURES = ("planned", "forecast", "committed", "paid")
 
@@ -679,6 +680,8 @@ FROM per_key INNER JOIN {project} ON {project}.{project_pk} = per_key.project_id
 
 def _amount(value) -> Decimal:
     """A sum from a raw statement as an exact Decimal to the cent (SQLite gives a float or an int)."""
+    if value.__class__ is Decimal:  # PostgreSQL; the API summary reads 8,000 of them
+        return value.quantize(CENT)
     if isinstance(value, float | int):
         value = Decimal(str(value))
     return _d(value)
