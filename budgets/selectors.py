@@ -970,9 +970,27 @@ def override_list() -> QuerySet[EnvelopeOverride]:
     )
 
 
+# The distinct years of the totals by one index probe per year (a loose index scan on (year, project)):
+# a plain DISTINCT reads all of them (8,000 rows on the benchmark) for four years.
+_TOTAL_YEARS_SQL = """
+WITH RECURSIVE years (year) AS (
+    SELECT MIN({year}) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN({year}) FROM {table} WHERE {year} > years.year) FROM years WHERE years.year IS NOT NULL
+)
+SELECT year FROM years WHERE year IS NOT NULL
+"""
+
+
 def budget_years() -> list[int]:
-    """Years that have amounts or CP (filter choices)."""
-    years = set(BudgetTotal.objects.values_list("year", flat=True).distinct().order_by())
+    """Years that have amounts or CP (filter choices). Two queries."""
+    quote = connection.ops.quote_name
+    sql = _TOTAL_YEARS_SQL.format(
+        table=quote(BudgetTotal._meta.db_table), year=quote(BudgetTotal._meta.get_field("year").column)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        years = {int(year) for (year,) in cursor.fetchall()}
     years |= set(EnvelopePaymentCredit.objects.values_list("year", flat=True).distinct().order_by())
     return sorted(years)
 

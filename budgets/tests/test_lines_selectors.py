@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from budgets import selectors, services
 from budgets.lines_import import IMPORT_KIND, ExecutionImporter
-from budgets.models import BudgetLineYear, ExecutionEntry
+from budgets.models import BudgetLineYear, BudgetTotal, ExecutionEntry
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm.imports import import_job_request, import_job_run
 from ppm.models import ReportJob
@@ -472,3 +472,19 @@ def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pm
                 (r.key, r.label, r.figures) for r in section.children
             ]
             assert section.projects == len(section.children)
+
+
+def test_budget_years_are_the_years_of_the_totals_and_of_the_payment_credits(pmo_user, envelope):
+    """The filter's years: read from the totals one year at a time (a loose index scan), the same as
+    their distinct years, with the CP's."""
+    assert selectors.budget_years() == [2025, 2026]  # the envelope's CP only
+    project, _line = _project_with_line(pmo_user, envelope)
+    services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": "Later", "section": "operating", "nature": "services", "envelope": None},
+        planned={2023: "1.00", 2029: "2.00", 2031: "3.00"},
+    )
+    stored = set(BudgetTotal.objects.values_list("year", flat=True))
+    assert stored == {2023, 2025, 2029, 2031}
+    assert selectors.budget_years() == [2023, 2025, 2026, 2029, 2031]
