@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from budgets.models import (
+    BudgetAllYearsTotal,
     BudgetLine,
     BudgetLineYear,
     BudgetTotal,
@@ -47,6 +48,7 @@ SEEDED_MODELS = (
     FundingShare,
     ExecutionEntry,
     BudgetTotal,
+    BudgetAllYearsTotal,
     FundingTotal,
 )
 WATCHED_TABLES = (
@@ -54,6 +56,7 @@ WATCHED_TABLES = (
     "budgets_budgetlineyear",
     "budgets_executionentry",
     "budgets_budgettotal",
+    "budgets_budgetallyearstotal",
     "budgets_fundingtotal",
 )
 

@@ -1,4 +1,5 @@
-"""Precomputed budget totals (BudgetTotal, FundingTotal): how they are kept exact.
+"""Precomputed budget totals (BudgetTotal, its sum over the years BudgetAllYearsTotal, FundingTotal): how
+they are kept exact.
 
 The portfolio-wide screens (portfolio budget page and API summary, envelopes, the funding dashboard, CP
 consumption, the steering dashboard) read these few thousand rows instead of summing every line year
@@ -39,6 +40,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from budgets.models import (
     PAID_MONTHS,
     ZERO,
+    BudgetAllYearsTotal,
     BudgetLine,
     BudgetLineYear,
     BudgetTotal,
@@ -67,6 +69,8 @@ class Computed:
 
     budget: dict[Key, dict[str, Decimal]] = field(default_factory=dict)
     funding: dict[Key, dict[str, Decimal]] = field(default_factory=dict)
+    # Σ of `budget` over the years, per (project, envelope, section)
+    all_years: dict[Key, dict[str, Decimal]] = field(default_factory=dict)
 
 
 def _blank(names: Iterable[str]) -> dict[str, Decimal]:
@@ -106,6 +110,10 @@ def budget_totals_compute(project_ids: Iterable[int] | None = None) -> Computed:
         computed.funding[tuple(row[path] for path in funding_paths)] = {
             name: _d(row[f"s_{name}"]) for name in FIGURES
         }
+    for (project_id, envelope_id, section, _year), values in computed.budget.items():
+        all_years = computed.all_years.setdefault((project_id, envelope_id, section), _blank(FIGURES))
+        for name in FIGURES:
+            all_years[name] += values[name]
     return computed
 
 
@@ -126,6 +134,10 @@ def budget_totals_lock_lines(line_ids: Iterable[int]) -> None:
 
 def _budget_key(row: BudgetTotal) -> Key:
     return (row.project_id, row.envelope_id, row.section, row.year)
+
+
+def _all_years_key(row: BudgetAllYearsTotal) -> Key:
+    return (row.project_id, row.envelope_id, row.section)
 
 
 def _funding_key(row: FundingTotal) -> Key:
@@ -164,17 +176,27 @@ def _write(model, existing: QuerySet, wanted: dict[Key, dict[str, Decimal]], key
 
 def _store(computed: Computed, project_ids: list[int] | None) -> int:
     budget_rows = BudgetTotal.objects.all()
+    all_years_rows = BudgetAllYearsTotal.objects.all()
     funding_rows = FundingTotal.objects.all()
     if project_ids is not None:
         budget_rows = budget_rows.filter(project_id__in=project_ids)
+        all_years_rows = all_years_rows.filter(project_id__in=project_ids)
         funding_rows = funding_rows.filter(project_id__in=project_ids)
-    return _write(
+    written = _write(
         BudgetTotal,
         budget_rows,
         computed.budget,
         _budget_key,
         ("project_id", "envelope_id", "section", "year"),
-    ) + _write(
+    )
+    written += _write(
+        BudgetAllYearsTotal,
+        all_years_rows,
+        computed.all_years,
+        _all_years_key,
+        ("project_id", "envelope_id", "section"),
+    )
+    return written + _write(
         FundingTotal,
         funding_rows,
         computed.funding,
@@ -202,6 +224,7 @@ def budget_totals_rebuild() -> int:
     ids = set(BudgetLine.objects.values_list("project_id", flat=True).distinct().order_by())
     ids |= set(BudgetTotal.objects.values_list("project_id", flat=True).distinct().order_by())
     ids |= set(FundingTotal.objects.values_list("project_id", flat=True).distinct().order_by())
+    ids |= set(BudgetAllYearsTotal.objects.values_list("project_id", flat=True).distinct().order_by())
     budget_totals_lock(ids)
     return _store(budget_totals_compute(), None)
 
@@ -237,10 +260,14 @@ def budget_totals_differences(project_ids: Iterable[int] | None = None) -> list[
     ids = None if project_ids is None else sorted(set(project_ids))
     computed = budget_totals_compute(ids)
     budget_rows = BudgetTotal.objects.all()
+    all_years_rows = BudgetAllYearsTotal.objects.all()
     funding_rows = FundingTotal.objects.all()
     if ids is not None:
         budget_rows = budget_rows.filter(project_id__in=ids)
+        all_years_rows = all_years_rows.filter(project_id__in=ids)
         funding_rows = funding_rows.filter(project_id__in=ids)
-    return _differences("budget", budget_rows, computed.budget, _budget_key) + _differences(
-        "funding", funding_rows, computed.funding, _funding_key
+    return (
+        _differences("budget", budget_rows, computed.budget, _budget_key)
+        + _differences("all years", all_years_rows, computed.all_years, _all_years_key)
+        + _differences("funding", funding_rows, computed.funding, _funding_key)
     )

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from budgets import selectors, services
 from budgets.lines_import import IMPORT_KIND, ExecutionImporter
-from budgets.models import BudgetLineYear, ExecutionEntry
+from budgets.models import BudgetLineYear, BudgetTotal, ExecutionEntry
 from portfolio.tests.factories import ObjectiveFactory, ProjectFactory
 from ppm.imports import import_job_request, import_job_run
 from ppm.models import ReportJob
@@ -386,10 +386,18 @@ def _live_groups(filters: selectors.BudgetFilters) -> dict:
         "sections": {key: (f.as_dict(), len(ids)) for key, (f, ids) in sections.items()},
         "objectives": {k: (f.as_dict(), {"projects": n, "shared": s}) for k, (f, n, s) in objectives.items()},
         "directorates": {k: f.as_dict() for k, f in directorates.items()},
+        "project_rows": {key: f.as_dict() for key, f in per_key.items()},
     }
 
 
-def _selected_groups(data: dict) -> dict:
+def _selected_groups(data: dict, *, projects: bool) -> dict:
+    rows = {
+        (envelope.key, section.key, row.key): row.figures.as_dict()
+        for envelope in data["by_envelope"]
+        for section in envelope.children
+        for row in section.children
+    }
+    assert projects or not rows
     return {
         "total": data["total"].as_dict(),
         "project_count": data["project_count"],
@@ -400,13 +408,14 @@ def _selected_groups(data: dict) -> dict:
         },
         "objectives": {g.key: (g.figures.as_dict(), g.extra) for g in data["by_objective"]},
         "directorates": {g.key: g.figures.as_dict() for g in data["by_directorate"]},
+        **({"project_rows": rows} if projects else {}),
     }
 
 
 def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pmo_user, envelope):
-    """The portfolio's sections, objectives and directorates are aggregated in SQL from the stored totals
-    (the page no longer loads a row per project): equal to summing project by project from the line years
-    and entries, whatever the filters, with or without the project rows, and up to a date."""
+    """The portfolio's sections, objectives, directorates and (envelope, section, project) rows are
+    aggregated in SQL from the stored totals, in one statement: equal to summing project by project from
+    the line years and entries, whatever the filters, with or without the project rows, and up to a date."""
     a, b, c = ObjectiveFactory(code="OBJ-A"), ObjectiveFactory(code="OBJ-B"), ObjectiveFactory(code="OBJ-C")
     shared, _line = _project_with_line(pmo_user, envelope, planned="100.00", objectives=[a, b])
     _project_with_line(pmo_user, envelope, planned="50.00", objectives=[a])
@@ -437,9 +446,13 @@ def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pm
         selectors.BudgetFilters(as_of=datetime.date(2025, 2, 1), objective=a.pk, year=2025),
     ]
     for filters in cases:
-        expected = _live_groups(filters)
+        live = _live_groups(filters)
         for projects in (True, False):
-            assert _selected_groups(selectors.portfolio_budget(filters, projects=projects)) == expected, (
+            expected = live if projects else {k: v for k, v in live.items() if k != "project_rows"}
+            selected = _selected_groups(
+                selectors.portfolio_budget(filters, projects=projects), projects=projects
+            )
+            assert selected == expected, (
                 filters,
                 projects,
             )
@@ -459,3 +472,19 @@ def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pm
                 (r.key, r.label, r.figures) for r in section.children
             ]
             assert section.projects == len(section.children)
+
+
+def test_budget_years_are_the_years_of_the_totals_and_of_the_payment_credits(pmo_user, envelope):
+    """The filter's years: read from the totals one year at a time (a loose index scan), the same as
+    their distinct years, with the CP's."""
+    assert selectors.budget_years() == [2025, 2026]  # the envelope's CP only
+    project, _line = _project_with_line(pmo_user, envelope)
+    services.budget_line_create(
+        actor=pmo_user,
+        project=project,
+        data={"label": "Later", "section": "operating", "nature": "services", "envelope": None},
+        planned={2023: "1.00", 2029: "2.00", 2031: "3.00"},
+    )
+    stored = set(BudgetTotal.objects.values_list("year", flat=True))
+    assert stored == {2023, 2025, 2029, 2031}
+    assert selectors.budget_years() == [2023, 2025, 2026, 2029, 2031]

@@ -71,3 +71,18 @@ def test_money_formatter_is_format_money(language):
             for amount in [*AMOUNTS, None]:
                 value = None if amount is None else Decimal(amount)
                 assert formatter(value) == format_money(value, decimals=decimals), amount
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*AMOUNTS, "-0.00", "-0.004", "0.005", "0.015", "1E+3", "1E-10", "99999999.99", "123456789012.345", None],
+)
+def test_money_str_spells_an_amount_as_the_format_of_its_cents(value):
+    """The API's money strings (money_str, 12,000 of them in the budget summary) through str(): the same
+    text as formatting the amount rounded to the cent, never an exponent; None and -0 are "0.00"."""
+    from budgets.money import CENT, money_str
+
+    amount = Decimal(value) if value is not None else None
+    assert money_str(amount) == f"{(amount or Decimal('0.00')).quantize(CENT)}"
+    assert "E" not in money_str(amount) and money_str(amount).split(".")[1].isdigit()
+    assert len(money_str(amount).split(".")[1]) == 2

@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from budgets import contracts, selectors, services
 from budgets.lines_import import IMPORT_KIND, ExecutionImporter
-from budgets.models import BudgetLine, BudgetLineYear, BudgetTotal, FundingTotal
+from budgets.models import BudgetAllYearsTotal, BudgetLine, BudgetLineYear, BudgetTotal, FundingTotal
 from budgets.tests.factories import (
     AgreementPriceFactory,
     BudgetLineYearFactory,
@@ -263,11 +263,13 @@ def test_the_command_checks_and_rebuilds_the_totals(pmo_user):
     BudgetTotal.objects.filter(year=2026).delete()
     FundingTotal.objects.update(paid=D("1.00"))
     stray = BudgetTotal.objects.create(project=ProjectFactory(), section="operating", year=2030)
-    with pytest.raises(CommandError, match="5 budget totals differ"):
+    # 2 yearly totals, their line's total of all years, 2 funding totals, the stray row.
+    with pytest.raises(CommandError, match="6 budget totals differ"):
         call_command("budget_totals", "--check", stdout=(out := StringIO()))
     assert "planned 100.00 ≠ 999.99" in out.getvalue()
+    assert "all years" in out.getvalue() and "planned 300.00 ≠ 1199.99" in out.getvalue()
     call_command("budget_totals", stdout=(out := StringIO()))
-    assert "5 rows written" in out.getvalue()
+    assert "6 rows written" in out.getvalue()
     assert not BudgetTotal.objects.filter(pk=stray.pk).exists()
     assert_totals_exact()
     call_command("budget_totals", "--check", stdout=StringIO())
@@ -286,6 +288,23 @@ def test_the_migration_fills_the_totals_of_an_existing_database(pmo_user):
     migration.empty_totals(django_apps, None)
     assert not BudgetTotal.objects.exists()
     migration.fill_totals(django_apps, None)
+    assert_totals_exact()
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_all_years_totals_of_an_existing_database(pmo_user):
+    envelope = _envelope(pmo_user, "E1")
+    line = _line(pmo_user, ProjectFactory(), envelope, planned={2025: "100.00", 2026: "0.05"})
+    _line(pmo_user, line.project, envelope, section="operating", planned={2026: "7.00"})
+    _line(pmo_user, ProjectFactory(), None, section="operating", planned={2025: "1.10", 2027: "2.20"})
+    services.execution_entry_add(
+        actor=pmo_user, line=line, kind="paid", date=datetime.date(2025, 5, 5), amount="10.00"
+    )
+    migration = importlib.import_module("budgets.migrations.0007_budget_all_years_totals")
+    migration.empty_all_years_totals(django_apps, None)
+    assert not BudgetAllYearsTotal.objects.exists()
+    migration.fill_all_years_totals(django_apps, None)
+    assert BudgetAllYearsTotal.objects.count() == 3
     assert_totals_exact()
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from budgets.models import (
     PAID_MONTHS,
+    BudgetAllYearsTotal,
     BudgetLineYear,
     BudgetTotal,
     ExecutionEntry,
@@ -79,4 +80,15 @@ def assert_totals_exact() -> None:
         assert not wrong, wrong
     for key, values in stored_budget.items():
         assert sum((values[name] for name in PAID_MONTHS), ZERO) == values["paid"], key
+    # The sums over the years per (project, envelope, section): one row per key with a yearly total.
+    live_all_years: dict = defaultdict(lambda: dict.fromkeys(FIGURES, ZERO))
+    for (project_id, envelope_id, section, _year), values in live_budget.items():
+        for name in FIGURES:
+            live_all_years[project_id, envelope_id, section][name] += values[name]
+    stored_all_years = {
+        (row.project_id, row.envelope_id, row.section): {name: getattr(row, name) for name in FIGURES}
+        for row in BudgetAllYearsTotal.objects.all()
+    }
+    assert len(stored_all_years) == BudgetAllYearsTotal.objects.count(), "an all-years key is stored twice"
+    assert stored_all_years == dict(live_all_years)
     assert budget_totals_differences() == []
