@@ -386,3 +386,90 @@ def test_steering_filter_selects_are_those_djangos_iterator_writes():
     _tune_steering_form(tuned)
     assert {name: str(tuned.form[name]) for name in expected} == expected
     assert "OS&lt;2&gt; · Mieux &amp; plus" in expected["objective"]
+
+
+def test_tile_counts_read_with_their_rows_are_the_full_counts(pmo_client):
+    # Each tile's count comes with its first rows (a window count before the LIMIT): past the eight
+    # rows a tile shows, it is still the count of every row, as the drill-down lists them.
+    from governance import steering
+    from governance.alerts import latest_due_periods
+
+    period(1), period(2)
+    due = latest_due_periods(TODAY)["monthly"]  # one of those two: the reports below are older
+    for index in range(11):
+        project = in_progress(code=f"TILE-{index:02}", slippage_days=5 + index)
+        report(project, weather="rainy", months_back=3, why="x", decision=f"Decide {index}")
+        Task.objects.create(
+            project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=3 + index)
+        )
+        if index % 3 == 0:  # a report of the period due, not submitted: still missing, with its status
+            FlashReport.objects.create(project=project, period=due, status="draft", weather="sunny")
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    slipped = steering.slipped_projects(projects)
+    milestones = steering.late_milestones(projects, TODAY)
+    decisions = steering.decision_items(projects)
+    assert tiles["slipped"]["count"] == slipped.count() == 11
+    assert tiles["slipped"]["rows"] == list(slipped[:8])
+    assert tiles["slipped"]["milestone_count"] == milestones.count() == 11
+    assert tiles["slipped"]["milestones"] == list(milestones[:8])
+    assert tiles["decisions"]["count"] == decisions.count() == 11
+    assert tiles["decisions"]["rows"] == list(decisions[:8])
+    # The missing tile's statuses come with its rows; the drill-down's builder reads them apart.
+    every_missing, missing_count = steering.missing_tile(projects, TODAY)
+    assert tiles["missing"]["count"] == missing_count == 11
+    assert len(tiles["missing"]["rows"]) == 8
+    assert tiles["missing"]["rows"] == every_missing[:8]
+    assert {row["status"] for row in tiles["missing"]["rows"]} == {"draft", ""}
+
+
+def test_team_loads_sum_each_person_capacity_and_keep_the_teams_order():
+    from governance.alerts import _weekdays, team_loads
+    from ppm.tests.factories import DirectorateFactory
+    from resources.models import Allocation, Team
+    from resources.tests.factories import ResourceFactory
+
+    directorate = DirectorateFactory(name="DSI")
+    start, end = datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)
+    weekdays = _weekdays(start, end)
+    studies = Team.objects.create(code="T1", name="Études", directorate=directorate)
+    ops = Team.objects.create(code="T2", name="Exploitation", directorate=directorate)
+    vacant = Team.objects.create(code="T3", name="Appui", directorate=directorate)
+    idle = Team.objects.create(code="T4", name="Réserve", directorate=directorate)
+    project = in_progress()
+    people = [
+        ResourceFactory(team=studies),
+        ResourceFactory(team=studies),
+        ResourceFactory(team=studies, week_pattern=["1", "1", "0.5", "1", "0.5"]),
+        ResourceFactory(team=studies, is_active=False),
+        ResourceFactory(team=ops, week_pattern=["1", "1", "0", "1", "1"]),
+        ResourceFactory(team=vacant, is_active=False),  # the team's only person left: no capacity
+        ResourceFactory(team=idle),  # no allocation this quarter: not listed
+    ]
+    for person, days in zip(people[:6], (60, 50, 40, 30, 20, 10), strict=True):
+        Allocation.objects.create(
+            project=project, family="moe", resource=person, period_start=start, days=days
+        )
+    Allocation.objects.create(
+        project=project,
+        family="moe",
+        resource=people[6],
+        period_start=end + datetime.timedelta(days=1),
+        days=5,
+    )
+    capacity = {"Études": weekdays * (5 + 5 + 4) / 5, "Exploitation": weekdays * 4 / 5}
+    allocated = {"Études": 180.0, "Exploitation": 20.0, "Appui": 10.0}
+    expected = [
+        {
+            "team_id": team.pk,
+            "team": team.name,
+            "directorate": "DSI",
+            "allocated": allocated[team.name],
+            "capacity": round(capacity.get(team.name, 0.0), 1),
+            "percent": int(allocated[team.name] * 100 / capacity[team.name])
+            if team.name in capacity
+            else None,
+        }
+        for team in (vacant, studies, ops)  # no capacity first, then by load, ties in name order
+    ]
+    assert team_loads(start, end) == expected
