@@ -194,6 +194,20 @@ def weather_reports_of(ids: list[int]) -> list[FlashReport]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def weather_tile_reports(ids: list[int]) -> list[FlashReport]:
+    """The reports of `ids` in that order with what the dashboard's tile shows of them (project code and
+    name, weather, highlights, dimensions; not the period, manager and directorate the lists show)."""
+    reports = (
+        FlashReport.objects.filter(pk__in=ids)
+        .order_by()  # in the order of `ids`, below
+        .select_related("project")
+        .only("pk", "project", "weather", "highlights", "project__id", "project__code", "project__name")
+        .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
+    )
+    by_id = {report.pk: report for report in reports}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def weather_row(report: FlashReport) -> WeatherRow:
     dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
     worst = sorted(
@@ -579,14 +593,16 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     # The page's previews bring their tile's count along (first_rows_and_count): one query a tile.
     slipped = slipped_projects(projects)
     milestones = late_milestones(projects, today)
+    milestone_count = milestones.count()
     decisions = decision_items(projects)
     if rows:
         slipped_rows, slipped_count = first_rows_and_count(slipped, TILE_ROWS)
-        milestone_rows, milestone_count = first_rows_and_count(milestones, TILE_ROWS)
+        # The page shows the count of late milestones only: the rows are read if asked for.
+        milestone_rows: Any = SimpleLazyObject(lambda: list(milestones[:TILE_ROWS]))
         decision_rows, decision_count = first_rows_and_count(decisions, TILE_ROWS)
     else:
         slipped_rows, slipped_count = [], slipped.count()
-        milestone_rows, milestone_count = [], milestones.count()
+        milestone_rows = []
         decision_rows, decision_count = [], decisions.count()
     baseline, drift = baseline_drift(projects)
     budget = budget_summary(projects, today.year)
@@ -595,13 +611,19 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     quarter, teams = team_rows(today, directorate=directorate)
     alerts = open_alerts(user, projects, filtered=filtered)
     alert_severity = dict(alerts.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
+    # The tile shows an alert's project code and message (not its rule, nor who acknowledged or closed it).
+    alert_rows = (
+        list(alerts.select_related(None).select_related("project").order_by("-raised_at", "-pk")[:TILE_ROWS])
+        if rows
+        else []
+    )
     trend = weather_trend(projects, today)
     return {
         "weather": {
             "rows": (
                 [
                     weather_row(report)
-                    for report in weather_reports_of(weather_report_ids(projects, limit=TILE_ROWS))
+                    for report in weather_tile_reports(weather_report_ids(projects, limit=TILE_ROWS))
                 ]
                 if rows
                 else []
@@ -639,7 +661,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
             "total": len(teams),
         },
         "alerts": {
-            "rows": list(alerts.order_by("-raised_at", "-pk")[:TILE_ROWS]) if rows else [],
+            "rows": alert_rows,
             "count": sum(alert_severity.values()),
             "by_severity": alert_severity,
         },
