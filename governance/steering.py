@@ -596,10 +596,18 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     milestone_count = milestones.count()
     decisions = decision_items(projects)
     if rows:
-        slipped_rows, slipped_count = first_rows_and_count(slipped, TILE_ROWS)
+        # What each tile shows of its rows only (the drill-downs read the lists' full rows).
+        slipped_rows, slipped_count = first_rows_and_count(
+            slipped.select_related(None).only("code", "name", "slippage_days"), TILE_ROWS
+        )
         # The page shows the count of late milestones only: the rows are read if asked for.
         milestone_rows: Any = SimpleLazyObject(lambda: list(milestones[:TILE_ROWS]))
-        decision_rows, decision_count = first_rows_and_count(decisions, TILE_ROWS)
+        decision_rows, decision_count = first_rows_and_count(
+            decisions.select_related(None)
+            .select_related("report__project")
+            .only("text", "due_date", "report", "report__project", "report__project__code"),
+            TILE_ROWS,
+        )
     else:
         slipped_rows, slipped_count = [], slipped.count()
         milestone_rows = []
@@ -613,7 +621,12 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     alert_severity = dict(alerts.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
     # The tile shows an alert's project code and message (not its rule, nor who acknowledged or closed it).
     alert_rows = (
-        list(alerts.select_related(None).select_related("project").order_by("-raised_at", "-pk")[:TILE_ROWS])
+        list(
+            alerts.select_related(None)
+            .select_related("project")
+            .only("severity", "message", "params", "project", "project__code")
+            .order_by("-raised_at", "-pk")[:TILE_ROWS]
+        )
         if rows
         else []
     )

@@ -473,3 +473,48 @@ def test_team_loads_sum_each_person_capacity_and_keep_the_teams_order():
         for team in (vacant, studies, ops)  # no capacity first, then by load, ties in name order
     ]
     assert team_loads(start, end) == expected
+
+
+def test_tiles_narrow_rows_show_what_the_full_rows_show(pmo_client, monkeypatch):
+    # The tiles read only the columns they show (weather, slipped, decisions, alerts): the page is the
+    # one the lists' full rows wrote.
+    import re
+
+    from governance import steering
+
+    for index in range(10):
+        project = in_progress(code=f"ROW-{index:02}", name=f"Projet <{index}> & co", slippage_days=4 + index)
+        report(
+            project,
+            weather=("stormy", "rainy", "sunny")[index % 3],
+            why=f"Why {index}",
+            decision=f"D {index}",
+        )
+        Task.objects.create(
+            project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=2 + index)
+        )
+    alerts_evaluate(TODAY)
+    user = UserFactory(role=Role.PROJECT_OFFICE)
+    pmo_client.force_login(user)
+
+    def page() -> str:
+        html = pmo_client.get(reverse("governance:steering")).content.decode()
+        return re.sub(r'(csrfmiddlewaretoken" value="|CSRFToken": ")[^"]+', "", html)
+
+    narrow = page()
+    real_tiles = steering.steering_tiles
+
+    def full_tiles(user, projects, filterset, today, *, rows=True):
+        tiles = real_tiles(user, projects, filterset, today, rows=rows)
+        ids = steering.weather_report_ids(projects, limit=steering.TILE_ROWS)
+        tiles["weather"]["rows"] = [steering.weather_row(r) for r in steering.weather_reports_of(ids)]
+        tiles["slipped"]["rows"] = list(steering.slipped_projects(projects)[: steering.TILE_ROWS])
+        tiles["decisions"]["rows"] = list(steering.decision_items(projects)[: steering.TILE_ROWS])
+        alerts = steering.open_alerts(user, projects, filtered=False)
+        tiles["alerts"]["rows"] = list(alerts.order_by("-raised_at", "-pk")[: steering.TILE_ROWS])
+        return tiles
+
+    monkeypatch.setattr(steering, "steering_tiles", full_tiles)
+    full = page()
+    assert "Projet &lt;1&gt; &amp; co" in narrow and "D 1" in narrow
+    assert narrow == full
