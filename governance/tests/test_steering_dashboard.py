@@ -518,3 +518,40 @@ def test_tiles_narrow_rows_show_what_the_full_rows_show(pmo_client, monkeypatch)
     full = page()
     assert "Projet &lt;1&gt; &amp; co" in narrow and "D 1" in narrow
     assert narrow == full
+
+
+# The weather tile's rows before they were written in Python (steering_views.weather_tile_rows_html).
+WEATHER_TILE_ROWS_TEMPLATE = """{% load steering_tags %}      {% for row in tiles.weather.rows %}
+        <tr>
+          <th scope="row"><a href="{% url 'portfolio:project_detail' row.project.pk %}">{{ row.project.code }}</a> <span class="steering-name">{{ row.project.name }}</span></th>
+          <td>{% steering_weather row.report.weather %}</td>
+          {% for code, label in dimensions %}{% if code != "overall" %}<td>{% with dim=row.dimensions|get_item:code %}{% if dim %}{% steering_weather dim.weather text=False %}{% else %}—{% endif %}{% endwith %}</td>{% endif %}{% endfor %}
+          <td class="steering-why">{{ row.why|truncatechars:140 }}</td>
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_weather_tile_rows_are_those_the_template_wrote(pmo_client, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from governance import steering
+    from governance.steering_views import weather_tile_rows_html
+
+    quoted = in_progress(code="Q'1<b>", name='L\'"école" & <i>co</i>')
+    report(quoted, weather="stormy", why="Pourquoi « ça » & <script>x</script> " * 8)
+    plain = in_progress(code="P-2", name="Plain")
+    bare = FlashReport.objects.create(project=plain, period=period(1), status="validated", weather="")
+    FlashReportDimension.objects.create(report=bare, dimension="risks", weather="", comment="")
+    cloudy = in_progress(code="C-3", name="Cloudy")
+    report(cloudy, weather="cloudy", why="")
+    with translation.override(language):
+        tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+        rows = tiles["weather"]["rows"]
+        assert len(rows) == 3
+        context = {"tiles": {"weather": {"rows": rows}}, "dimensions": steering.DIMENSIONS}
+        expected = Template(WEATHER_TILE_ROWS_TEMPLATE).render(Context(context))
+        written = "      " + weather_tile_rows_html(rows, steering.DIMENSIONS)
+    assert written == expected
+    assert "Q&#x27;1&lt;b&gt;" in written and "…" in written
