@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -468,11 +468,8 @@ def missing_reports(
     from django.db.models import CharField
 
     projects = reporting_projects() if projects is None else projects
-    cadence = Coalesce(
-        Subquery(ProjectGovernance.objects.filter(project=OuterRef("pk")).values("cadence")[:1]),
-        Value(Cadence.MONTHLY),
-        output_field=CharField(),
-    )
+    # The project's governance row (one at most: a one-to-one) joined, not a subquery per project.
+    cadence = Coalesce("governance__cadence", Value(Cadence.MONTHLY), output_field=CharField())
     projects = projects.annotate(cadence_value=cadence)
     condition: Q = Q(pk__in=[])
     for cadence_code, period in period_by_cadence.items():

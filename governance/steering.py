@@ -308,9 +308,9 @@ def _with_report_status(queryset: QuerySet, periods: dict) -> QuerySet:
     return queryset.annotate(
         **{
             _status_name(cadence): Subquery(
-                FlashReport.objects.filter(project=OuterRef("pk"), period=period, is_current=True).values(
-                    "status"
-                )[:1]
+                FlashReport.objects.filter(project=OuterRef("pk"), period=period, is_current=True)
+                .order_by()  # one current report a project and period at most
+                .values("status")[:1]
             )
             for cadence, period in periods.items()
         }

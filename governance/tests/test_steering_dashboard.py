@@ -555,3 +555,50 @@ def test_weather_tile_rows_are_those_the_template_wrote(pmo_client, language):
         written = "      " + weather_tile_rows_html(rows, steering.DIMENSIONS)
     assert written == expected
     assert "Q&#x27;1&lt;b&gt;" in written and "…" in written
+
+
+def test_missing_tile_follows_each_projects_cadence_and_filters(pmo_client):
+    # Projects report on their governance row's cadence (monthly without one); the tile's rows carry the
+    # status of the report of their own cadence's period, as the drill-down's rows do.
+    from governance import steering
+
+    monthly = period(2)
+    fortnightly = ReportingPeriod.objects.create(
+        cadence="fortnightly",
+        start=TODAY - datetime.timedelta(days=40),
+        end=TODAY - datetime.timedelta(days=27),
+        deadline=TODAY - datetime.timedelta(days=23),
+    )
+    office = ProjectOffice.objects.create(code="NUM", name="Numérique")
+
+    def project(code, cadence=None, office=None, reports=()):
+        created = in_progress(code=code)
+        if cadence:
+            ProjectGovernance.objects.update_or_create(
+                project=created, defaults={"cadence": cadence, "project_office": office}
+            )
+        for on, status in reports:
+            FlashReport.objects.create(project=created, period=on, status=status, weather="sunny")
+        return created
+
+    project("A", "fortnightly", office)
+    project("B", "fortnightly", reports=[(fortnightly, "draft")])
+    project("C", "fortnightly", reports=[(monthly, "submitted")])
+    project("D", "monthly", reports=[(monthly, "submitted")])
+    project("E", reports=[(monthly, "draft")])
+    project("F", reports=[(monthly, "validated")])
+    project("G", "fortnightly", office, reports=[(fortnightly, "validated")])
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    seen = [(row["project"].code, row["period"], row["status"]) for row in tiles["missing"]["rows"]]
+    assert seen == [
+        ("A", fortnightly, ""),
+        ("B", fortnightly, "draft"),
+        ("C", fortnightly, ""),
+        ("E", monthly, "draft"),
+    ]
+    assert tiles["missing"]["count"] == 4
+    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    assert steering.missing_tile(projects, TODAY)[0] == tiles["missing"]["rows"]
+    filtered = pmo_client.get(reverse("governance:steering"), {"project_office": office.pk}).context["tiles"]
+    assert [row["project"].code for row in filtered["missing"]["rows"]] == ["A"]
+    assert filtered["missing"]["count"] == 1
