@@ -129,9 +129,9 @@ class WeatherRow:
         return WEATHER_RANK.get(self.report.weather, -1)
 
 
-def _weather_rank() -> Case:
+def _weather_rank(field: str = "weather") -> Case:
     return Case(
-        *(When(weather=value, then=Value(position)) for value, position in WEATHER_RANK.items()),
+        *(When(**{field: value}, then=Value(position)) for value, position in WEATHER_RANK.items()),
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -194,18 +194,21 @@ def weather_reports_of(ids: list[int]) -> list[FlashReport]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def weather_tile_reports(ids: list[int]) -> list[FlashReport]:
-    """The reports of `ids` in that order with what the dashboard's tile shows of them (project code and
-    name, weather, highlights, dimensions; not the period, manager and directorate the lists show)."""
+def weather_tile_reports(projects: QuerySet[Project], *, limit: int) -> list[FlashReport]:
+    """The first `limit` reports of :func:`weather_reports`, ranked as :func:`weather_report_ids` ranks
+    them (their stored latest report's weather, then project code), in one query (those ids a subquery)
+    and one for their dimensions; with what the dashboard's tile shows of them (project code and name,
+    weather, highlights; not the period, manager and directorate the lists show)."""
+    first = _ranked(stored_latest(projects)).values("report_id")[:limit]
     reports = (
-        FlashReport.objects.filter(pk__in=ids)
-        .order_by()  # in the order of `ids`, below
+        FlashReport.objects.filter(pk__in=first)
+        .annotate(rank=_weather_rank("latest_of__weather"))
+        .order_by("-rank", "latest_of__project__code")
         .select_related("project")
         .only("pk", "project", "weather", "highlights", "project__id", "project__code", "project__name")
         .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
     )
-    by_id = {report.pk: report for report in reports}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return list(reports)
 
 
 def weather_row(report: FlashReport) -> WeatherRow:
@@ -634,10 +637,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     return {
         "weather": {
             "rows": (
-                [
-                    weather_row(report)
-                    for report in weather_tile_reports(weather_report_ids(projects, limit=TILE_ROWS))
-                ]
+                [weather_row(report) for report in weather_tile_reports(projects, limit=TILE_ROWS)]
                 if rows
                 else []
             ),
