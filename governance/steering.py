@@ -194,25 +194,34 @@ def weather_reports_of(ids: list[int]) -> list[FlashReport]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def weather_tile_reports(projects: QuerySet[Project], *, limit: int) -> list[FlashReport]:
-    """The first `limit` reports of :func:`weather_reports`, ranked as :func:`weather_report_ids` ranks
-    them (their stored latest report's weather, then project code), in one query (those ids a subquery)
-    and one for their dimensions; with what the dashboard's tile shows of them (project code and name,
-    weather, highlights; not the period, manager and directorate the lists show)."""
+def weather_tile_rows(projects: QuerySet[Project], *, limit: int) -> list[WeatherRow]:
+    """The rows of the first `limit` reports of :func:`weather_reports`, ranked as
+    :func:`weather_report_ids` ranks them (their stored latest report's weather, then project code), in
+    one query (those ids a subquery) and one for their dimensions (read straight, not through a
+    Prefetch); with what the dashboard's tile shows of them (project code and name, weather, highlights;
+    not the period, manager and directorate the lists show)."""
     first = _ranked(stored_latest(projects)).values("report_id")[:limit]
-    reports = (
+    reports = list(
         FlashReport.objects.filter(pk__in=first)
         .annotate(rank=_weather_rank("latest_of__weather"))
         .order_by("-rank", "latest_of__project__code")
         .select_related("project")
         .only("pk", "project", "weather", "highlights", "project__id", "project__code", "project__name")
-        .prefetch_related(Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("dimension")))
     )
-    return list(reports)
+    dimensions: dict[int, list[FlashReportDimension]] = {report.pk: [] for report in reports}
+    if reports:
+        for dimension in FlashReportDimension.objects.filter(report_id__in=list(dimensions)).order_by(
+            "dimension"
+        ):
+            dimensions[dimension.report_id].append(dimension)
+    return [weather_row(report, dimensions[report.pk]) for report in reports]
 
 
-def weather_row(report: FlashReport) -> WeatherRow:
-    dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
+def weather_row(report: FlashReport, dimensions_read: list | None = None) -> WeatherRow:
+    """`report`'s row: its dimensions prefetched (ordered by dimension), or `dimensions_read` in that
+    order."""
+    read = report.dimensions.all() if dimensions_read is None else dimensions_read
+    dimensions = {dimension.dimension: dimension for dimension in read}
     worst = sorted(
         (d for d in dimensions.values() if d.weather),
         key=lambda d: -WEATHER_RANK.get(d.weather, -1),
@@ -636,11 +645,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     trend = weather_trend(projects, today)
     return {
         "weather": {
-            "rows": (
-                [weather_row(report) for report in weather_tile_reports(projects, limit=TILE_ROWS)]
-                if rows
-                else []
-            ),
+            "rows": weather_tile_rows(projects, limit=TILE_ROWS) if rows else [],
             "count": weather_total,
             "counts": weather_counts_list,
             "red": sum(

@@ -484,11 +484,11 @@ def test_tiles_narrow_rows_show_what_the_full_rows_show(pmo_client, monkeypatch)
 
     for index in range(10):
         project = in_progress(code=f"ROW-{index:02}", name=f"Projet <{index}> & co", slippage_days=4 + index)
-        report(
-            project,
-            weather=("stormy", "rainy", "sunny")[index % 3],
-            why=f"Why {index}",
-            decision=f"D {index}",
+        weather = ("stormy", "rainy", "sunny")[index % 3]
+        created = report(project, weather=weather, why=f"Why {index}", decision=f"D {index}")
+        # As bad as the schedule, its own comment: which one explains the weather is a matter of order.
+        FlashReportDimension.objects.create(
+            report=created, dimension="risks", weather=weather, comment=f"R {index}"
         )
         Task.objects.create(
             project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=2 + index)
@@ -516,7 +516,7 @@ def test_tiles_narrow_rows_show_what_the_full_rows_show(pmo_client, monkeypatch)
 
     monkeypatch.setattr(steering, "steering_tiles", full_tiles)
     full = page()
-    assert "Projet &lt;1&gt; &amp; co" in narrow and "D 1" in narrow
+    assert "Projet &lt;1&gt; &amp; co" in narrow and "D 1" in narrow and "R 1" in narrow
     assert narrow == full
 
 
