@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -375,31 +375,37 @@ def _weekdays(start: date, end: date) -> int:
 
 def team_loads(start: date, end: date) -> list[dict]:
     """Per team: allocated person-days of its people over [start, end] and their rough capacity (working
-    weekdays × each active named person's weekly pattern, holidays and absences ignored)."""
-    from resources.capacity import availability_from_pattern
-    from resources.models import Allocation, Resource, Team
+    weekdays × each active named person's weekly pattern, holidays and absences ignored). Two queries:
+    the allocations summed by team (with the team's name and directorate, in the teams' order), and the
+    active people counted by team and weekly pattern (a pattern read once, not once per person)."""
+    from django.db.models import Count
 
-    allocated = dict(
+    from resources.capacity import availability_from_pattern
+    from resources.models import Allocation, Resource
+
+    allocated = list(
         Allocation.objects.filter(resource__team__isnull=False, period_start__range=(start, end))
-        .values_list("resource__team_id")
+        .values_list("resource__team_id", "resource__team__name", "resource__team__directorate__name")
         .annotate(total=Sum("days"))
-        .values_list("resource__team_id", "total")
+        .order_by("resource__team__name", "resource__team_id")  # Team's own order (by name)
     )
     if not allocated:
         return []
     weekdays = _weekdays(start, end)
     capacity: dict[int, float] = {}
-    people = Resource.objects.filter(team_id__in=allocated, is_active=True, kind="person").values_list(
-        "team_id", "week_pattern"
+    people = (
+        Resource.objects.filter(team_id__in=[pk for pk, *_rest in allocated], is_active=True, kind="person")
+        .values_list("team_id", "week_pattern")
+        .annotate(people=Count("pk"))
+        .order_by()
     )
-    for team_id, pattern in people:
-        capacity[team_id] = (
-            capacity.get(team_id, 0.0) + weekdays * sum(availability_from_pattern(pattern)) / 5
-        )
-    teams = Team.objects.filter(pk__in=allocated).values_list("pk", "name", "directorate__name")
+    for team_id, pattern, count in people:
+        per_person = weekdays * sum(availability_from_pattern(pattern)) / 5
+        for _person in range(count):  # added person by person, as a sum over the people is
+            capacity[team_id] = capacity.get(team_id, 0.0) + per_person
     rows: list[dict[str, Any]] = []
-    for pk, name, directorate in teams:
-        load, cap = float(allocated[pk]), capacity.get(pk, 0.0)
+    for pk, name, directorate, total in allocated:
+        load, cap = float(total), capacity.get(pk, 0.0)
         rows.append(
             {
                 "team_id": pk,
@@ -462,11 +468,8 @@ def missing_reports(
     from django.db.models import CharField
 
     projects = reporting_projects() if projects is None else projects
-    cadence = Coalesce(
-        Subquery(ProjectGovernance.objects.filter(project=OuterRef("pk")).values("cadence")[:1]),
-        Value(Cadence.MONTHLY),
-        output_field=CharField(),
-    )
+    # The project's governance row (one at most: a one-to-one) joined, not a subquery per project.
+    cadence = Coalesce("governance__cadence", Value(Cadence.MONTHLY), output_field=CharField())
     projects = projects.annotate(cadence_value=cadence)
     condition: Q = Q(pk__in=[])
     for cadence_code, period in period_by_cadence.items():

@@ -21,11 +21,14 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
+    OuterRef,
     Prefetch,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -126,9 +129,9 @@ class WeatherRow:
         return WEATHER_RANK.get(self.report.weather, -1)
 
 
-def _weather_rank() -> Case:
+def _weather_rank(field: str = "weather") -> Case:
     return Case(
-        *(When(weather=value, then=Value(position)) for value, position in WEATHER_RANK.items()),
+        *(When(**{field: value}, then=Value(position)) for value, position in WEATHER_RANK.items()),
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -191,8 +194,34 @@ def weather_reports_of(ids: list[int]) -> list[FlashReport]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def weather_row(report: FlashReport) -> WeatherRow:
-    dimensions = {dimension.dimension: dimension for dimension in report.dimensions.all()}
+def weather_tile_rows(projects: QuerySet[Project], *, limit: int) -> list[WeatherRow]:
+    """The rows of the first `limit` reports of :func:`weather_reports`, ranked as
+    :func:`weather_report_ids` ranks them (their stored latest report's weather, then project code), in
+    one query (those ids a subquery) and one for their dimensions (read straight, not through a
+    Prefetch); with what the dashboard's tile shows of them (project code and name, weather, highlights;
+    not the period, manager and directorate the lists show)."""
+    first = _ranked(stored_latest(projects)).values("report_id")[:limit]
+    reports = list(
+        FlashReport.objects.filter(pk__in=first)
+        .annotate(rank=_weather_rank("latest_of__weather"))
+        .order_by("-rank", "latest_of__project__code")
+        .select_related("project")
+        .only("pk", "project", "weather", "highlights", "project__id", "project__code", "project__name")
+    )
+    dimensions: dict[int, list[FlashReportDimension]] = {report.pk: [] for report in reports}
+    if reports:
+        for dimension in FlashReportDimension.objects.filter(report_id__in=list(dimensions)).order_by(
+            "dimension"
+        ):
+            dimensions[dimension.report_id].append(dimension)
+    return [weather_row(report, dimensions[report.pk]) for report in reports]
+
+
+def weather_row(report: FlashReport, dimensions_read: list | None = None) -> WeatherRow:
+    """`report`'s row: its dimensions prefetched (ordered by dimension), or `dimensions_read` in that
+    order."""
+    read = report.dimensions.all() if dimensions_read is None else dimensions_read
+    dimensions = {dimension.dimension: dimension for dimension in read}
     worst = sorted(
         (d for d in dimensions.values() if d.weather),
         key=lambda d: -WEATHER_RANK.get(d.weather, -1),
@@ -258,14 +287,46 @@ def missing_tile(
     if not periods:
         return [], 0
     queryset = _missing_queryset(projects, periods)
-    if limit is not None:
-        # No join to the manager and directorate: with them the planner, misjudging the OR of the
-        # cadences, chose nested loops (20 ms instead of 2 for eight rows).
-        found = list(queryset.select_related(None).only("pk", "code", "name")[:limit])
-    else:
+    if limit is None:
         found = list(queryset)
-    count = queryset.count() if limit is not None else len(found)  # always one COUNT: constant queries
-    return _missing_rows_of(found, periods, today), count
+        return _missing_rows_of(found, periods, today), len(found)
+    # No join to the manager and directorate: with them the planner, misjudging the OR of the
+    # cadences, chose nested loops (20 ms instead of 2 for eight rows). The count and each row's report
+    # status come with the rows (one query).
+    found, count = first_rows_and_count(
+        _with_report_status(queryset.select_related(None).only("pk", "code", "name"), periods), limit
+    )
+    statuses = {
+        project.pk: getattr(project, _status_name(project.cadence_value)) or ""  # type: ignore[attr-defined]
+        for project in found
+    }
+    return _missing_rows_of(found, periods, today, statuses=statuses), count
+
+
+def first_rows_and_count(queryset: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of `queryset` and how many rows it has in all, in one query: a window
+    count, which SQL computes over every row before the LIMIT (what `.count()` would answer)."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return rows, (rows[0].rows_in_all if rows else 0)
+
+
+def _status_name(cadence: str) -> str:
+    return f"report_status_{cadence}"
+
+
+def _with_report_status(queryset: QuerySet, periods: dict) -> QuerySet:
+    """Each project annotated with the status of its current report of each cadence's due period
+    (None without one): `report_status_<cadence>`."""
+    return queryset.annotate(
+        **{
+            _status_name(cadence): Subquery(
+                FlashReport.objects.filter(project=OuterRef("pk"), period=period, is_current=True)
+                .order_by()  # one current report a project and period at most
+                .values("status")[:1]
+            )
+            for cadence, period in periods.items()
+        }
+    )
 
 
 class MissingRows:
@@ -291,20 +352,30 @@ class MissingRows:
         return _missing_rows_of(list(self.queryset[index]), self.periods, self.today)
 
 
-def _missing_rows_of(found: list[Project], periods: dict, today: date) -> list[dict]:
-    statuses = {}
-    if found:
-        for project_id, period_id, status in FlashReport.objects.filter(
-            project_id__in=[project.pk for project in found],
-            period_id__in=[period.pk for period in periods.values()],
-            is_current=True,
-        ).values_list("project_id", "period_id", "status"):
-            statuses[(project_id, period_id)] = status
+def _missing_rows_of(
+    found: list[Project], periods: dict, today: date, *, statuses: dict[int, str] | None = None
+) -> list[dict]:
+    """The rows of the `found` projects; `statuses` (project id -> status of its current report for
+    the period due) read here when not given."""
+    if statuses is None:
+        statuses = {}
+        if found:
+            current = {}
+            for project_id, period_id, status in FlashReport.objects.filter(
+                project_id__in=[project.pk for project in found],
+                period_id__in=[period.pk for period in periods.values()],
+                is_current=True,
+            ).values_list("project_id", "period_id", "status"):
+                current[(project_id, period_id)] = status
+            statuses = {
+                project.pk: current.get((project.pk, periods[project.cadence_value].pk), "")  # type: ignore[attr-defined]
+                for project in found
+            }
     status_labels = dict(FlashReportStatus.choices)
     rows = []
     for project in found:
         period = periods[project.cadence_value]  # type: ignore[attr-defined]  # annotated by the query
-        status = statuses.get((project.pk, period.pk), "")
+        status = statuses.get(project.pk, "")
         rows.append(
             {
                 "project": project,
@@ -524,8 +595,6 @@ def weather_trend(projects: QuerySet[Project], today: date, *, periods: int = TR
 def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *, rows: bool = True) -> dict:
     """Every tile's figures and preview rows (a constant number of queries). Without `rows` (the API,
     which answers the figures only), the preview rows are left empty and not read."""
-    from resources.models import Allocation
-
     filtered = bool(filterset.is_valid() and any(filterset.form.cleaned_data.values()))
     weather_counts_list = weather_counts_of(projects)
     weather_total = sum(count for _value, _label, count in weather_counts_list)
@@ -533,31 +602,50 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
         missing, missing_total = missing_tile(projects, today, limit=TILE_ROWS)
     else:
         missing, missing_total = [], missing_count(projects, today)
+    # The page's previews bring their tile's count along (first_rows_and_count): one query a tile.
     slipped = slipped_projects(projects)
-    slipped_count = slipped.count()
     milestones = late_milestones(projects, today)
     milestone_count = milestones.count()
+    decisions = decision_items(projects)
+    if rows:
+        # What each tile shows of its rows only (the drill-downs read the lists' full rows).
+        slipped_rows, slipped_count = first_rows_and_count(
+            slipped.select_related(None).only("code", "name", "slippage_days"), TILE_ROWS
+        )
+        # The page shows the count of late milestones only: the rows are read if asked for.
+        milestone_rows: Any = SimpleLazyObject(lambda: list(milestones[:TILE_ROWS]))
+        decision_rows, decision_count = first_rows_and_count(
+            decisions.select_related(None)
+            .select_related("report__project")
+            .only("text", "due_date", "report", "report__project", "report__project__code"),
+            TILE_ROWS,
+        )
+    else:
+        slipped_rows, slipped_count = [], slipped.count()
+        milestone_rows = []
+        decision_rows, decision_count = [], decisions.count()
     baseline, drift = baseline_drift(projects)
     budget = budget_summary(projects, today.year)
-    has_allocations = Allocation.objects.exists()
     directorate = filterset.form.cleaned_data.get("directorate") if filterset.is_valid() else None
-    quarter, teams = (
-        team_rows(today, directorate=directorate) if has_allocations else (next_quarter(today), [])
-    )
+    # Without allocations in the quarter team_loads answers no row (no need to ask whether any exist).
+    quarter, teams = team_rows(today, directorate=directorate)
     alerts = open_alerts(user, projects, filtered=filtered)
     alert_severity = dict(alerts.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
-    decisions = decision_items(projects)
+    # The tile shows an alert's project code and message (not its rule, nor who acknowledged or closed it).
+    alert_rows = (
+        list(
+            alerts.select_related(None)
+            .select_related("project")
+            .only("severity", "message", "params", "project", "project__code")
+            .order_by("-raised_at", "-pk")[:TILE_ROWS]
+        )
+        if rows
+        else []
+    )
     trend = weather_trend(projects, today)
     return {
         "weather": {
-            "rows": (
-                [
-                    weather_row(report)
-                    for report in weather_reports_of(weather_report_ids(projects, limit=TILE_ROWS))
-                ]
-                if rows
-                else []
-            ),
+            "rows": weather_tile_rows(projects, limit=TILE_ROWS) if rows else [],
             "count": weather_total,
             "counts": weather_counts_list,
             "red": sum(
@@ -568,9 +656,9 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
         },
         "missing": {"rows": missing, "count": missing_total},
         "slipped": {
-            "rows": list(slipped[:TILE_ROWS]) if rows else [],
+            "rows": slipped_rows,
             "count": slipped_count,
-            "milestones": list(milestones[:TILE_ROWS]) if rows else [],
+            "milestones": milestone_rows,
             "milestone_count": milestone_count,
             "baseline": baseline,
             "drift": drift[:TILE_ROWS],
@@ -591,11 +679,11 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
             "total": len(teams),
         },
         "alerts": {
-            "rows": list(alerts.order_by("-raised_at", "-pk")[:TILE_ROWS]) if rows else [],
+            "rows": alert_rows,
             "count": sum(alert_severity.values()),
             "by_severity": alert_severity,
         },
-        "decisions": {"rows": list(decisions[:TILE_ROWS]) if rows else [], "count": decisions.count()},
+        "decisions": {"rows": decision_rows, "count": decision_count},
         "trend": trend,
     }
 

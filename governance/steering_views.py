@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -120,6 +121,31 @@ def trend_figure(trend: list[dict]) -> dict:
     }
 
 
+def _dimension_weather(dimension) -> str:
+    return steering_weather(dimension.weather, text=False) if dimension else "—"
+
+
+def weather_tile_rows_html(rows: list, dimensions) -> SafeString:
+    """The dashboard's weather tile rows (a project, its weather, its five dimensions, why), written in
+    Python rather than through the template engine (seven weather cells a row): the markup the template's
+    loop wrote, to the byte. User texts escaped."""
+    project_url = url_pattern("portfolio:project_detail")
+    codes = [code for code, _label in dimensions if code != "overall"]
+    parts = []
+    for row in rows:
+        project = row.project
+        cells = "".join(f"<td>{_dimension_weather(row.dimensions.get(code))}</td>" for code in codes)
+        url = project_url.format(int(project.pk))
+        parts.append(
+            f'\n        <tr>\n          <th scope="row"><a href="{url}">{escape(project.code)}</a> '
+            f'<span class="steering-name">{escape(project.name)}</span></th>\n'
+            f"          <td>{steering_weather(row.report.weather)}</td>\n          {cells}\n"
+            f'          <td class="steering-why">{escape(Truncator(row.why).chars(140))}</td>\n'
+            "        </tr>\n      "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every user text above is escaped
+
+
 @requires(RULES, "steering.view")
 @require_GET
 def steering_dashboard(request):
@@ -138,6 +164,7 @@ def steering_dashboard(request):
             "query": _query_string(request),
             "today": today,
             "dimensions": steering.DIMENSIONS,
+            "weather_rows_html": weather_tile_rows_html(tiles["weather"]["rows"], steering.DIMENSIONS),
             "trend_figure": trend_figure(tiles["trend"]) if tiles["trend"] else None,
             "chart_locale": chart_locale(),
         },

@@ -386,3 +386,219 @@ def test_steering_filter_selects_are_those_djangos_iterator_writes():
     _tune_steering_form(tuned)
     assert {name: str(tuned.form[name]) for name in expected} == expected
     assert "OS&lt;2&gt; · Mieux &amp; plus" in expected["objective"]
+
+
+def test_tile_counts_read_with_their_rows_are_the_full_counts(pmo_client):
+    # Each tile's count comes with its first rows (a window count before the LIMIT): past the eight
+    # rows a tile shows, it is still the count of every row, as the drill-down lists them.
+    from governance import steering
+    from governance.alerts import latest_due_periods
+
+    period(1), period(2)
+    due = latest_due_periods(TODAY)["monthly"]  # one of those two: the reports below are older
+    for index in range(11):
+        project = in_progress(code=f"TILE-{index:02}", slippage_days=5 + index)
+        report(project, weather="rainy", months_back=3, why="x", decision=f"Decide {index}")
+        Task.objects.create(
+            project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=3 + index)
+        )
+        if index % 3 == 0:  # a report of the period due, not submitted: still missing, with its status
+            FlashReport.objects.create(project=project, period=due, status="draft", weather="sunny")
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    slipped = steering.slipped_projects(projects)
+    milestones = steering.late_milestones(projects, TODAY)
+    decisions = steering.decision_items(projects)
+    assert tiles["slipped"]["count"] == slipped.count() == 11
+    assert tiles["slipped"]["rows"] == list(slipped[:8])
+    assert tiles["slipped"]["milestone_count"] == milestones.count() == 11
+    assert tiles["slipped"]["milestones"] == list(milestones[:8])
+    assert tiles["decisions"]["count"] == decisions.count() == 11
+    assert tiles["decisions"]["rows"] == list(decisions[:8])
+    # The missing tile's statuses come with its rows; the drill-down's builder reads them apart.
+    every_missing, missing_count = steering.missing_tile(projects, TODAY)
+    assert tiles["missing"]["count"] == missing_count == 11
+    assert len(tiles["missing"]["rows"]) == 8
+    assert tiles["missing"]["rows"] == every_missing[:8]
+    assert {row["status"] for row in tiles["missing"]["rows"]} == {"draft", ""}
+
+
+def test_team_loads_sum_each_person_capacity_and_keep_the_teams_order():
+    from governance.alerts import _weekdays, team_loads
+    from ppm.tests.factories import DirectorateFactory
+    from resources.models import Allocation, Team
+    from resources.tests.factories import ResourceFactory
+
+    directorate = DirectorateFactory(name="DSI")
+    start, end = datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)
+    weekdays = _weekdays(start, end)
+    studies = Team.objects.create(code="T1", name="Études", directorate=directorate)
+    ops = Team.objects.create(code="T2", name="Exploitation", directorate=directorate)
+    vacant = Team.objects.create(code="T3", name="Appui", directorate=directorate)
+    idle = Team.objects.create(code="T4", name="Réserve", directorate=directorate)
+    project = in_progress()
+    people = [
+        ResourceFactory(team=studies),
+        ResourceFactory(team=studies),
+        ResourceFactory(team=studies, week_pattern=["1", "1", "0.5", "1", "0.5"]),
+        ResourceFactory(team=studies, is_active=False),
+        ResourceFactory(team=ops, week_pattern=["1", "1", "0", "1", "1"]),
+        ResourceFactory(team=vacant, is_active=False),  # the team's only person left: no capacity
+        ResourceFactory(team=idle),  # no allocation this quarter: not listed
+    ]
+    for person, days in zip(people[:6], (60, 50, 40, 30, 20, 10), strict=True):
+        Allocation.objects.create(
+            project=project, family="moe", resource=person, period_start=start, days=days
+        )
+    Allocation.objects.create(
+        project=project,
+        family="moe",
+        resource=people[6],
+        period_start=end + datetime.timedelta(days=1),
+        days=5,
+    )
+    capacity = {"Études": weekdays * (5 + 5 + 4) / 5, "Exploitation": weekdays * 4 / 5}
+    allocated = {"Études": 180.0, "Exploitation": 20.0, "Appui": 10.0}
+    expected = [
+        {
+            "team_id": team.pk,
+            "team": team.name,
+            "directorate": "DSI",
+            "allocated": allocated[team.name],
+            "capacity": round(capacity.get(team.name, 0.0), 1),
+            "percent": int(allocated[team.name] * 100 / capacity[team.name])
+            if team.name in capacity
+            else None,
+        }
+        for team in (vacant, studies, ops)  # no capacity first, then by load, ties in name order
+    ]
+    assert team_loads(start, end) == expected
+
+
+def test_tiles_narrow_rows_show_what_the_full_rows_show(pmo_client, monkeypatch):
+    # The tiles read only the columns they show (weather, slipped, decisions, alerts): the page is the
+    # one the lists' full rows wrote.
+    import re
+
+    from governance import steering
+
+    for index in range(10):
+        project = in_progress(code=f"ROW-{index:02}", name=f"Projet <{index}> & co", slippage_days=4 + index)
+        weather = ("stormy", "rainy", "sunny")[index % 3]
+        created = report(project, weather=weather, why=f"Why {index}", decision=f"D {index}")
+        # As bad as the schedule, its own comment: which one explains the weather is a matter of order.
+        FlashReportDimension.objects.create(
+            report=created, dimension="risks", weather=weather, comment=f"R {index}"
+        )
+        Task.objects.create(
+            project=project, name="M", milestone=True, finish=TODAY - datetime.timedelta(days=2 + index)
+        )
+    alerts_evaluate(TODAY)
+    user = UserFactory(role=Role.PROJECT_OFFICE)
+    pmo_client.force_login(user)
+
+    def page() -> str:
+        html = pmo_client.get(reverse("governance:steering")).content.decode()
+        return re.sub(r'(csrfmiddlewaretoken" value="|CSRFToken": ")[^"]+', "", html)
+
+    narrow = page()
+    real_tiles = steering.steering_tiles
+
+    def full_tiles(user, projects, filterset, today, *, rows=True):
+        tiles = real_tiles(user, projects, filterset, today, rows=rows)
+        ids = steering.weather_report_ids(projects, limit=steering.TILE_ROWS)
+        tiles["weather"]["rows"] = [steering.weather_row(r) for r in steering.weather_reports_of(ids)]
+        tiles["slipped"]["rows"] = list(steering.slipped_projects(projects)[: steering.TILE_ROWS])
+        tiles["decisions"]["rows"] = list(steering.decision_items(projects)[: steering.TILE_ROWS])
+        alerts = steering.open_alerts(user, projects, filtered=False)
+        tiles["alerts"]["rows"] = list(alerts.order_by("-raised_at", "-pk")[: steering.TILE_ROWS])
+        return tiles
+
+    monkeypatch.setattr(steering, "steering_tiles", full_tiles)
+    full = page()
+    assert "Projet &lt;1&gt; &amp; co" in narrow and "D 1" in narrow and "R 1" in narrow
+    assert narrow == full
+
+
+# The weather tile's rows before they were written in Python (steering_views.weather_tile_rows_html).
+WEATHER_TILE_ROWS_TEMPLATE = """{% load steering_tags %}      {% for row in tiles.weather.rows %}
+        <tr>
+          <th scope="row"><a href="{% url 'portfolio:project_detail' row.project.pk %}">{{ row.project.code }}</a> <span class="steering-name">{{ row.project.name }}</span></th>
+          <td>{% steering_weather row.report.weather %}</td>
+          {% for code, label in dimensions %}{% if code != "overall" %}<td>{% with dim=row.dimensions|get_item:code %}{% if dim %}{% steering_weather dim.weather text=False %}{% else %}—{% endif %}{% endwith %}</td>{% endif %}{% endfor %}
+          <td class="steering-why">{{ row.why|truncatechars:140 }}</td>
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_weather_tile_rows_are_those_the_template_wrote(pmo_client, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from governance import steering
+    from governance.steering_views import weather_tile_rows_html
+
+    quoted = in_progress(code="Q'1<b>", name='L\'"école" & <i>co</i>')
+    report(quoted, weather="stormy", why="Pourquoi « ça » & <script>x</script> " * 8)
+    plain = in_progress(code="P-2", name="Plain")
+    bare = FlashReport.objects.create(project=plain, period=period(1), status="validated", weather="")
+    FlashReportDimension.objects.create(report=bare, dimension="risks", weather="", comment="")
+    cloudy = in_progress(code="C-3", name="Cloudy")
+    report(cloudy, weather="cloudy", why="")
+    with translation.override(language):
+        tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+        rows = tiles["weather"]["rows"]
+        assert len(rows) == 3
+        context = {"tiles": {"weather": {"rows": rows}}, "dimensions": steering.DIMENSIONS}
+        expected = Template(WEATHER_TILE_ROWS_TEMPLATE).render(Context(context))
+        written = "      " + weather_tile_rows_html(rows, steering.DIMENSIONS)
+    assert written == expected
+    assert "Q&#x27;1&lt;b&gt;" in written and "…" in written
+
+
+def test_missing_tile_follows_each_projects_cadence_and_filters(pmo_client):
+    # Projects report on their governance row's cadence (monthly without one); the tile's rows carry the
+    # status of the report of their own cadence's period, as the drill-down's rows do.
+    from governance import steering
+
+    monthly = period(2)
+    fortnightly = ReportingPeriod.objects.create(
+        cadence="fortnightly",
+        start=TODAY - datetime.timedelta(days=40),
+        end=TODAY - datetime.timedelta(days=27),
+        deadline=TODAY - datetime.timedelta(days=23),
+    )
+    office = ProjectOffice.objects.create(code="NUM", name="Numérique")
+
+    def project(code, cadence=None, office=None, reports=()):
+        created = in_progress(code=code)
+        if cadence:
+            ProjectGovernance.objects.update_or_create(
+                project=created, defaults={"cadence": cadence, "project_office": office}
+            )
+        for on, status in reports:
+            FlashReport.objects.create(project=created, period=on, status=status, weather="sunny")
+        return created
+
+    project("A", "fortnightly", office)
+    project("B", "fortnightly", reports=[(fortnightly, "draft")])
+    project("C", "fortnightly", reports=[(monthly, "submitted")])
+    project("D", "monthly", reports=[(monthly, "submitted")])
+    project("E", reports=[(monthly, "draft")])
+    project("F", reports=[(monthly, "validated")])
+    project("G", "fortnightly", office, reports=[(fortnightly, "validated")])
+    tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
+    seen = [(row["project"].code, row["period"], row["status"]) for row in tiles["missing"]["rows"]]
+    assert seen == [
+        ("A", fortnightly, ""),
+        ("B", fortnightly, "draft"),
+        ("C", fortnightly, ""),
+        ("E", monthly, "draft"),
+    ]
+    assert tiles["missing"]["count"] == 4
+    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    assert steering.missing_tile(projects, TODAY)[0] == tiles["missing"]["rows"]
+    filtered = pmo_client.get(reverse("governance:steering"), {"project_office": office.pk}).context["tiles"]
+    assert [row["project"].code for row in filtered["missing"]["rows"]] == ["A"]
+    assert filtered["missing"]["count"] == 1
