@@ -296,10 +296,7 @@ def missing_tile(
     found, count = first_rows_and_count(
         _with_report_status(queryset.select_related(None).only("pk", "code", "name"), periods), limit
     )
-    statuses = {
-        project.pk: getattr(project, _status_name(project.cadence_value)) or ""  # type: ignore[attr-defined]
-        for project in found
-    }
+    statuses = {project.pk: getattr(project, _status_name(project.cadence_value)) or "" for project in found}
     return _missing_rows_of(found, periods, today, statuses=statuses), count
 
 
