@@ -29,12 +29,17 @@ def cached_for_user(namespace: str, user, compute: Callable[[], Any], *, variant
     time, as the query-count tests expect; the tests of the cache itself turn it on."""
     if not settings.PILOTIS_USER_CACHE:
         return compute()
-    generation = cache.get(_generation_key(namespace)) or 0
-    key = f"usercache:{namespace}:{generation}:{user.pk}:{getattr(user, 'role', '')}:{variant}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TTL)
+    # The value is stored with the generation it was computed under, so that both are read at once
+    # (one round trip to Redis per fact instead of two: every page reads a few of them).
+    generation_key = _generation_key(namespace)
+    key = f"usercache:{namespace}:{user.pk}:{getattr(user, 'role', '')}:{variant}"
+    found = cache.get_many([generation_key, key])
+    generation = found.get(generation_key) or 0
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
+        return stored[1]
+    value = compute()
+    cache.set(key, (generation, value), TTL)
     return value
 
 
