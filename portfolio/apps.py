@@ -7,6 +7,14 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
+        # The project filters' options (portfolio.selectors.project_filter_choices) are cached for
+        # everyone: stale once a directorate, objective, tag, user or project (its manager) changes.
+        from portfolio.models import Objective, Project, Tag
+        from portfolio.selectors import FILTER_CHOICES
+        from ppm.models import Directorate, User
+        from ppm.usercache import invalidate_on_change
+
+        invalidate_on_change(FILTER_CHOICES, Directorate, Objective, Tag, User, Project)
         # The portfolio's long jobs, in the core's registry (the core never imports this app).
         from portfolio import import_views, sheet_views, tasks
         from ppm.reports import ReportKind, report_kind_register, requester_only

@@ -15,6 +15,7 @@ from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.lifecycle import Moves
 from ppm.models import AuditEntry, Directorate, User
 from ppm.permissions import get_for_user
+from ppm.usercache import cached_shared
 
 
 def project_list() -> QuerySet[Project]:
@@ -283,7 +284,18 @@ def _dashboard_data_live() -> dict:
     }
 
 
+# ppm.usercache namespace of the filter options below (shared by everyone; see portfolio.apps).
+FILTER_CHOICES = "project-filter-choices"
+
+
 def project_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The options of the four reference-data filters (the project list, the portfolio board...): from
+    the cache until a directorate, objective, tag, user or project changes (ppm.usercache; at most its
+    TTL for what a bulk update escapes), else in one query."""
+    return cached_shared(FILTER_CHOICES, _project_filter_choices)
+
+
+def _project_filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The options of the four reference-data filters in ONE query (a UNION), not four: the list
     page stays within its query budget whatever the data. Same sets as ProjectFilterSet's."""
     text: CharField = CharField()

@@ -27,12 +27,22 @@ def cached_for_user(namespace: str, user, compute: Callable[[], Any], *, variant
 
     Off under the tests (PILOTIS_USER_CACHE): a page's query count then counts these queries every
     time, as the query-count tests expect; the tests of the cache itself turn it on."""
+    return _cached(namespace, f"{user.pk}:{getattr(user, 'role', '')}", compute, variant)
+
+
+def cached_shared(namespace: str, compute: Callable[[], Any], *, variant: str = "") -> Any:
+    """`compute()` for everyone (reference data that many pages show the same way, such as a list's
+    filter options), kept like a person's facts: until `invalidate(namespace)`, at most TTL."""
+    return _cached(namespace, "shared", compute, variant)
+
+
+def _cached(namespace: str, owner: str, compute: Callable[[], Any], variant: str) -> Any:
     if not settings.PILOTIS_USER_CACHE:
         return compute()
     # The value is stored with the generation it was computed under, so that both are read at once
     # (one round trip to Redis per fact instead of two: every page reads a few of them).
     generation_key = _generation_key(namespace)
-    key = f"usercache:{namespace}:{user.pk}:{getattr(user, 'role', '')}:{variant}"
+    key = f"usercache:{namespace}:{owner}:{variant}"
     found = cache.get_many([generation_key, key])
     generation = found.get(generation_key) or 0
     stored = found.get(key)

@@ -137,6 +137,32 @@ def test_filter_choices_in_one_query(directorate, manager_user, django_assert_nu
     assert [label for _value, label in choices["tag"]] == ["alpha", "zeta"]
 
 
+def test_filter_choices_are_cached_until_reference_data_or_a_manager_changes(
+    settings, directorate, manager_user, pmo_user, django_assert_num_queries
+):
+    from portfolio.selectors import project_filter_choices
+    from portfolio.services import project_update
+    from ppm.models import Directorate
+    from ppm.roles import Role
+    from ppm.tests.factories import UserFactory
+
+    settings.PILOTIS_USER_CACHE = True
+    cache.clear()
+    project = ProjectFactory(directorate=directorate, manager=manager_user)
+    first = project_filter_choices()
+    with django_assert_num_queries(0):
+        assert project_filter_choices() == first
+    # Another manager (through the service, as the pages do): the option list follows.
+    other = UserFactory(first_name="Zoé", last_name="Zed", role=Role.PROJECT_MANAGER)
+    project_update(actor=pmo_user, project=project, data={"manager": other}, expected_version=project.version)
+    assert project_filter_choices()["manager"] == [(str(other.pk), "Zoé Zed")]
+    Directorate.objects.create(code="DNEW", name="Direction nouvelle")
+    assert "Direction nouvelle" in [label for _value, label in project_filter_choices()["directorate"]]
+    TagFactory(name="nouveau")
+    assert "nouveau" in [label for _value, label in project_filter_choices()["tag"]]
+    cache.clear()
+
+
 def test_dashboard_summary_is_cached_until_the_portfolio_changes(
     directorate, pmo_user, django_assert_num_queries
 ):
