@@ -627,18 +627,18 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
     # Without allocations in the quarter team_loads answers no row (no need to ask whether any exist).
     quarter, teams = team_rows(today, directorate=directorate)
     alerts = open_alerts(user, projects, filtered=filtered)
-    alert_severity = dict(alerts.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
-    # The tile shows an alert's project code and message (not its rule, nor who acknowledged or closed it).
-    alert_rows = (
-        list(
+    # The tile shows an alert's project code and message (not its rule, nor who acknowledged or closed
+    # it), and how many are open: both in one query (a window count), as the other tiles.
+    if rows:
+        alert_rows, alert_count = first_rows_and_count(
             alerts.select_related(None)
             .select_related("project")
             .only("severity", "message", "params", "project", "project__code")
-            .order_by("-raised_at", "-pk")[:TILE_ROWS]
+            .order_by("-raised_at", "-pk"),
+            TILE_ROWS,
         )
-        if rows
-        else []
-    )
+    else:
+        alert_rows, alert_count = [], alerts.count()
     trend = weather_trend(projects, today)
     return {
         "weather": {
@@ -675,11 +675,7 @@ def steering_tiles(user, projects: QuerySet[Project], filterset, today: date, *,
             "count": sum(1 for row in teams if row["overloaded"]),
             "total": len(teams),
         },
-        "alerts": {
-            "rows": alert_rows,
-            "count": sum(alert_severity.values()),
-            "by_severity": alert_severity,
-        },
+        "alerts": {"rows": alert_rows, "count": alert_count},
         "decisions": {"rows": decision_rows, "count": decision_count},
         "trend": trend,
     }

@@ -404,8 +404,15 @@ def test_tile_counts_read_with_their_rows_are_the_full_counts(pmo_client):
         )
         if index % 3 == 0:  # a report of the period due, not submitted: still missing, with its status
             FlashReport.objects.create(project=project, period=due, status="draft", weather="sunny")
+    alerts_evaluate(TODAY)  # the late milestones, missing reports... raise more alerts than a tile shows
     tiles = pmo_client.get(reverse("governance:steering")).context["tiles"]
-    projects, _filterset = steering.steering_projects(UserFactory(role=Role.PROJECT_OFFICE))
+    pmo = UserFactory(role=Role.PROJECT_OFFICE)
+    projects, _filterset = steering.steering_projects(pmo)
+    open_alerts = steering.open_alerts(pmo, projects, filtered=False)
+    assert tiles["alerts"]["count"] == open_alerts.count() > 8
+    assert [alert.pk for alert in tiles["alerts"]["rows"]] == [
+        alert.pk for alert in open_alerts.order_by("-raised_at", "-pk")[:8]
+    ]
     slipped = steering.slipped_projects(projects)
     milestones = steering.late_milestones(projects, TODAY)
     decisions = steering.decision_items(projects)
