@@ -10,12 +10,11 @@ import gc
 import multiprocessing
 import os
 
-# Garbage collection (the same figures as `make bench`, ppm/bench.py GC_THRESHOLDS): a young
-# collection every 50,000 allocations instead of CPython's 700, and, once a worker has loaded the
-# application, its objects frozen out of the collector's reach. Full collections of the whole loaded
-# application cost ~75 ms on 2 cores and made a REST page's p95 several times its median.
-GC_THRESHOLDS = (50_000, 20, 100)
-gc.set_threshold(*GC_THRESHOLDS)
+from ppm import gc_policy  # gunicorn puts its directory (the project's) on sys.path first
+
+# Garbage collection (ppm/gc_policy.py, the policy `make bench` measures with): higher thresholds
+# from the start, the loaded application frozen in each worker, a young collection after each response.
+gc.set_threshold(*gc_policy.THRESHOLDS)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # (2 × cores) + 1 is gunicorn's usual advice; capped so a big host does not exhaust PostgreSQL.
@@ -42,20 +41,10 @@ def post_worker_init(worker):
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imported for its side effect: every view module loaded
-    gc.set_threshold(*GC_THRESHOLDS)
-    gc.collect()
-    gc.freeze()
+    gc_policy.settle()
 
 
 def post_request(worker, req, environ, resp):
-    """Once the response is sent (the sync worker calls this after writing it): a young collection,
-    while the worker has nothing else to do. A request leaves objects in reference cycles behind; the
-    50,000-allocation threshold then fell due in the middle of a later request holding tens of
-    thousands of live objects, a 15-20 ms pause on a REST page of 100 rows (p95 twice its median).
-    Collected here, with few objects alive, they cost 0.3-0.9 ms and no client waits for it. As
-    CPython would, an older generation is collected with it once its own count is due, so what
-    survives into it is not left there for the worker's lifetime (ppm/bench.py after_response does
-    the same between measured requests)."""
-    counts, thresholds = gc.get_count(), gc.get_threshold()
-    generation = 2 if counts[2] >= thresholds[2] else 1 if counts[1] >= thresholds[1] else 0
-    gc.collect(generation)
+    """Once the response is sent (the sync worker calls this after writing it): ppm.gc_policy's
+    collection, while the worker has nothing else to do."""
+    gc_policy.after_response()

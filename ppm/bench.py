@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from ppm import gc_policy
 from ppm.discovery import app_modules
 from ppm.models import AuditEntry, Directorate, User
 from ppm.roles import Role
@@ -48,20 +49,6 @@ SQL_RATIO_FLOOR_MS = 10.0
 MAX_RATIO = 1.5
 MAX_PYTHON_MS = 20.0
 MAX_P95_OVER_P50 = 2.0
-# Garbage collector settings of the benchmark process and of gunicorn (gunicorn.conf.py): a young
-# collection every 50,000 allocations instead of 700, and the objects of the loaded application
-# frozen out of the full collections (a full collection costs ~75 ms at 2 cores: p95 spikes); and a
-# young collection after each response (after_response).
-GC_THRESHOLDS = (50_000, 20, 100)
-
-
-def after_response() -> None:
-    """What gunicorn.conf.py's post_request does once a response is sent: a young collection (and an
-    older generation's when its count is due), outside the time the client waits (the measures call
-    it after each timed request, untimed)."""
-    counts, thresholds = gc.get_count(), gc.get_threshold()
-    generation = 2 if counts[2] >= thresholds[2] else 1 if counts[1] >= thresholds[1] else 0
-    gc.collect(generation)
 
 
 DIRECTORATE_NAMES = (
@@ -109,10 +96,8 @@ def cache_description() -> str:
 
 
 def tune_gc() -> None:
-    """What gunicorn.conf.py does after loading the application: higher thresholds, then freeze."""
-    gc.set_threshold(*GC_THRESHOLDS)
-    gc.collect()
-    gc.freeze()
+    """What gunicorn.conf.py does after loading the application (ppm.gc_policy)."""
+    gc_policy.settle()
 
 
 @contextmanager
@@ -426,7 +411,7 @@ def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:
         get()
         server_ms.append((time.perf_counter() - start) * 1000)
         cpu_ms.append((time.process_time() - cpu) * 1000)
-        after_response()
+        gc_policy.after_response()  # untimed, as gunicorn's post_request hook
     with CaptureQueriesContext(connection) as captured:
         get()
     statements = _replayable([query["sql"] for query in captured.captured_queries])

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from ppm import bench
+from ppm import bench, gc_policy
 from ppm.management.commands.bench import parse_wrk
 from ppm.models import Directorate, User
 
@@ -165,14 +165,14 @@ def test_the_measures_leave_the_garbage_collector_as_they_found_it():
 
     before = gc.get_threshold(), gc.get_freeze_count()
     with bench.tuned_gc():
-        assert gc.get_threshold() == bench.GC_THRESHOLDS
+        assert gc.get_threshold() == gc_policy.THRESHOLDS
         assert gc.get_freeze_count() > 0
 
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 def test_gunicorn_collects_young_objects_after_each_response_as_the_measures_do():
-    """gunicorn.conf.py's post_request hook empties the young generation (what bench.after_response
+    """gunicorn.conf.py's post_request hook empties the young generation (what gc_policy.after_response
     does between measured requests), so a request's cycles are not collected inside the next one."""
     import gc
     import runpy
@@ -183,7 +183,7 @@ def test_gunicorn_collects_young_objects_after_each_response_as_the_measures_do(
     thresholds = gc.get_threshold()
     config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))  # sets its thresholds
     try:
-        for after in (config["post_request"], lambda *args: bench.after_response()):
+        for after in (config["post_request"], lambda *args: gc_policy.after_response()):
             gc.collect(0)
             garbage = []
             for _ in range(2_000):
@@ -196,7 +196,7 @@ def test_gunicorn_collects_young_objects_after_each_response_as_the_measures_do(
             assert gc.get_count()[0] < 100
         # The middle generation is collected too once as many young collections as its threshold
         # have passed (CPython's own rule), so nothing stays there for the worker's lifetime.
-        for after in (config["post_request"], lambda *args: bench.after_response()):
+        for after in (config["post_request"], lambda *args: gc_policy.after_response()):
             gc.collect(1)
             for _ in range(gc.get_threshold()[1]):
                 after(None, None, {}, None)

@@ -37,7 +37,7 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import translation
 
-from ppm import bench, services
+from ppm import bench, gc_policy, services
 from ppm.models import ApiToken, User
 from ppm.roles import Role
 
@@ -277,7 +277,8 @@ class Command(BaseCommand):
         write("Dataset: " + ", ".join(f"{n:,} {label}" for label, n in counts.items()))
         write(
             f"Server: median and p95 of {repeat} in-process requests after 2 warm-ups "
-            f"(gc thresholds {bench.GC_THRESHOLDS}, application frozen). "
+            f"(gc thresholds {gc_policy.THRESHOLDS}, application frozen, a young collection after "
+            "each response). "
             f"DB: the same SQL replayed on a raw cursor (median of {repeat}); "
             "exec: PostgreSQL's own execution time (EXPLAIN ANALYZE)."
         )
