@@ -371,7 +371,7 @@ def order_export(request, fmt: str):
         raise Http404(_("Unknown export format."))
     orders = _order_filterset(request).qs.iterator(chunk_size=2000)
     if fmt == "csv":
-        delimiter = exports.DELIMITERS.get(request.GET.get("delimiter", ""), ",")
+        delimiter = exports.csv_delimiter(request)
         response = HttpResponse(
             exports.write_csv(ORDER_EXPORT, orders, delimiter=delimiter),
             content_type=exports.CSV_CONTENT_TYPE,

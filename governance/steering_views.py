@@ -340,11 +340,9 @@ def alert_export(request, fmt: str):
     _filterset, alerts = alerts_filtered(request)
     alerts = alerts[:50_000]
     if fmt == "csv":
-        delimiter = exports.DELIMITERS.get(
-            request.GET.get("delimiter", ""), ","
-        )  # ";" for French spreadsheets
         response = HttpResponse(
-            exports.write_csv(ALERT_COLUMNS, alerts, delimiter=delimiter), content_type=CSV_CONTENT_TYPE
+            exports.write_csv(ALERT_COLUMNS, alerts, delimiter=exports.csv_delimiter(request)),
+            content_type=CSV_CONTENT_TYPE,
         )
     else:
         response = HttpResponse(

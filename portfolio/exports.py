@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Project
 from ppm import slots
-from ppm.exports import DELIMITERS, Column, local_date, names, neutralise, write_csv, write_xlsx
+from ppm.exports import Column, csv_delimiter, local_date, names, neutralise, write_csv, write_xlsx
 from ppm.exports import export_filename as _export_filename
 
 __all__ = [
     "LIST_NAME",
     "COLUMNS",
-    "DELIMITERS",
+    "csv_delimiter",
     "export_filename",
     "neutralise",
     "projects_csv",

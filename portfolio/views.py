@@ -414,7 +414,7 @@ def project_export(request, fmt: str):
         raise Http404(_("Unknown export format."))
     projects = _filterset(request).qs
     if fmt == "csv":
-        delimiter = exports.DELIMITERS.get(request.GET.get("delimiter", ""), ",")
+        delimiter = exports.csv_delimiter(request)
         response = HttpResponse(
             exports.projects_csv(projects, delimiter=delimiter), content_type=CSV_CONTENT_TYPE
         )

@@ -41,6 +41,14 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
 # Control characters XML 1.0 (and so XLSX) cannot hold; tab, line feed and CR are allowed.
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 DELIMITERS = {"comma": ",", "semicolon": ";"}
+
+
+def csv_delimiter(request) -> str:
+    """The separator a CSV export asks for (`?delimiter=semicolon`, what the French pages' links ask):
+    a comma otherwise."""
+    return DELIMITERS.get(request.GET.get("delimiter", ""), ",")
+
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

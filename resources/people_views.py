@@ -30,9 +30,9 @@ from ppm.audit import audit_entries_for
 from ppm.exceptions import StaleVersionError
 from ppm.exports import (
     CSV_CONTENT_TYPE,
-    DELIMITERS,
     XLSX_CONTENT_TYPE,
     Column,
+    csv_delimiter,
     export_filename,
     names,
     write_csv,
@@ -313,7 +313,7 @@ def resource_export(request, fmt: str):
     queryset = _filterset(request).qs.prefetch_related("profiles")
     columns = _export_columns(can_view_cost(request.user))
     if fmt == "csv":
-        delimiter = DELIMITERS.get(request.GET.get("delimiter", ""), ",")
+        delimiter = csv_delimiter(request)
         response = HttpResponse(
             write_csv(columns, queryset, delimiter=delimiter), content_type=CSV_CONTENT_TYPE
         )
