@@ -219,10 +219,11 @@ def format_time(days: Decimal | float | None) -> str:
 # ------------------------------------------------------------------------------------ capacity
 
 
-def _day_label(day: date) -> str:
-    """A day in a message people read, in their language ("Tuesday 3 March", "mardi 3 mars"); the audit
-    keeps ISO dates, which read the same in every language."""
-    return formats.date_format(day, "l j F")
+def _about_day(message: str, day: date, **values) -> str:
+    """`message` (translated, with `%(day)s`) naming `day` as people read it in their language
+    ("Tuesday 3 March", "mardi 3 mars"), capitalised where the day begins it; the audit keeps ISO
+    dates, which read the same in every language."""
+    return capfirst(message % {"day": formats.date_format(day, "l j F"), **values})
 
 
 def availability_of(resource: Resource, absences=None) -> Availability:
@@ -335,15 +336,18 @@ def _clean_rows(rows: list[dict], week: date) -> tuple[list[dict], dict[str, lis
                 messages.append(_("“%(day)s” is not a date.") % {"day": str(day)[:20]})
                 continue
             if day not in days:
-                messages.append(_("%(day)s is not in this week.") % {"day": _day_label(day)})
+                messages.append(_about_day(_("%(day)s is not in this week."), day))
                 continue
             try:
                 value = raw if isinstance(raw, Decimal) else parse_time(raw)
             except DomainValidationError as error:
-                messages.extend(capfirst(f"{_day_label(day)}: {m}") for m in error.field_errors["days"])
+                messages.extend(
+                    _about_day("%(day)s: %(problem)s", day, problem=problem)
+                    for problem in error.field_errors["days"]
+                )
                 continue
             if value < 0 or value > ONE:
-                messages.append(capfirst(_("%(day)s: between 0 and 1 day.") % {"day": _day_label(day)}))
+                messages.append(_about_day(_("%(day)s: between 0 and 1 day."), day))
                 continue
             if value:
                 values[day] = value
@@ -411,16 +415,16 @@ def timesheet_save(
     totals = _day_totals(cleaned)
     over = [day for day, total in sorted(totals.items()) if total > ONE]
     if over:
-        errors["days"] = [
-            capfirst(_("%(day)s: more than one day in total.") % {"day": _day_label(day)}) for day in over
-        ]
+        errors["days"] = [_about_day(_("%(day)s: more than one day in total."), day) for day in over]
     if errors:
         raise DomainValidationError(_("Some rows are not valid; nothing was saved."), field_errors=errors)
     working = working_time_by_day(timesheet.resource, timesheet.week)
     warnings = [
-        capfirst(
-            _("%(day)s: %(total)s entered, above your working time (%(working)s).")
-            % {"day": _day_label(day), "total": format_time(total), "working": format_time(working[day])}
+        _about_day(
+            _("%(day)s: %(total)s entered, above your working time (%(working)s)."),
+            day,
+            total=format_time(total),
+            working=format_time(working[day]),
         )
         for day, total in sorted(totals.items())
         if float(total) > working.get(day, 0.0) + 1e-9
@@ -659,8 +663,11 @@ def time_entry_import(
     timesheet = _lock(timesheet, None)
     if timesheet.status not in EDITABLE:
         raise DomainValidationError(
-            _("The week of %(day)s is %(status)s: time is no longer added to it.")
-            % {"day": _day_label(day), "status": timesheet.get_status_display().lower()}
+            _about_day(
+                _("The week of %(day)s is %(status)s: time is no longer added to it."),
+                day,
+                status=timesheet.get_status_display().lower(),
+            )
         )
     line, _created = TimesheetLine.objects.get_or_create(
         timesheet=timesheet,
@@ -677,7 +684,7 @@ def time_entry_import(
     )
     if others + days > ONE:
         raise DomainValidationError(
-            capfirst(_("%(day)s: more than one day in total for this person.") % {"day": _day_label(day)})
+            _about_day(_("%(day)s: more than one day in total for this person."), day)
         )
     entry, _created = TimeEntry.objects.update_or_create(
         line=line, day=day, defaults={"days": days, "note": note}
