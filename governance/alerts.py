@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -378,8 +378,6 @@ def team_loads(start: date, end: date) -> list[dict]:
     weekdays × each active named person's weekly pattern, holidays and absences ignored). Two queries:
     the allocations summed by team (with the team's name and directorate, in the teams' order), and the
     active people counted by team and weekly pattern (a pattern read once, not once per person)."""
-    from django.db.models import Count
-
     from resources.capacity import availability_from_pattern
     from resources.models import Allocation, Resource
 
