@@ -1,7 +1,10 @@
 """One FilterSet shared by the project list page and the API."""
 
+import copy
+
 import django_filters
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Objective, Priority, Project, Tag
@@ -46,6 +49,48 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return value
 
 
+def _build_column_filters(columns) -> dict[str, django_filters.Filter]:
+    filters: dict[str, django_filters.Filter] = {}
+    for column in columns:
+        if column.filter is not None:
+            extension = column.filter
+            filters[extension.name] = django_filters.ChoiceFilter(
+                choices=extension.choices,
+                label=extension.label,
+                empty_label=_("Any"),
+                method=lambda queryset, name, value, apply=extension.apply: apply(queryset, value),
+            )
+    sortable = tuple((column.sort_field, column.key) for column in columns if column.sort_field)
+    if sortable:
+        filters["ordering"] = NullsLastOrderingFilter(
+            fields=ORDERING_FIELDS + sortable,
+            field_labels={column.sort_field: column.label for column in columns if column.sort_field},
+            label=_("Sort by"),
+            nulls_last=[field for field, _key in sortable],
+        )
+    return filters
+
+
+# {language: (the columns they were built for, their filters)}
+_COLUMN_FILTERS: dict[str | None, tuple[list, dict[str, django_filters.Filter]]] = {}
+
+
+def _column_filters() -> dict[str, django_filters.Filter]:
+    """The filters the registered columns add (their own, and the sort by their keys), built once per
+    language and set of columns, then copied for each filter set: building the sort filter's choices
+    (labels written in the current language) was half of what a ProjectFilterSet cost."""
+    columns = slots.list_columns(LIST_NAME)
+    language = get_language()
+    built = _COLUMN_FILTERS.get(language)
+    if (
+        built is None
+        or len(built[0]) != len(columns)
+        or any(a is not b for a, b in zip(built[0], columns, strict=True))
+    ):
+        built = _COLUMN_FILTERS[language] = (columns, _build_column_filters(columns))
+    return built[1]
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     # A column of the project itself: no join, so no DISTINCT (django-filter's default for multiple
@@ -76,29 +121,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         if queryset is not None:
             queryset = slots.columns_annotate(LIST_NAME, queryset)
         super().__init__(data, queryset, request=request, prefix=prefix)
-        extra = slots.list_columns(LIST_NAME)
-        for column in extra:
-            if column.filter is not None:
-                extension = column.filter
-                added = django_filters.ChoiceFilter(
-                    choices=extension.choices,
-                    label=extension.label,
-                    empty_label=_("Any"),
-                    method=lambda queryset, name, value, apply=extension.apply: apply(queryset, value),
-                )
-                added.parent = self
-                added.model = Project
-                self.filters[extension.name] = added
-        sortable = tuple((column.sort_field, column.key) for column in extra if column.sort_field)
-        if sortable:
-            ordering = NullsLastOrderingFilter(
-                fields=ORDERING_FIELDS + sortable,
-                label=_("Sort by"),
-                nulls_last=[field for field, _key in sortable],
-            )
-            ordering.parent = self
-            ordering.model = Project
-            self.filters["ordering"] = ordering
+        for name, prototype in _column_filters().items():
+            added = copy.deepcopy(prototype)
+            added.parent = self
+            added.model = Project
+            self.filters[name] = added
 
     def filter_search(self, queryset, name, value):
         """Every word must appear in the project's code, name or description (ignoring accents and

@@ -5,6 +5,7 @@ DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS stops start-up instead of running inse
 """
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -156,7 +157,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Keys carry the database's name: two instances sharing one Redis database (a staging beside
+            # production, the benchmark beside a development server) never read each other's cached
+            # facts (filter options listing another database's projects, alert counts, throttles).
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "")
+            or re.sub(r"[^\w.-]", "_", str(DATABASES["default"]["NAME"]))[-60:],
+        }
+    }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import Http404
 
 from portfolio.filters import ProjectFilterSet
-from portfolio.models import Objective, PortfolioSnapshot
+from portfolio.models import Objective, PortfolioSnapshot, Project
 from portfolio.rules import ProjectStatus
 from portfolio.selectors import (
     dashboard_data,
@@ -190,3 +190,24 @@ def test_dashboard_summary_is_cached_until_the_portfolio_changes(
     objective = Objective.objects.get()
     objective_update(actor=pmo_user, objective=objective, data={"name": "Renamed objective"})
     assert [o.name for o in dashboard_data()["objectives"]] == ["Renamed objective"]
+
+
+@pytest.mark.django_db
+def test_column_filters_are_built_once_per_language_and_copied_for_each_filter_set():
+    from django.utils import translation
+
+    def sort_labels(filterset):
+        return dict(filterset.filters["ordering"].extra["choices"])
+
+    with translation.override("fr"):
+        first, second = ProjectFilterSet({}), ProjectFilterSet({})
+        french = sort_labels(first)
+    with translation.override("en"):
+        english = sort_labels(ProjectFilterSet({}))
+    # Each filter set has its own copies, bound to it (the weather filter's method reads its parent).
+    assert first.filters["ordering"] is not second.filters["ordering"]
+    assert first.filters["weather"].parent is first and second.filters["weather"].parent is second
+    # The labels are written in the language of the request that uses them.
+    assert french["-flash_weather"] == "Météo (décroissant)"
+    assert english["-flash_weather"] == "Weather (descending)"
+    assert list(ProjectFilterSet({"weather": "none"}, queryset=Project.objects.all()).qs) == []

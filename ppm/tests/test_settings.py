@@ -105,3 +105,43 @@ def test_every_authentication_goes_through_the_throttled_backend():
     # Another backend before or beside it would check passwords without the sign-in throttle.
     assert settings.AUTHENTICATION_BACKENDS == ["ppm.throttle.ThrottledModelBackend"]
     assert "ppm.throttle.LoginThrottleMiddleware" in settings.MIDDLEWARE
+
+
+CACHE_PREFIX = (
+    "import django; django.setup(); from django.core.cache import cache; "
+    "print(cache.make_key('usercache:x'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"DATABASE_URL": "postgres://u@db:5432/pilotis"}, "pilotis:1:usercache:x"),
+        ({"DATABASE_URL": "postgres://u@db:5432/pilotis_staging"}, "pilotis_staging:1:usercache:x"),
+        (
+            {"DATABASE_URL": "postgres://u@db:5432/pilotis", "CACHE_KEY_PREFIX": "prod-a"},
+            "prod-a:1:usercache:x",
+        ),
+    ],
+)
+def test_redis_cache_keys_carry_the_database_name_so_instances_sharing_redis_stay_apart(variables, expected):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "ppm.settings",
+        "PILOTIS_TESTING": "0",
+        "DJANGO_DEBUG": "1",
+        "CACHE_URL": "redis://127.0.0.1:6379/0",  # only read as a setting: nothing is sent to Redis
+        **variables,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CACHE_PREFIX],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
