@@ -108,8 +108,7 @@ def test_every_authentication_goes_through_the_throttled_backend():
 
 
 CACHE_PREFIX = (
-    "import django; django.setup(); from django.core.cache import cache; "
-    "print(cache.make_key('usercache:x'))"
+    "import django; django.setup(); from django.core.cache import cache; print(cache.make_key('usercache:x'))"
 )
 
 
