@@ -190,7 +190,9 @@ def weather_report_ids(
 
 def weather_reports_of(ids: list[int]) -> list[FlashReport]:
     """The reports of `ids` (a page of :func:`weather_report_ids`) in that order, with what rows show."""
-    by_id = {report.pk: report for report in _with_row_data(FlashReport.objects.filter(pk__in=ids))}
+    # Unordered: the rows are put in the order of `ids` here (the model's ordering sorted them by period).
+    reports = _with_row_data(FlashReport.objects.filter(pk__in=ids).order_by())
+    by_id = {report.pk: report for report in reports}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
