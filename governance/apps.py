@@ -96,6 +96,13 @@ class GovernanceConfig(AppConfig):
             invalidate(BELL)
 
         invalidate_on_change(BELL, Alert)
+        # The steering filters' reference options (governance.steering_views.FILTER_CHOICES).
+        from governance.models import Committee, ProjectOffice
+        from governance.steering_views import FILTER_CHOICES
+        from portfolio.models import Objective
+        from ppm.models import Directorate
+
+        invalidate_on_change(FILTER_CHOICES, Objective, Directorate, ProjectOffice, Committee)
         post_save.connect(
             _bell_stale,
             sender=apps.get_model("portfolio.Project"),

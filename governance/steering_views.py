@@ -42,11 +42,12 @@ from governance.templatetags.steering_tags import steering_weather
 from portfolio.models import Objective, Project
 from ppm import exports
 from ppm.exceptions import DomainValidationError
-from ppm.forms import PlainSelect, plain_model_choices
+from ppm.forms import PlainSelect, model_choice_options, plain_model_choices
 from ppm.lists import paginate, render_partial_or_page, tune_filter_form, url_pattern
 from ppm.models import Directorate, ReportJob, User
 from ppm.permissions import requires
 from ppm.roles import Role
+from ppm.usercache import cached_shared
 
 STEERING_TEMPLATE = "governance/steering_dashboard.html"
 TILES = ("weather", "missing", "slipped", "milestones", "drift", "budget", "teams", "decisions", "trend")
@@ -65,13 +66,30 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
+# ppm.usercache namespace of the options of the dashboard's reference selects (see governance.apps).
+FILTER_CHOICES = "steering-filter-choices"
+# Each reference select's option label, as the model's str() writes it.
+_REFERENCE_LABELS = {
+    "objective": Concat("code", Value(" · "), "name"),
+    "directorate": "name",
+    "project_office": "name",
+    "committee": "name",
+}
+
+
 def _tune_steering_form(filterset) -> None:
     tune_filter_form(filterset.form, any_label=_("Any"))
-    # The four reference selects from narrow rows (their labels as the models' str() writes them).
+    # The four reference selects from narrow rows, kept for everyone until an objective, directorate,
+    # project office or committee changes (the dashboard and each drill-down show them).
     fields = filterset.form.fields
-    plain_model_choices(fields["objective"], label=Concat("code", Value(" · "), "name"))
-    for name in ("directorate", "project_office", "committee"):
-        plain_model_choices(fields[name], label="name")
+    options = cached_shared(
+        FILTER_CHOICES,
+        lambda: {
+            name: model_choice_options(fields[name], label=label) for name, label in _REFERENCE_LABELS.items()
+        },
+    )
+    for name, label in _REFERENCE_LABELS.items():
+        plain_model_choices(fields[name], label=label, options=options[name])
 
 
 def _query_string(request) -> str:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
@@ -29,13 +31,18 @@ class ApiTokenForm(forms.Form):
     )
 
 
-def plain_model_choices(field: forms.ModelChoiceField, *, label) -> None:
+def model_choice_options(field: forms.ModelChoiceField, *, label) -> list[tuple[Any, Any]]:
+    """The (value, `label`) options of a model select, in its queryset's order, from one narrow query."""
+    return list(field.queryset.values_list(field.to_field_name or "pk", label))
+
+
+def plain_model_choices(field: forms.ModelChoiceField, *, label, options: list | None = None) -> None:
     """Give a model select its options from one narrow query (value, `label` column) instead of the
     model instances Django's iterator builds one by one: a select of 500 people cost ~10 ms that way.
     Only the widget changes; the field still validates against its queryset. `label` (a column or an
-    expression such as Concat) must be what the model's str() shows."""
-    value = field.to_field_name or "pk"
-    options = list(field.queryset.values_list(value, label))
+    expression such as Concat) must be what the model's str() shows. `options`: what
+    `model_choice_options(field, label=label)` answers, when the caller has it already (cached)."""
+    options = model_choice_options(field, label=label) if options is None else list(options)
     if field.empty_label is not None:
         options.insert(0, ("", field.empty_label))
     plain_select(field)

@@ -4,6 +4,7 @@ constant query counts (dashboard, drill-downs, alerts list, API)."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -609,3 +610,47 @@ def test_missing_tile_follows_each_projects_cadence_and_filters(pmo_client):
     filtered = pmo_client.get(reverse("governance:steering"), {"project_office": office.pk}).context["tiles"]
     assert [row["project"].code for row in filtered["missing"]["rows"]] == ["A"]
     assert filtered["missing"]["count"] == 1
+
+
+@pytest.mark.django_db
+def test_the_filters_reference_options_are_cached_until_one_changes(client, settings, committee_user):
+    from django.core.cache import cache
+
+    from governance.models import Committee
+    from portfolio.models import Objective, StrategicAxis
+    from ppm.models import Directorate
+
+    settings.PILOTIS_USER_CACHE = True
+    cache.clear()
+    TOKEN = r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"'
+    axis = StrategicAxis.objects.create(code="A1", name="Axe")
+    objective = Objective.objects.create(axis=axis, code="O1", name="Usagers")
+    Directorate.objects.create(code="DSI", name="Direction du numérique")
+    client.force_login(committee_user)
+    url = reverse("governance:steering")
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert "O1 · Usagers" in page and "Direction du numérique" in page
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(url).content.decode()
+    assert re.sub(TOKEN, "", again) == re.sub(TOKEN, "", page)
+
+    # The four option lists (objectives, directorates, project offices, committees) came from the cache.
+    def option_queries(captured):
+        return [q["sql"] for q in captured.captured_queries if re.search(OPTIONS, q["sql"])]
+
+    tables = "portfolio_objective|ppm_directorate|governance_projectoffice|governance_committee"
+    OPTIONS = rf'FROM "({tables})"( INNER JOIN \S+ ON .*)? ORDER'
+    assert len(option_queries(first)) == 4
+    assert option_queries(second) == []
+
+    objective.name = "Usagers et territoires"
+    objective.save()
+    Committee.objects.create(code="CN", name="Comité numérique")
+    page = client.get(url).content.decode()
+    assert "O1 · Usagers et territoires" in page and "Comité numérique" in page
+    cache.clear()
