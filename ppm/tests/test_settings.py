@@ -14,7 +14,8 @@ SETUP = (
 )
 
 
-def start(tmp_path, **variables) -> subprocess.CompletedProcess:
+def start(tmp_path, *, code: str = SETUP, **variables) -> subprocess.CompletedProcess:
+    """`code` run in a fresh interpreter on the settings, with a clean environment plus `variables`."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "ppm.settings",
@@ -24,7 +25,7 @@ def start(tmp_path, **variables) -> subprocess.CompletedProcess:
         **variables,
     }
     return subprocess.run(
-        [sys.executable, "-c", SETUP],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -78,22 +79,7 @@ SQLITE_SETUP = (
 
 
 def test_embedded_sqlite_runs_in_wal_with_immediate_transactions_and_a_busy_timeout(tmp_path):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "ppm.settings",
-        "PILOTIS_TESTING": "0",
-        "PILOTIS_VAR_DIR": str(tmp_path),
-        "DJANGO_DEBUG": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_SETUP],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = start(tmp_path, code=SQLITE_SETUP, DJANGO_DEBUG="1")
 
     assert result.returncode == 0, result.stderr
     journal, mode, timeout = result.stdout.split()
@@ -123,23 +109,12 @@ CACHE_PREFIX = (
         ),
     ],
 )
-def test_redis_cache_keys_carry_the_database_name_so_instances_sharing_redis_stay_apart(variables, expected):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "ppm.settings",
-        "PILOTIS_TESTING": "0",
-        "DJANGO_DEBUG": "1",
-        "CACHE_URL": "redis://127.0.0.1:6379/0",  # only read as a setting: nothing is sent to Redis
-        **variables,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", CACHE_PREFIX],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def test_redis_cache_keys_carry_the_database_name_so_instances_sharing_redis_stay_apart(
+    tmp_path, variables, expected
+):
+    # Only read as a setting: nothing is sent to Redis.
+    result = start(
+        tmp_path, code=CACHE_PREFIX, DJANGO_DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/0", **variables
     )
 
     assert result.returncode == 0, result.stderr
