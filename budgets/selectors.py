@@ -879,11 +879,15 @@ def funding_dashboard(
     filters: BudgetFilters | None = None, *, fundings: QuerySet[FundingSource] | None = None
 ) -> list[FundingRow]:
     """Per funding source: allocated (Σ share × line planned), committed, paid (its share of them),
-    still to justify by its date. Three queries: the fundings, Σ of the lines' amounts grouped by
-    (funding, share) — exact Decimal products computed after — and the execution when `as_of`."""
+    still to justify by its date. Two queries: the fundings with their numbers of lines, Σ of the lines'
+    amounts grouped by (funding, share) — exact Decimal products computed after — and a third for the
+    execution when `as_of`."""
     filters = filters or BudgetFilters()
-    sources = list((fundings if fundings is not None else FundingSource.objects.all()).order_by("name"))
-    rows = {funding.pk: FundingRow(funding) for funding in sources}
+    sources = (fundings if fundings is not None else FundingSource.objects.all()).order_by("name")
+    rows = {
+        funding.pk: FundingRow(funding, lines=funding.line_count)
+        for funding in sources.annotate(line_count=Count("shares"))
+    }
     grouped = _grouped(["funding_id", "share"], filters, funding_ids=list(rows))
     for (funding_id, share), figures in grouped.items():
         row = rows.get(funding_id)
@@ -892,14 +896,6 @@ def funding_dashboard(
         row.allocated += to_cents(figures.planned * share / HUNDRED)
         row.committed += to_cents(figures.committed * share / HUNDRED)
         row.paid += to_cents(figures.paid * share / HUNDRED)
-    counts = (
-        FundingShare.objects.filter(funding_id__in=list(rows))
-        .values("funding_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for item in counts:
-        rows[item["funding_id"]].lines = item["n"]
     return list(rows.values())
 
 
