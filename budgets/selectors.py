@@ -556,6 +556,8 @@ class Group:
     extra: dict[str, Any] = field(default_factory=dict)
     # An envelope's section: how many projects it has, their rows loaded (children) or not.
     projects: int = 0
+    # An envelope's section, when asked (`project_rows_json`): its project rows as the API writes them.
+    rows_json: str | None = None
 
 
 def _project_rows(filters: BudgetFilters, keys: list[str], where: Mapping[str, Any] | None = None):
@@ -586,10 +588,12 @@ def _envelope_groups(
     sections: dict[tuple, Figures],
     counts: dict[tuple, int],
     project_rows: dict[tuple, Figures] | None,
+    rows_json: dict[tuple, str] | None = None,
 ) -> list[Group]:
     """By envelope → section (→ project when `project_rows`, keyed by (envelope, section, project id, code,
     name)), envelopes by code (none last), sections by code, projects by code. `sections` (keyed by
-    (envelope, section)) with their numbers of projects in `counts` when there are no project rows."""
+    (envelope, section)) with their numbers of projects in `counts` (and their project rows as JSON text
+    in `rows_json`) when there are no project rows."""
     by_section: dict[tuple, Group] = {}
     if project_rows is not None:
         rows = sorted(
@@ -613,6 +617,7 @@ def _envelope_groups(
                 label=str(Section(key[1]).label),
                 figures=sections[key],
                 projects=counts.get(key, 0),
+                rows_json=rows_json.get(key) if rows_json is not None else None,
             )
     envelopes = Envelope.objects.in_bulk({envelope_id for envelope_id, _section in by_section if envelope_id})
     by_envelope: dict[Any, Group] = {}
@@ -636,7 +641,8 @@ def _envelope_groups(
 # asked, the (envelope, section, project) rows themselves with the project's code and name. Columns: kind,
 # id (envelope, objective or directorate), section, project id, code, name, Σ planned, forecast, committed,
 # paid, number of projects, projects shared with another objective. Table and column names come from the
-# models, quoted; the per-key rows are the ORM's query, with its parameters.
+# models, quoted; the per-key rows are the ORM's query, with its parameters. A section's `name` column is
+# NULL, or its project rows as JSON text (_SECTION_ROWS_JSON_SQL, joined to the projects) when asked.
 _PORTFOLIO_GROUPS_SQL = """
 WITH per_key (envelope_id, section, project_id, s_planned, s_forecast, s_committed, s_paid) AS ({per_key}),
 per_project AS (
@@ -647,10 +653,10 @@ per_project AS (
     GROUP BY per_key.project_id, {project}.{project_directorate}
 ),
 objective_count AS (SELECT {link_project} AS project_id, COUNT(*) AS n FROM {link} GROUP BY {link_project})
-SELECT 'section', per_key.envelope_id, per_key.section, 0, NULL, NULL,
+SELECT 'section', per_key.envelope_id, per_key.section, 0, NULL, {section_rows},
     SUM(per_key.s_planned), SUM(per_key.s_forecast), SUM(per_key.s_committed), SUM(per_key.s_paid),
     COUNT(*), 0
-FROM per_key
+FROM per_key {section_join}
 GROUP BY per_key.envelope_id, per_key.section
 UNION ALL
 SELECT 'objective', {link}.{link_objective}, NULL, 0, {objective}.{code}, {objective}.{name},
@@ -677,6 +683,20 @@ SELECT 'project', per_key.envelope_id, per_key.section, per_key.project_id,
 FROM per_key INNER JOIN {project} ON {project}.{project_pk} = per_key.project_id
 """
 
+# PostgreSQL only: a section's project rows as the API summary writes them (budgets.api.lines._groups:
+# id, label "code · name", the figures as money strings; compact JSON spelled as Python's encoder spells
+# it, by project code in code point order), so that 2,000 rows are not turned into Decimals, dicts and
+# JSON again in Python. The sums have the totals' two decimals, so a numeric's text is the money string.
+_SECTION_ROWS_JSON_SQL = """'[' || string_agg(
+    '{{"id":' || per_key.project_id
+    || ',"label":' || to_json({project}.{code} || ' · ' || {project}.{name})::text
+    || ',"planned":"' || per_key.s_planned || '","forecast":"' || per_key.s_forecast
+    || '","committed":"' || per_key.s_committed || '","paid":"' || per_key.s_paid
+    || '","remaining":"' || (per_key.s_planned - per_key.s_committed)
+    || '","gap":"' || (per_key.s_forecast - per_key.s_planned) || '"}}',
+    ',' ORDER BY {project}.{code} COLLATE "C") || ']'"""
+_SECTION_ROWS_JOIN_SQL = "INNER JOIN {project} ON {project}.{project_pk} = per_key.project_id"
+
 
 def _amount(value) -> Decimal:
     """A sum from a raw statement as an exact Decimal to the cent (SQLite gives a float or an int)."""
@@ -687,11 +707,16 @@ def _amount(value) -> Decimal:
     return _d(value)
 
 
-def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, Any]:
+def _portfolio_groups(filters: BudgetFilters, *, projects: bool, rows_json: bool = False) -> dict[str, Any]:
     """The portfolio budget's groups: by envelope → section (→ project when `projects`), by objective (with
     its numbers of projects and of projects shared with another objective) and by directorate, the total
     and the number of projects. One statement (_PORTFOLIO_GROUPS_SQL), and with `as_of` the execution up to
-    that day summed live for each kind of group (three or four more queries)."""
+    that day summed live for each kind of group (three or four more queries). With `rows_json`, on
+    PostgreSQL and without `as_of`, each section has its project rows as JSON text (Group.rows_json)
+    instead of its children; elsewhere `rows_json` is `projects`."""
+    if rows_json:
+        rows_json = connection.vendor == "postgresql" and filters.as_of is None
+        projects = not rows_json
     per_key: QuerySet[Any]
     if filters.year:
         per_key = (
@@ -725,17 +750,19 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, An
         "directorate_pk": quote(Directorate._meta.pk.column),
         "directorate_name": quote(Directorate._meta.get_field("name").column),
     }
+    project_code = {
+        "code": quote(Project._meta.get_field("code").column),
+        "name": quote(Project._meta.get_field("name").column),
+    }
     sql = _PORTFOLIO_GROUPS_SQL.format(
         **names,
         code=quote(Objective._meta.get_field("code").column),
         name=quote(Objective._meta.get_field("name").column),
+        section_rows=_SECTION_ROWS_JSON_SQL.format(**names, **project_code) if rows_json else "NULL",
+        section_join=_SECTION_ROWS_JOIN_SQL.format(**names) if rows_json else "",
     )
     if projects:
-        sql += _PORTFOLIO_PROJECT_ROWS_SQL.format(
-            **names,
-            code=quote(Project._meta.get_field("code").column),
-            name=quote(Project._meta.get_field("name").column),
-        )
+        sql += _PORTFOLIO_PROJECT_ROWS_SQL.format(**names, **project_code)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -743,6 +770,7 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, An
     kinds = ("section", "objective", "directorate", "project")
     groups: dict[str, dict[tuple, Figures]] = {kind: {} for kind in kinds}
     about: dict[tuple[str, Any], tuple[Any, Any, int, int]] = {}
+    section_rows: dict[tuple, str] = {}
     for kind, pk, section, project_id, code, name, planned, forecast, committed, paid, count, shared in rows:
         figures = Figures(
             _amount(planned),
@@ -755,6 +783,8 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, An
         elif kind == "section":
             groups[kind][pk, section] = figures
             about[kind, (pk, section)] = (None, None, int(count or 0), 0)
+            if rows_json:
+                section_rows[pk, section] = name
         else:
             groups[kind][(pk,)] = figures
             about[kind, pk] = (code, name, int(count or 0), int(shared or 0))
@@ -773,6 +803,7 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, An
         groups["section"],
         {key: about[kind, key][2] for kind, key in about if kind == "section"},
         groups["project"] if projects else None,
+        section_rows if rows_json else None,
     )
     by_objective = []
     for (pk,), figures in sorted(
@@ -800,12 +831,16 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool) -> dict[str, An
     }
 
 
-def portfolio_budget(filters: BudgetFilters, *, projects: bool = True) -> dict[str, Any]:
+def portfolio_budget(
+    filters: BudgetFilters, *, projects: bool = True, project_rows_json: bool = False
+) -> dict[str, Any]:
     """The portfolio budget page: totals, by envelope → section → project, by objective, by directorate,
     by funding. Every group is aggregated in SQL from the precomputed totals, in a constant number of
     queries. With `projects` False, the envelope table stops at the sections (each knows its number of
-    projects; `portfolio_section_projects` gives one section's rows): the page brings them on demand."""
-    groups = _portfolio_groups(filters, projects=projects)
+    projects; `portfolio_section_projects` gives one section's rows): the page brings them on demand.
+    With `project_rows_json` (the API summary), each section's project rows come as the API writes them,
+    JSON text written by PostgreSQL (Group.rows_json; on another database, or with `as_of`, as children)."""
+    groups = _portfolio_groups(filters, projects=projects, rows_json=project_rows_json)
     return {
         "filters": filters,
         "total": groups["total"],
@@ -844,11 +879,15 @@ def funding_dashboard(
     filters: BudgetFilters | None = None, *, fundings: QuerySet[FundingSource] | None = None
 ) -> list[FundingRow]:
     """Per funding source: allocated (Σ share × line planned), committed, paid (its share of them),
-    still to justify by its date. Three queries: the fundings, Σ of the lines' amounts grouped by
-    (funding, share) — exact Decimal products computed after — and the execution when `as_of`."""
+    still to justify by its date. Two queries: the fundings with their numbers of lines, Σ of the lines'
+    amounts grouped by (funding, share) — exact Decimal products computed after — and a third for the
+    execution when `as_of`."""
     filters = filters or BudgetFilters()
-    sources = list((fundings if fundings is not None else FundingSource.objects.all()).order_by("name"))
-    rows = {funding.pk: FundingRow(funding) for funding in sources}
+    sources = (fundings if fundings is not None else FundingSource.objects.all()).order_by("name")
+    rows = {
+        funding.pk: FundingRow(funding, lines=funding.line_count)
+        for funding in sources.annotate(line_count=Count("shares"))
+    }
     grouped = _grouped(["funding_id", "share"], filters, funding_ids=list(rows))
     for (funding_id, share), figures in grouped.items():
         row = rows.get(funding_id)
@@ -857,14 +896,6 @@ def funding_dashboard(
         row.allocated += to_cents(figures.planned * share / HUNDRED)
         row.committed += to_cents(figures.committed * share / HUNDRED)
         row.paid += to_cents(figures.paid * share / HUNDRED)
-    counts = (
-        FundingShare.objects.filter(funding_id__in=list(rows))
-        .values("funding_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for item in counts:
-        rows[item["funding_id"]].lines = item["n"]
     return list(rows.values())
 
 
@@ -902,22 +933,61 @@ def funding_lines(funding: FundingSource) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ CP consumption
 
 
+# The CP voted in a year and the payments of each of its months on lines of an envelope, from the totals
+# (paid_01 … paid_12), in one statement: what the ORM's two aggregates cost 2 ms of Python to write (the
+# API summary and the budget page read it on every request). Names come from the models, quoted;
+# {envelope_credits} and {envelope_totals} narrow both to one envelope, or are empty.
+_CP_FROM_TOTALS_SQL = """
+SELECT (
+    SELECT SUM({credit}.{credit_amount}) FROM {credit}
+    INNER JOIN {section} ON {section}.{section_pk} = {credit}.{credit_section}
+    WHERE {credit}.{credit_year} = %s {envelope_credits}
+), {paid_months}
+FROM {total} WHERE {total}.{total_year} = %s AND {total}.{total_envelope} IS NOT NULL {envelope_totals}
+"""
+
+
+def _cp_from_totals(year: int, envelope: int | None) -> tuple[Decimal, dict[int, Decimal]]:
+    """The CP voted in `year` and its payments by month (1–12), of one envelope or of all (one query)."""
+    quote = connection.ops.quote_name
+    credit, section, total = EnvelopePaymentCredit._meta, EnvelopeSection._meta, BudgetTotal._meta
+    names = {
+        "credit": quote(credit.db_table),
+        "credit_amount": quote(credit.get_field("amount").column),
+        "credit_section": quote(credit.get_field("envelope_section").column),
+        "credit_year": quote(credit.get_field("year").column),
+        "section": quote(section.db_table),
+        "section_pk": quote(section.pk.column),
+        "section_envelope": quote(section.get_field("envelope").column),
+        "total": quote(total.db_table),
+        "total_year": quote(total.get_field("year").column),
+        "total_envelope": quote(total.get_field("envelope").column),
+    }
+    sql = _CP_FROM_TOTALS_SQL.format(
+        **names,
+        paid_months=", ".join(f"SUM({names['total']}.{quote(name)})" for name in PAID_MONTHS),
+        envelope_credits="AND {section}.{section_envelope} = %s".format(**names) if envelope else "",
+        envelope_totals="AND {total}.{total_envelope} = %s".format(**names) if envelope else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, envelope, year, envelope] if envelope else [year, year])
+        voted, *paid = cursor.fetchone()
+    return _amount(voted), {month: _amount(value) for month, value in enumerate(paid, start=1)}
+
+
 def cp_consumption_by_month(
     year: int, *, envelope: int | None = None, as_of: datetime.date | None = None
 ) -> dict[str, Any]:
     """Payments of each month of `year` on envelope lines against the CP voted that year, cumulative.
-    Two queries: the payments by month from the totals, or from the entries up to `as_of` (live)."""
-    credits = EnvelopePaymentCredit.objects.filter(year=year)
-    if envelope:
-        credits = credits.filter(envelope_section__envelope_id=envelope)
-    voted = _d(credits.aggregate(total=Sum("amount"))["total"])
+    One query from the totals (_CP_FROM_TOTALS_SQL), or two with `as_of`: the CP voted, and the
+    payments by month from the entries up to that day (live)."""
     if as_of is None:
-        totals = BudgetTotal.objects.filter(year=year, envelope__isnull=False)
-        if envelope:
-            totals = totals.filter(envelope_id=envelope)
-        sums = totals.aggregate(**{name: Sum(name) for name in PAID_MONTHS})
-        by_month = {month: _d(sums[name]) for month, name in enumerate(PAID_MONTHS, start=1)}
+        voted, by_month = _cp_from_totals(year, envelope)
     else:
+        credits = EnvelopePaymentCredit.objects.filter(year=year)
+        if envelope:
+            credits = credits.filter(envelope_section__envelope_id=envelope)
+        voted = _d(credits.aggregate(total=Sum("amount"))["total"])
         entries = ExecutionEntry.objects.filter(
             kind=ExecutionKind.PAID, date__year=year, date__lte=as_of, line__envelope__isnull=False
         )

@@ -37,6 +37,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,6 +64,7 @@ from ppm.api.concurrency import (
     VersionedObjectMixin,
     etag_response_header,
 )
+from ppm.api.renderers import RawJSON, RawJSONRenderer
 from ppm.api.schema import error_responses
 from ppm.api.serializers import ItemSerializer, id_field, related_field
 from ppm.api.views import ApiViewMixin
@@ -698,12 +700,16 @@ class SummaryQuerySerializer(serializers.Serializer):
 
 
 def _groups(groups) -> list[dict]:
-    """id, label, the figures, the children if any, then the group's extra keys (2,000 project rows)."""
+    """id, label, the figures, the children if any, then the group's extra keys (2,000 project rows: a
+    section's come as JSON text from PostgreSQL, the same as these rows encoded, see
+    selectors._SECTION_ROWS_JSON_SQL)."""
     rows = []
     for group in groups:
         row = {"id": group.key, "label": group.label}
         row.update(_figures(group.figures))
-        if group.children:
+        if group.rows_json is not None:
+            row["children"] = RawJSON(group.rows_json)
+        elif group.children:
             row["children"] = _groups(group.children)
         row.update(group.extra)
         rows.append(row)
@@ -718,6 +724,7 @@ class BudgetSummaryView(ApiViewMixin, APIView):
     rules = RULES
     rule_entity = "budget"
     rule_actions = {"GET": READ}
+    renderer_classes = [RawJSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(
         parameters=[
@@ -745,7 +752,7 @@ class BudgetSummaryView(ApiViewMixin, APIView):
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters_ = selectors.BudgetFilters(**query.validated_data)
-        data = selectors.portfolio_budget(filters_)
+        data = selectors.portfolio_budget(filters_, project_rows_json=True)
         cp = selectors.cp_consumption_by_month(
             filters_.year or timezone.localdate().year, envelope=filters_.envelope
         )

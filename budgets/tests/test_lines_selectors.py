@@ -2,6 +2,7 @@
 the execution import (all or nothing, idempotent) and the demo."""
 
 import datetime
+import json
 from decimal import Decimal
 from itertools import count
 
@@ -472,6 +473,64 @@ def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pm
                 (r.key, r.label, r.figures) for r in section.children
             ]
             assert section.projects == len(section.children)
+
+
+def test_summary_project_rows_written_by_the_database_are_the_api_rows(pmo_user, envelope):
+    """The API summary's project rows, written as JSON text by PostgreSQL (selectors._SECTION_ROWS_JSON_SQL)
+    are byte for byte the rows that the API encodes from the project Groups: escapes and unicode in the
+    labels, the codes in code point order, negative and large amounts, with or without a year or other
+    filters, lines without an envelope. (On SQLite the summary has the Groups: they are compared with
+    themselves, and the test checks that it does.)"""
+    from django.db import connection
+
+    from budgets.api.lines import _groups
+    from ppm.api.renderers import RawJSONRenderer
+
+    names = {
+        "b-2": 'quote " backslash \\ tab \t newline \n bell \x07 slash /',
+        "B.1": "é € 🙂 \u2028 \u2029 « » · —",
+        "B_3": "",
+        "a1": "x",
+        "Zed": "plain",
+    }
+    for n, (code, name) in enumerate(names.items()):
+        project = ProjectFactory(code=code, name=name)
+        line = services.budget_line_create(
+            actor=pmo_user,
+            project=project,
+            data={"label": "L", "section": "investment", "nature": "services", "envelope": envelope},
+            planned={2025: f"{n}234567.89", 2026: "0.10"},
+        )
+        services.line_reforecast(
+            actor=pmo_user, line_year=line.years.get(year=2026), forecast="7", comment="x"
+        )
+        ExecutionEntry.objects.create(  # more than planned: remaining < 0
+            line=line, kind="committed", date=datetime.date(2026, 1, 15), amount=D("12.34"), source="manual"
+        )
+        services.line_year_totals_refresh([line.pk])
+        services.budget_line_create(
+            actor=pmo_user,
+            project=project,
+            data={"label": "Hors enveloppe", "section": "operating", "nature": "services", "envelope": None},
+            planned={2026: "0.00"},
+        )
+    render = RawJSONRenderer().render
+    for filters in (
+        selectors.BudgetFilters(),
+        selectors.BudgetFilters(year=2026),
+        selectors.BudgetFilters(year=2025, envelope=envelope.pk),
+        selectors.BudgetFilters(status="demand"),
+    ):
+        by_database = selectors.portfolio_budget(filters, project_rows_json=True)["by_envelope"]
+        by_python = selectors.portfolio_budget(filters)["by_envelope"]
+        assert render(_groups(by_database)) == render(_groups(by_python)), filters
+        sections = [section for group in by_database for section in group.children]
+        assert sections
+        for section in sections:
+            assert (section.rows_json is not None) == (connection.vendor == "postgresql")
+            assert section.projects == len(section.children or json.loads(section.rows_json or "[]"))
+    rows = _groups(by_python)[0]["children"][0]["children"]  # the envelope's investment section
+    assert [row["label"].split(" · ")[0] for row in rows] == ["B.1", "B_3", "Zed", "a1", "b-2"]
 
 
 def test_budget_years_are_the_years_of_the_totals_and_of_the_payment_credits(pmo_user, envelope):
