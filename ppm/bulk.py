@@ -94,10 +94,14 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 def _copy_field(value: object) -> str:
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
-    if value is True or value is False:
+    if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, bytes | bytearray | memoryview):
         # bytea's hex input, its backslash escaped for COPY.
         return "\\\\x" + bytes(value).hex()

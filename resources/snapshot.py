@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -399,8 +399,18 @@ def _row_label(dimension: str, key: str, labels: dict[str, dict[str, str]]) -> s
     return label[:200]
 
 
+class PlanRow(NamedTuple):
+    """A row of the plan as CapacityRow stores it (`data`: its figures, compressed)."""
+
+    dimension: str
+    dim_key: str
+    label: str
+    order: int
+    data: bytes
+
+
 def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str, Any]:
-    """Rows and drill-down loads of the plan (nothing written): {"rows": [...], "loads": [...]}.
+    """Rows (PlanRow) and drill-down loads of the plan, nothing written: {"rows", "loads", "summary"}.
 
     Every row of every dimension is one row of two matrices: the people's gross, absent and background
     days summed into the rows they count in (one `np.bincount`), and the groups' days per planned period
@@ -525,11 +535,10 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
         [gross - absent - background, gross, absent, background, load, load_external, load_unstaffed],
         axis=1,
     ).astype(np.float32)
-    rows = []
-    for (dimension, key, label, order), matrix in zip(plan_rows, figures, strict=True):
-        row = CapacityRow(dimension=dimension, dim_key=key, label=label, order=order)
-        row.data = zlib.compress(matrix.tobytes(), 1)
-        rows.append(row)
+    rows = [
+        PlanRow(dimension, key, label, order, zlib.compress(matrix.tobytes(), 1))
+        for (dimension, key, label, order), matrix in zip(plan_rows, figures, strict=True)
+    ]
 
     drill_values = spread_loads[3 * n_rows :]
     rounded = np.round(drill_values, 2)
@@ -644,8 +653,8 @@ def snapshot_build(snapshot: CapacitySnapshot, *, stamp: str | None = None) -> C
         CapacityLoad.objects.filter(snapshot=snapshot).delete()
         insert_rows(
             CapacityRow,
-            ("snapshot_id", "dimension", "dim_key", "label", "order", "data"),
-            [(snapshot.pk, r.dimension, r.dim_key, r.label, r.order, r.data) for r in computed["rows"]],
+            ("snapshot_id", *PlanRow._fields),
+            [(snapshot.pk, *row) for row in computed["rows"]],
         )
         insert_rows(
             CapacityLoad,

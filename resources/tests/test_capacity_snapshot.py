@@ -88,7 +88,10 @@ def org():
 
 
 def _rows(computed, dimension):
-    return {row.dim_key: row for row in computed["rows"] if row.dimension == dimension}
+    """The computed rows of `dimension` by key, as CapacityRow reads them."""
+    return {
+        row.dim_key: CapacityRow(**row._asdict()) for row in computed["rows"] if row.dimension == dimension
+    }
 
 
 def test_person_capacity_follows_pattern_holidays_absences_and_background(org):
