@@ -7,12 +7,14 @@
    project's directorate), joined to the resource's team, directorate, role and kind;
 2. each distinct planned period is spread once onto the snapshot's periods (months or ISO weeks) over
    the organisation calendar (resources.capacity.spread), giving a weight matrix W (planned periods ×
-   snapshot periods); any sum of loads is then a matrix product (rows × planned periods) @ W;
+   snapshot periods); every load of the plan is then one product (rows × planned periods) @ W;
 3. the capacity of every named person as day arrays (numpy): working-day mask × weekly pattern within
    the active dates, minus absences, minus background load, summed per period (`np.add.reduceat`) —
    no Python loop over days × people;
-4. rows per family, role, team, directorate and person, with load ÷ capacity precomputed, and the
-   drill-down loads per project × resource, stored with `bulk_create` in the build's transaction.
+4. rows per family, role, team, directorate and person — every row of every dimension a row of one
+   capacity matrix (the people's sums, one `np.bincount`) and one load matrix — and the drill-down loads
+   per project × resource, stored as plain rows (ppm.bulk.insert_rows: COPY on PostgreSQL) in the
+   build's transaction.
 
 Generic resources and demand on a role carry load, never capacity: it shows in the family and role rows
 (`load_unstaffed`) and in an "Unstaffed demand" row of the team, directorate and person views.
@@ -422,45 +424,71 @@ def snapshot_compute(params: PlanParams, periods: Sequence[Period]) -> dict[str,
     people = _people(calendar, periods)
     n_periods = len(periods)
 
-    # Planned periods → weights, and per group the indices it contributes through.
+    # Per group (column by column): its planned period, its days, its key in each dimension and its
+    # drill-down load; planned periods and drill-down loads numbered in the order groups first name them.
+    (
+        projects,
+        resources,
+        families,
+        profiles,
+        externals,
+        grains,
+        starts,
+        kinds,
+        teams,
+        directorates,
+        main_profiles,
+        totals,
+    ) = list(zip(*groups, strict=True)) or [()] * 12
+    named_person = [
+        resource is not None and kind == ResourceKind.PERSON
+        for resource, kind in zip(resources, kinds, strict=True)
+    ]
+    keys: dict[str, list[str]] = {
+        CapacityDimension.FAMILY: list(families),
+        CapacityDimension.PROFILE: [
+            str(profile or main_profile or NONE_KEY)
+            for profile, main_profile in zip(profiles, main_profiles, strict=True)
+        ],
+        CapacityDimension.TEAM: [
+            str(team or NONE_KEY) if is_named else UNSTAFFED
+            for team, is_named in zip(teams, named_person, strict=True)
+        ],
+        CapacityDimension.DIRECTORATE: [
+            str(directorate) if is_named else UNSTAFFED
+            for directorate, is_named in zip(directorates, named_person, strict=True)
+        ],
+        CapacityDimension.PERSON: [
+            str(resource) if is_named else UNSTAFFED
+            for resource, is_named in zip(resources, named_person, strict=True)
+        ],
+    }
     planned_index: dict[tuple[str, date], int] = {}
-    group_planned = np.empty(len(groups), dtype=np.intp)
-    amounts = np.empty(len(groups))
+    group_planned = np.array(
+        [
+            planned_index.setdefault(planned, len(planned_index))
+            for planned in zip(grains, starts, strict=True)
+        ],
+        dtype=np.intp,
+    )
+    amounts = np.array([float(total or 0) for total in totals])
     drill_index: dict[tuple, int] = {}
-    group_drill = np.empty(len(groups), dtype=np.intp)
-    keys: dict[str, list[str]] = {dimension: [] for dimension in DIMENSIONS}
-    is_external = np.empty(len(groups), dtype=bool)
-    unstaffed = np.empty(len(groups), dtype=bool)
-    for g, (
-        project,
-        resource,
-        family,
-        profile,
-        external,
-        grain,
-        start,
-        kind,
-        team,
-        directorate,
-        main_profile,
-        total,
-    ) in enumerate(groups):
-        group_planned[g] = planned_index.setdefault((grain, start), len(planned_index))
-        amounts[g] = float(total or 0)
-        named = resource is not None and kind == ResourceKind.PERSON
-        profile_key = str(profile or main_profile or NONE_KEY)
-        team_key = str(team or NONE_KEY) if named else UNSTAFFED
-        directorate_key = str(directorate) if named else UNSTAFFED
-        person_key = str(resource) if named else UNSTAFFED
-        keys[CapacityDimension.FAMILY].append(family)
-        keys[CapacityDimension.PROFILE].append(profile_key)
-        keys[CapacityDimension.TEAM].append(team_key)
-        keys[CapacityDimension.DIRECTORATE].append(directorate_key)
-        keys[CapacityDimension.PERSON].append(person_key)
-        is_external[g] = external
-        unstaffed[g] = not named
-        drill = (project, resource, family, profile_key, team_key, directorate_key, person_key, external)
-        group_drill[g] = drill_index.setdefault(drill, len(drill_index))
+    drills = zip(
+        projects,
+        resources,
+        families,
+        keys[CapacityDimension.PROFILE],
+        keys[CapacityDimension.TEAM],
+        keys[CapacityDimension.DIRECTORATE],
+        keys[CapacityDimension.PERSON],
+        externals,
+        strict=True,
+    )
+    group_drill = np.array(
+        [drill_index.setdefault(drill, len(drill_index)) for drill in drills], dtype=np.intp
+    )
+    is_external = np.array(externals, dtype=bool)
+    unstaffed = ~np.array(named_person, dtype=bool)
     weights = _weights(list(planned_index), calendar, periods)
 
     labels = _labels()
