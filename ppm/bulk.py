@@ -6,12 +6,18 @@ fields) cost 150 ms of Python before the database saw anything. ``bulk_update`` 
 ``UPDATE … FROM (VALUES (…), (…)) AS v WHERE table.id = v.column1`` per batch (PostgreSQL, and SQLite
 from 3.33), with the values prepared by each field as ``save()`` would; it falls back to Django's on
 other databases. Like Django's, it writes the given fields as they are (no ``pre_save``, no signals).
+
+``insert_rows`` adds plain rows (tuples of values as the columns take them) without model instances: one
+``COPY … FROM STDIN`` on PostgreSQL — about half the time of a multi-row ``INSERT`` for a thousand rows,
+with nothing to parse or plan per value — and ``executemany`` elsewhere.
 """
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -81,3 +87,42 @@ def bulk_update(
             cursor.execute(sql, params)
             updated += cursor.rowcount
     return updated
+
+
+# COPY's text format: a backslash starts an escape, tab and newline end a field and a row.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: object) -> str:
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        # bytea's hex input, its backslash escaped for COPY.
+        return "\\\\x" + bytes(value).hex()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` into `model`'s table: each a tuple of values for `columns` (column names), given as
+    the database takes them (None, booleans, numbers, text, bytes for binary columns; JSON already
+    encoded as text). No model instances, no signals, no defaults: every column to fill is listed."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            data = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(data))
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        # Only quoted names and placeholders are formatted in: the values are parameters.
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608

@@ -37,7 +37,7 @@ from portfolio.scheduling.models import (
     PortfolioBaselineEntry,
     Task,
 )
-from portfolio.scheduling.services import base_calendar, project_calendar
+from portfolio.scheduling.services import calendar_with_closures, project_calendar
 from ppm.audit import audit_record, audited
 from ppm.bulk import bulk_update
 from ppm.exceptions import DomainNotFound, DomainPermissionError, DomainValidationError
@@ -271,9 +271,10 @@ def portfolio_baseline_delete(*, actor, baseline: PortfolioBaseline) -> None:
 
 
 def portfolio_calendar() -> WorkingCalendar:
-    """Metropolitan France minus the organisation's closed days: the calendar of portfolio drifts."""
+    """Metropolitan France minus the organisation's closed days: the calendar of portfolio drifts (and of
+    the capacity plan and timesheets), kept per process for these closed days."""
     closures = CalendarException.objects.filter(project__isnull=True).values_list("start", "end")
-    return base_calendar("").with_closures(list(closures))
+    return calendar_with_closures("", closures)
 
 
 def baseline_list(project: Project) -> QuerySet[Baseline]:

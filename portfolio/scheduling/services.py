@@ -130,12 +130,13 @@ _PROJECT_CALENDARS: dict[tuple, WorkingCalendar] = {}
 _PROJECT_CALENDARS_MAX = 256
 
 
-def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
-    """The project's holidays with these closed-day ranges (for callers that loaded them already).
+def calendar_with_closures(subdiv: str, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
+    """The holidays of `subdiv` with these closed-day ranges.
 
     Calendars are kept per process by (subdivision, closures): their working-day index is built once,
-    not at every re-schedule or Gantt payload (a calendar is immutable and thread-safe)."""
-    key = (project.calendar_subdiv or "", tuple(sorted(set(closures))))
+    not at every re-schedule, Gantt payload or capacity plan build (a calendar is immutable and
+    thread-safe)."""
+    key = (subdiv or "", tuple(sorted(set(closures))))
     calendar = _PROJECT_CALENDARS.get(key)
     if calendar is None:
         calendar = base_calendar(key[0]).with_closures(list(key[1]))
@@ -144,6 +145,11 @@ def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]
                 _PROJECT_CALENDARS.clear()
             _PROJECT_CALENDARS[key] = calendar
     return calendar
+
+
+def project_calendar_from(project: Project, closures: Iterable[tuple[date, date]]) -> WorkingCalendar:
+    """The project's holidays with these closed-day ranges (for callers that loaded them already)."""
+    return calendar_with_closures(project.calendar_subdiv or "", closures)
 
 
 def project_calendar(project: Project) -> WorkingCalendar:

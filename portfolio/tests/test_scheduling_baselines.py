@@ -256,3 +256,18 @@ def test_demo_baselines_show_drift_on_some_projects(pmo_user, manager_user):
     # Loading again adds nothing.
     created = load_demo_schedules(today=D(2026, 3, 2), actor=pmo_user)
     assert Baseline.objects.count() == 8 and PortfolioBaseline.objects.count() == 1
+
+
+def test_portfolio_calendar_is_kept_until_the_organisation_closes_days(project):
+    from portfolio.models import CalendarException
+
+    calendar = baselines.portfolio_calendar()
+    assert calendar.is_working(D(2026, 3, 10))
+    assert baselines.portfolio_calendar() is calendar  # its working-day index is built once per process
+    # A project's closed days are not the organisation's.
+    CalendarException.objects.create(project=project, name="Projet", start=D(2026, 3, 9), end=D(2026, 3, 10))
+    assert baselines.portfolio_calendar() is calendar
+    CalendarException.objects.create(name="Pont", start=D(2026, 3, 9), end=D(2026, 3, 10))
+    closed = baselines.portfolio_calendar()
+    assert closed is not calendar
+    assert not closed.is_working(D(2026, 3, 10)) and calendar.is_working(D(2026, 3, 10))

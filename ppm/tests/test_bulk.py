@@ -1,15 +1,18 @@
 """ppm.bulk.bulk_update: the same rows as Django's bulk_update, in one statement per batch, whatever the
-field types (text with quotes, JSON, nullable dates and times, booleans, a column of NULLs only)."""
+field types (text with quotes, JSON, nullable dates and times, booleans, a column of NULLs only).
+ppm.bulk.insert_rows: plain rows stored as given (COPY on PostgreSQL), text that COPY would read as
+escapes included."""
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ppm.bulk import bulk_update
-from ppm.models import Directorate, ReportJob
+from ppm.bulk import bulk_update, insert_rows
+from ppm.models import AuditEntry, Directorate, ReportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +88,45 @@ def test_refuses_the_primary_key_and_unsaved_objects():
         bulk_update(Directorate, [Directorate(pk=1)], ["id"])
     with pytest.raises(ValueError, match="primary key"):
         bulk_update(Directorate, [Directorate(code="X", name="X")], ["name"])
+
+
+def test_insert_rows_stores_values_as_given():
+    parent = Directorate.objects.create(code="P", name="Parent")
+    names = [
+        "Tab\there, new\nline, return\r, back\\slash, \\N, \\x00",
+        'It\'s "quoted" — été, 100 %',
+        "",
+    ]
+    insert_rows(
+        Directorate,
+        ("code", "name", "parent_id", "is_active"),
+        [("A", names[0], parent.pk, False), ("B", names[1], None, True), ("C", names[2], parent.pk, True)],
+    )
+    insert_rows(Directorate, ("code", "name", "parent_id", "is_active"), [])
+
+    assert list(
+        Directorate.objects.exclude(pk=parent.pk)
+        .order_by("code")
+        .values_list("name", "parent_id", "is_active")
+    ) == [(names[0], parent.pk, False), (names[1], None, True), (names[2], parent.pk, True)]
+
+
+def test_insert_rows_json_given_as_text():
+    from django.contrib.contenttypes.models import ContentType
+
+    changes = {"name": ["Old\tname", "New \\ name"], "n": [1, 2.5], "none": None}
+    insert_rows(
+        AuditEntry,
+        ("content_type_id", "object_id", "object_repr", "action", "at", "changes"),
+        [
+            (
+                ContentType.objects.get_for_model(Directorate).pk,
+                7,
+                "Directorate 7",
+                "update",
+                timezone.now(),
+                json.dumps(changes),
+            )
+        ],
+    )
+    assert AuditEntry.objects.get(object_id=7).changes == changes

@@ -88,7 +88,10 @@ def org():
 
 
 def _rows(computed, dimension):
-    return {row.dim_key: row for row in computed["rows"] if row.dimension == dimension}
+    """The computed rows of `dimension` by key, as CapacityRow reads them."""
+    return {
+        row.dim_key: CapacityRow(**row._asdict()) for row in computed["rows"] if row.dimension == dimension
+    }
 
 
 def test_person_capacity_follows_pattern_holidays_absences_and_background(org):
@@ -176,3 +179,51 @@ def test_build_stores_rows_of_arrays(org):
     assert capacity_snapshot_run(snapshot_id=snapshot.pk) == "unchanged"
     AllocationFactory(project=org["p1"], resource=org["alice"], period_start=datetime.date(2025, 12, 1))
     assert capacity_snapshot_run(snapshot_id=snapshot.pk) == "built"
+
+
+def test_build_stores_what_compute_gives(org):
+    """Rows and drill-down loads stored as computed (COPY on PostgreSQL), a label with what COPY would
+    read as escapes included, and the pages' figures decoded from them."""
+    from resources.snapshot import snapshot_build, snapshot_get_or_create, snapshot_periods
+
+    org["team"].name = "R&D\t«Équipe»\\n 2\nbis"
+    org["team"].save()
+    snapshot = snapshot_get_or_create(PlanParams(grain="week"), today=datetime.date(2025, 9, 15))
+    computed = snapshot_compute(PlanParams(grain="week"), snapshot_periods(snapshot))
+    snapshot_build(snapshot)
+
+    stored = CapacityRow.objects.filter(snapshot=snapshot).order_by("dimension", "order")
+    assert [(row.dimension, row.dim_key, row.label, row.order, bytes(row.data)) for row in stored] == sorted(
+        computed["rows"], key=lambda row: (row.dimension, row.order)
+    )
+    team = stored.get(dimension="team", dim_key=str(org["team"].pk))
+    assert team.label == "R&D\t«Équipe»\\n 2\nbis"
+    # Alice: 0.5 a day in September (two weeks, then 29-30 September); Bruno: 5 days the week of the 29th.
+    assert team.load[:3] == [2.5, 2.5, 6.0]
+    loads = CapacityLoad.objects.filter(snapshot=snapshot).order_by("pk")
+    assert [
+        {
+            **{name: getattr(load, name) for name in computed["loads"][0] if name != "values"},
+            "values": load.values,
+        }
+        for load in loads
+    ] == computed["loads"]
+
+
+def test_sums_and_products_as_one_call_each_give_the_same_values():
+    """The build's sums (np.bincount) and its product by blocks of rows are the np.add.at sums and the
+    single product they replace, to the last bit."""
+    import numpy as np
+
+    from resources.snapshot import _product, _sum_rows
+
+    rng = np.random.default_rng(7)
+    values = rng.random((460, 30)) * rng.integers(0, 3, (460, 1)) / 7
+    index = rng.integers(0, 40, 460)
+    expected = np.zeros((45, 30))
+    np.add.at(expected, index, values)
+    assert np.array_equal(_sum_rows(index, values, 45), expected)
+    assert _sum_rows(index[:0], values[:0], 3).shape == (3, 30)
+
+    left, right = rng.random((2400, 15)) / 3, rng.random((15, 156)) / 7
+    assert np.array_equal(_product(left, right), left @ right)
