@@ -254,5 +254,14 @@ def snapshot_cell_loads(snapshot: CapacitySnapshot, dimension: str, key: str, pe
         position = period - load.offset
         if 0 <= position < len(load.values) and load.values[position]:
             result.append({"load": load, "days": load.values[position]})
-    result.sort(key=lambda item: (-item["days"], item["load"].project.code))
+    # Ties (same days, same project) by person, then in the order the build wrote them: never in the
+    # table's physical order, which changes from one build to the next.
+    result.sort(
+        key=lambda item: (
+            -item["days"],
+            item["load"].project.code,
+            item["load"].resource.name if item["load"].resource_id else "",
+            item["load"].pk,
+        )
+    )
     return result

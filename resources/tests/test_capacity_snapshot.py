@@ -227,3 +227,22 @@ def test_sums_and_products_as_one_call_each_give_the_same_values():
 
     left, right = rng.random((2400, 15)) / 3, rng.random((15, 156)) / 7
     assert np.array_equal(_product(left, right), left @ right)
+
+
+def test_a_cells_loads_with_equal_days_on_one_project_come_by_person_then_as_written(org):
+    """Ties never follow the table's physical order (which changes from one build to the next)."""
+    from resources.capacity_plan import snapshot_cell_loads
+    from resources.snapshot import snapshot_get_or_create
+
+    snapshot = snapshot_get_or_create(PlanParams(), today=datetime.date(2025, 9, 15))
+    zoe = ResourceFactory(name="Zoé", team=org["team"], primary_profile=org["developer"])
+    common = {"snapshot": snapshot, "project": org["p1"], "family": "moe", "team_key": "t", "offset": 0}
+    written = [
+        CapacityLoad.objects.create(resource=zoe, values=[2.0], **common),
+        CapacityLoad.objects.create(resource=None, values=[2.0], **common),
+        CapacityLoad.objects.create(resource=org["alice"], values=[2.0], **common),
+        CapacityLoad.objects.create(resource=None, values=[2.0], **common),
+        CapacityLoad.objects.create(resource=org["bruno"], values=[5.0], **common),
+    ]
+    loads = [item["load"].pk for item in snapshot_cell_loads(snapshot, "team", "t", 0)]
+    assert loads == [written[4].pk, written[1].pk, written[3].pk, written[2].pk, written[0].pk]
