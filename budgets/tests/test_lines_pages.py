@@ -137,6 +137,58 @@ def test_portfolio_filters_offer_any_as_their_empty_choice(client, finance_user,
         assert list(form.fields[name].choices)[0][1] == "Any", name
 
 
+def test_portfolio_filters_options_are_cached_until_one_changes(client, finance_user, envelope, settings):
+    """With the shared cache on (production), the envelope, objective and directorate options come from
+    the cache until one of them (or an objective's axis) changes."""
+    import re
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.models import Objective, StrategicAxis
+    from ppm.models import Directorate
+
+    settings.PILOTIS_USER_CACHE = True
+    cache.clear()
+    first_axis = StrategicAxis.objects.create(code="A1", name="Axe 1", order=1)
+    second_axis = StrategicAxis.objects.create(code="A2", name="Axe 2", order=2)
+    Objective.objects.create(axis=first_axis, code="O1", name="Usagers")
+    Objective.objects.create(axis=second_axis, code="O2", name="Agents")
+    directorate = Directorate.objects.create(code="DSI", name="Direction du numérique")
+    client.force_login(finance_user)
+    url = reverse("budgets:portfolio_budget")
+    options = re.compile(
+        r'FROM "(budgets_envelope|portfolio_objective|ppm_directorate)"( INNER JOIN \S+ ON .*)? ORDER'
+    )
+    token = r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"'
+
+    def page_and_option_queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return re.sub(token, "", page), [
+            q["sql"] for q in captured.captured_queries if options.search(q["sql"])
+        ]
+
+    page, queries = page_and_option_queries()
+    assert "FRN · Feuille de route" in page and "Direction du numérique" in page
+    assert page.index("O1 · Usagers") < page.index("O2 · Agents")
+    assert len(queries) == 3
+    assert page_and_option_queries() == (page, [])
+
+    first_axis.order = 3
+    first_axis.save()
+    page, _queries = page_and_option_queries()
+    assert page.index("O2 · Agents") < page.index("O1 · Usagers")
+    envelope.name = "Feuille de route 2"
+    envelope.save()
+    assert "FRN · Feuille de route 2" in page_and_option_queries()[0]
+    directorate.name = "Direction des systèmes"
+    directorate.save()
+    assert "Direction des systèmes" in page_and_option_queries()[0]
+    cache.clear()
+
+
 def test_french_amounts(client, pmo_user, project, line):
     client.force_login(pmo_user)
     client.cookies["django_language"] = "fr"
