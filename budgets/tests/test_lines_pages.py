@@ -231,6 +231,44 @@ def test_portfolio_budget_project_rows_are_the_template_rows(language):
     assert "&lt;script&gt;" in expected
 
 
+# The fundings table's rows before they were written in Python ({% budget_funding_rows %}).
+FUNDING_ROWS_TEMPLATE = """{% load budgets_money %}{% for row in rows %}<tr><th scope="row"><a href="{% url 'budgets:funding_detail' row.funding.pk %}">{{ row.funding.name }}</a> <span class="muted">{{ row.funding.get_kind_display }}</span></th><td class="num">{{ row.funding.amount|amount }}</td><td class="num">{{ row.allocated|amount }}</td><td class="num">{{ row.committed|amount }}</td><td class="num">{{ row.paid|amount }}</td><td class="num">{{ row.still_to_justify|amount }}</td><td>{{ row.funding.justify_by|date:"SHORT_DATE_FORMAT"|default:"—" }}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_funding_rows_are_the_template_rows(language):
+    """The fundings table's rows are written in Python (budget_funding_rows): the same markup as the
+    template row they replace, escaping, kinds, number and date formats included."""
+    from decimal import Decimal as D
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from budgets.models import FundingSource
+    from budgets.selectors import FundingRow
+
+    rows = [
+        FundingRow(
+            FundingSource(pk=3, name='<b>"FEDER"</b> & l\'État', kind="eu", amount=D("1234567.89")),
+            allocated=D("1000.50"),
+            committed=D("0"),
+            paid=D("2000000.00"),
+        ),
+        FundingRow(
+            FundingSource(
+                pk=14, name="Région", kind="region", amount=D("10"), justify_by=datetime.date(2027, 6, 30)
+            ),
+            allocated=D("-12.25"),
+        ),
+    ]
+    template_rows = Template(FUNDING_ROWS_TEMPLATE)
+    tag = Template("{% load budgets_money %}{% budget_funding_rows rows %}")
+    with translation.override(language):
+        expected = template_rows.render(Context({"rows": rows}))
+        assert same_markup(tag.render(Context({"rows": rows}))) == same_markup(expected)
+    assert "&lt;b&gt;&quot;FEDER&quot;&lt;/b&gt; &amp; l" in expected and "—" in expected
+
+
 # One budget line's year rows before they were written in Python ({% budget_line_years %}).
 LINE_YEARS_TEMPLATE = """{% load i18n budgets_money %}{% for row in budget.rows %}      {% for year, ly in row.years.items %}
       <tr>
