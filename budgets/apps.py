@@ -49,6 +49,16 @@ class BudgetsConfig(AppConfig):
                 )
             )
 
+        # The portfolio budget page's reference options (budgets.line_views.FILTER_CHOICES).
+        # The objectives are ordered by their axis' order.
+        from portfolio.models import Objective, StrategicAxis
+        from ppm.models import Directorate
+        from ppm.usercache import invalidate_on_change
+
+        invalidate_on_change(
+            line_views.FILTER_CHOICES, self.get_model("Envelope"), Objective, StrategicAxis, Directorate
+        )
+
         # --- contracts
         from budgets import (
             consumption,

@@ -46,10 +46,11 @@ from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
 from ppm.exceptions import DomainConflictError, DomainValidationError, StaleVersionError
 from ppm.exports import Column, export_filename, write_xlsx
-from ppm.forms import plain_model_choices
+from ppm.forms import model_choice_options, plain_model_choices
 from ppm.lists import paginate
 from ppm.permissions import requires
 from ppm.report_views import import_page
+from ppm.usercache import cached_shared
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -399,6 +400,30 @@ def _filters(request) -> tuple[BudgetFilterForm, selectors.BudgetFilters]:
     return form, filters
 
 
+# ppm.usercache namespace of the options of the page's reference selects (see budgets.apps).
+FILTER_CHOICES = "budget-filter-choices"
+# Each reference select's option label, as the model's str() writes it.
+_REFERENCE_LABELS = {
+    "envelope": Concat("code", Value(" · "), "name"),
+    "objective": Concat("code", Value(" · "), "name"),
+    "directorate": "name",
+}
+
+
+def _plain_filter_selects(form: BudgetFilterForm) -> None:
+    """The filters' reference selects from (pk, label) rows rather than model instances, kept for everyone
+    until an envelope, objective or directorate changes (ppm.usercache)."""
+    fields = {name: cast(ModelChoiceField, form.fields[name]) for name in _REFERENCE_LABELS}
+    options = cached_shared(
+        FILTER_CHOICES,
+        lambda: {
+            name: model_choice_options(fields[name], label=label) for name, label in _REFERENCE_LABELS.items()
+        },
+    )
+    for name, label in _REFERENCE_LABELS.items():
+        plain_model_choices(fields[name], label=label, options=options[name])
+
+
 def _group_rows(groups, depth=0, parents=()):
     for group in groups:
         yield _Obj({"label": group.label or "—", "depth": depth, "path": parents, "figures": group.figures})
@@ -441,14 +466,7 @@ def portfolio_budget(request):
             section.extra.update(rows_key=key, expanded=key in expanded)
     base_query = request.GET.copy()
     base_query.pop("rows", None)
-    # The filters' selects from (pk, label) rows rather than model instances.
-    plain_model_choices(
-        cast(ModelChoiceField, form.fields["envelope"]), label=Concat("code", Value(" · "), "name")
-    )
-    plain_model_choices(
-        cast(ModelChoiceField, form.fields["objective"]), label=Concat("code", Value(" · "), "name")
-    )
-    plain_model_choices(cast(ModelChoiceField, form.fields["directorate"]), label="name")
+    _plain_filter_selects(form)
     context = {
         "form": form,
         "data": data,

@@ -585,15 +585,17 @@ def portfolio_section_projects(filters: BudgetFilters, envelope_id: int | None, 
 
 
 def _envelope_groups(
+    envelopes: Mapping[int, tuple[str, str]],
     sections: dict[tuple, Figures],
     counts: dict[tuple, int],
     project_rows: dict[tuple, Figures] | None,
     rows_json: dict[tuple, str] | None = None,
 ) -> list[Group]:
     """By envelope → section (→ project when `project_rows`, keyed by (envelope, section, project id, code,
-    name)), envelopes by code (none last), sections by code, projects by code. `sections` (keyed by
-    (envelope, section)) with their numbers of projects in `counts` (and their project rows as JSON text
-    in `rows_json`) when there are no project rows."""
+    name)), envelopes by code (none last), sections by code, projects by code. `envelopes`: the (code,
+    name) of each envelope that has a section; `sections` (keyed by (envelope, section)) with their numbers
+    of projects in `counts` (and their project rows as JSON text in `rows_json`) when there are no project
+    rows."""
     by_section: dict[tuple, Group] = {}
     if project_rows is not None:
         rows = sorted(
@@ -619,18 +621,18 @@ def _envelope_groups(
                 projects=counts.get(key, 0),
                 rows_json=rows_json.get(key) if rows_json is not None else None,
             )
-    envelopes = Envelope.objects.in_bulk({envelope_id for envelope_id, _section in by_section if envelope_id})
     by_envelope: dict[Any, Group] = {}
     for (envelope_id, _section), section_group in by_section.items():
         group = by_envelope.get(envelope_id)
         if group is None:
-            label = str(envelopes[envelope_id]) if envelope_id in envelopes else ""
+            # The label Envelope.__str__ writes.
+            label = "{} · {}".format(*envelopes[envelope_id]) if envelope_id in envelopes else ""
             group = by_envelope[envelope_id] = Group(key=envelope_id, label=label, figures=Figures())
         group.children.append(section_group)
         group.figures.add(section_group.figures)
     return sorted(
         by_envelope.values(),
-        key=lambda g: (g.key is None, envelopes[g.key].code if g.key in envelopes else ""),
+        key=lambda g: (g.key is None, envelopes[g.key][0] if g.key in envelopes else ""),
     )
 
 
@@ -638,11 +640,12 @@ def _envelope_groups(
 # read once (2,000 rows on the benchmark: stored for all years, summed from the 8,000 yearly totals for one
 # year), and every group is summed from these: by envelope and section (with its number of projects), by
 # each project's objectives (a project counts whole in each; none: NULL), by its directorate, and, when
-# asked, the (envelope, section, project) rows themselves with the project's code and name. Columns: kind,
-# id (envelope, objective or directorate), section, project id, code, name, Σ planned, forecast, committed,
-# paid, number of projects, projects shared with another objective. Table and column names come from the
-# models, quoted; the per-key rows are the ORM's query, with its parameters. A section's `name` column is
-# NULL, or its project rows as JSON text (_SECTION_ROWS_JSON_SQL, joined to the projects) when asked.
+# asked, the (envelope, section, project) rows themselves with the project's code and name; and the code
+# and name of each envelope that has a section. Columns: kind, id (envelope, objective or directorate),
+# section, project id, code, name, Σ planned, forecast, committed, paid, number of projects, projects shared
+# with another objective. Table and column names come from the models, quoted; the per-key rows are the
+# ORM's query, with its parameters. A section's `name` column is NULL, or its project rows as JSON text
+# (_SECTION_ROWS_JSON_SQL, joined to the projects) when asked.
 _PORTFOLIO_GROUPS_SQL = """
 WITH per_key (envelope_id, section, project_id, s_planned, s_forecast, s_committed, s_paid) AS ({per_key}),
 per_project AS (
@@ -658,6 +661,10 @@ SELECT 'section', per_key.envelope_id, per_key.section, 0, NULL, {section_rows},
     COUNT(*), 0
 FROM per_key {section_join}
 GROUP BY per_key.envelope_id, per_key.section
+UNION ALL
+SELECT 'envelope', {envelope}.{envelope_pk}, NULL, 0, {envelope}.{envelope_code}, {envelope}.{envelope_name},
+    0, 0, 0, 0, 0, 0
+FROM {envelope} WHERE {envelope}.{envelope_pk} IN (SELECT per_key.envelope_id FROM per_key)
 UNION ALL
 SELECT 'objective', {link}.{link_objective}, NULL, 0, {objective}.{code}, {objective}.{name},
     SUM(per_project.s_planned), SUM(per_project.s_forecast), SUM(per_project.s_committed),
@@ -749,6 +756,10 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool, rows_json: bool
         "directorate": quote(Directorate._meta.db_table),
         "directorate_pk": quote(Directorate._meta.pk.column),
         "directorate_name": quote(Directorate._meta.get_field("name").column),
+        "envelope": quote(Envelope._meta.db_table),
+        "envelope_pk": quote(Envelope._meta.pk.column),
+        "envelope_code": quote(Envelope._meta.get_field("code").column),
+        "envelope_name": quote(Envelope._meta.get_field("name").column),
     }
     project_code = {
         "code": quote(Project._meta.get_field("code").column),
@@ -771,7 +782,11 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool, rows_json: bool
     groups: dict[str, dict[tuple, Figures]] = {kind: {} for kind in kinds}
     about: dict[tuple[str, Any], tuple[Any, Any, int, int]] = {}
     section_rows: dict[tuple, str] = {}
+    envelopes: dict[int, tuple[str, str]] = {}
     for kind, pk, section, project_id, code, name, planned, forecast, committed, paid, count, shared in rows:
+        if kind == "envelope":
+            envelopes[pk] = (code, name)
+            continue
         figures = Figures(
             _amount(planned),
             _amount(forecast),
@@ -800,6 +815,7 @@ def _portfolio_groups(filters: BudgetFilters, *, projects: bool, rows_json: bool
         _executed_as_of(groups["objective"], ["project__objectives"], filters)
         _executed_as_of(groups["directorate"], ["project__directorate_id"], filters)
     by_envelope = _envelope_groups(
+        envelopes,
         groups["section"],
         {key: about[kind, key][2] for kind, key in about if kind == "section"},
         groups["project"] if projects else None,

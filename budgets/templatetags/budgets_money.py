@@ -6,6 +6,7 @@ from decimal import Decimal
 from html import escape
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
@@ -137,6 +138,28 @@ def budget_group_rows(groups, *, nested=False, objectives=False, query="", ancho
         parts.append(
             f'\n    <tbody>\n      <tr class="budget-group"><th scope="row">{head}</th>{count}'
             f"{_group_cells(group.figures, number)}</tr>\n      {''.join(sections)}\n    </tbody>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def budget_funding_rows(rows) -> SafeString:
+    """The rows of the fundings table (portfolio budget page, fundings list), written in Python: a link, a
+    kind, five amounts and a date a row, which the template language took ~3 ms to draw for twenty
+    fundings. The same markup as the template row it replaces (budgets/partials/lines_funding_table.html)."""
+    number = number_formatter()
+    url = url_pattern("budgets:funding_detail")
+    parts = []
+    for row in rows:
+        funding = row.funding
+        cells = "".join(
+            f'<td class="num">{"" if value is None else escape(number(value))}</td>'
+            for value in (funding.amount, row.allocated, row.committed, row.paid, row.still_to_justify)
+        )
+        parts.append(
+            f'<tr><th scope="row"><a href="{url.format(int(funding.pk))}">{escape(funding.name)}</a>'
+            f' <span class="muted">{escape(str(funding.get_kind_display()))}</span></th>{cells}'
+            f"<td>{escape(date_filter(funding.justify_by, 'SHORT_DATE_FORMAT') or '—')}</td></tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 

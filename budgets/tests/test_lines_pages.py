@@ -137,6 +137,58 @@ def test_portfolio_filters_offer_any_as_their_empty_choice(client, finance_user,
         assert list(form.fields[name].choices)[0][1] == "Any", name
 
 
+def test_portfolio_filters_options_are_cached_until_one_changes(client, finance_user, envelope, settings):
+    """With the shared cache on (production), the envelope, objective and directorate options come from
+    the cache until one of them (or an objective's axis) changes."""
+    import re
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.models import Objective, StrategicAxis
+    from ppm.models import Directorate
+
+    settings.PILOTIS_USER_CACHE = True
+    cache.clear()
+    first_axis = StrategicAxis.objects.create(code="A1", name="Axe 1", order=1)
+    second_axis = StrategicAxis.objects.create(code="A2", name="Axe 2", order=2)
+    Objective.objects.create(axis=first_axis, code="O1", name="Usagers")
+    Objective.objects.create(axis=second_axis, code="O2", name="Agents")
+    directorate = Directorate.objects.create(code="DSI", name="Direction du numérique")
+    client.force_login(finance_user)
+    url = reverse("budgets:portfolio_budget")
+    options = re.compile(
+        r'FROM "(budgets_envelope|portfolio_objective|ppm_directorate)"( INNER JOIN \S+ ON .*)? ORDER'
+    )
+    token = r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"'
+
+    def page_and_option_queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return re.sub(token, "", page), [
+            q["sql"] for q in captured.captured_queries if options.search(q["sql"])
+        ]
+
+    page, queries = page_and_option_queries()
+    assert "FRN · Feuille de route" in page and "Direction du numérique" in page
+    assert page.index("O1 · Usagers") < page.index("O2 · Agents")
+    assert len(queries) == 3
+    assert page_and_option_queries() == (page, [])
+
+    first_axis.order = 3
+    first_axis.save()
+    page, _queries = page_and_option_queries()
+    assert page.index("O2 · Agents") < page.index("O1 · Usagers")
+    envelope.name = "Feuille de route 2"
+    envelope.save()
+    assert "FRN · Feuille de route 2" in page_and_option_queries()[0]
+    directorate.name = "Direction des systèmes"
+    directorate.save()
+    assert "Direction des systèmes" in page_and_option_queries()[0]
+    cache.clear()
+
+
 def test_french_amounts(client, pmo_user, project, line):
     client.force_login(pmo_user)
     client.cookies["django_language"] = "fr"
@@ -177,6 +229,44 @@ def test_portfolio_budget_project_rows_are_the_template_rows(language):
         expected = template_row.render(Context({"projects": projects}))
         assert tag.render(Context({"projects": projects})) == expected
     assert "&lt;script&gt;" in expected
+
+
+# The fundings table's rows before they were written in Python ({% budget_funding_rows %}).
+FUNDING_ROWS_TEMPLATE = """{% load budgets_money %}{% for row in rows %}<tr><th scope="row"><a href="{% url 'budgets:funding_detail' row.funding.pk %}">{{ row.funding.name }}</a> <span class="muted">{{ row.funding.get_kind_display }}</span></th><td class="num">{{ row.funding.amount|amount }}</td><td class="num">{{ row.allocated|amount }}</td><td class="num">{{ row.committed|amount }}</td><td class="num">{{ row.paid|amount }}</td><td class="num">{{ row.still_to_justify|amount }}</td><td>{{ row.funding.justify_by|date:"SHORT_DATE_FORMAT"|default:"—" }}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_funding_rows_are_the_template_rows(language):
+    """The fundings table's rows are written in Python (budget_funding_rows): the same markup as the
+    template row they replace, escaping, kinds, number and date formats included."""
+    from decimal import Decimal as D
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from budgets.models import FundingSource
+    from budgets.selectors import FundingRow
+
+    rows = [
+        FundingRow(
+            FundingSource(pk=3, name='<b>"FEDER"</b> & l\'État', kind="eu", amount=D("1234567.89")),
+            allocated=D("1000.50"),
+            committed=D("0"),
+            paid=D("2000000.00"),
+        ),
+        FundingRow(
+            FundingSource(
+                pk=14, name="Région", kind="region", amount=D("10"), justify_by=datetime.date(2027, 6, 30)
+            ),
+            allocated=D("-12.25"),
+        ),
+    ]
+    template_rows = Template(FUNDING_ROWS_TEMPLATE)
+    tag = Template("{% load budgets_money %}{% budget_funding_rows rows %}")
+    with translation.override(language):
+        expected = template_rows.render(Context({"rows": rows}))
+        assert same_markup(tag.render(Context({"rows": rows}))) == same_markup(expected)
+    assert "&lt;b&gt;&quot;FEDER&quot;&lt;/b&gt; &amp; l" in expected and "—" in expected
 
 
 # One budget line's year rows before they were written in Python ({% budget_line_years %}).

@@ -463,6 +463,7 @@ def test_portfolio_groups_aggregated_in_sql_equal_the_project_by_project_sums(pm
     data = selectors.portfolio_budget(selectors.BudgetFilters(), projects=False)
     assert [g.key for g in data["by_objective"]] == [a.pk, b.pk, c.pk, None]
     assert [g.key for g in data["by_envelope"]] == [envelope.pk, None]
+    assert [g.label for g in data["by_envelope"]] == [str(envelope), ""]  # its code and name, same query
     assert all(not section.children for group in data["by_envelope"] for section in group.children)
     # The rows a section brings on demand are the ones of the full tree.
     full = selectors.portfolio_budget(selectors.BudgetFilters(), projects=True)
