@@ -311,24 +311,30 @@ def _decorate(cards: list[dict], viewer: BoardViewer) -> list[dict]:
 
 def task_board(*, project, user, swimlanes: str = "") -> dict:
     """Columns (label, card count, WIP limit, first BOARD_PAGE cards) and, with `swimlanes` "assignee"
-    or "phase", the same cards grouped in lanes. A fixed number of queries (5, 6 with phases)."""
+    or "phase", the same cards grouped in lanes. Two queries of its own (three with phases) and those of
+    the project's payload extensions, whatever the number of cards."""
     swimlanes = swimlanes if swimlanes in SWIMLANES else ""
     viewer = board_viewer(user=user, project=project)
-    cards = _cards(project.pk)
-    counts = dict(cards.order_by().values_list("board_status").annotate(n=Count("id")))
-    limits = dict(BoardColumnLimit.objects.filter(project=project).values_list("board_status", "wip_limit"))
+    limits = dict(
+        BoardColumnLimit.objects.filter(project=project)
+        .order_by()  # not the model's ordering, which joins the project to sort by its code
+        .values_list("board_status", "wip_limit")
+    )
     # The first BOARD_PAGE cards of every column, in one query (lanes group these; each lane loads
-    # the rest of its cells on demand).
+    # the rest of its cells on demand), each with the number of cards of its column (a window count
+    # over the whole column, taken before the page is cut: no separate GROUP BY query).
+    column = [F("board_status")]
     rows = (
-        cards.annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("board_status")], order_by=[F("board_position"), F("pk")]
-            )
+        _cards(project.pk)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=column, order_by=[F("board_position"), F("pk")]),
+            column_count=Window(Count("id"), partition_by=column),
         )
         .filter(rank__lte=BOARD_PAGE + 1)
-        .values(*CARD_VALUES)
+        .values(*CARD_VALUES, "column_count")
     )
     all_cards = _decorate(list(rows), viewer)
+    counts = {card["board_status"]: card["column_count"] for card in all_cards}
     columns = []
     for status, label in BoardStatus.choices:
         count = counts.get(status, 0)

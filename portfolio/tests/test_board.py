@@ -267,6 +267,7 @@ def test_columns_beyond_the_page_load_lazily(client, project, pmo_user, monkeypa
     client.force_login(pmo_user)
     html = client.get(reverse("portfolio:task_board", args=[project.pk])).content.decode()
     assert html.count('id="card-') == 2 and "Load more cards" in html
+    assert 'data-column-head="todo" data-count="5"' in html  # the whole column's count, not the page's
     url = reverse("portfolio:task_board_cards", args=[project.pk])
     more = client.get(url, {"status": "todo", "after": tasks[1].pk}).content.decode()
     assert "Tâche 2" in more and "Tâche 3" in more and "Tâche 4" not in more and "Load more" in more
