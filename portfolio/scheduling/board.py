@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import formats
@@ -31,7 +31,7 @@ from portfolio.scheduling.permissions import can_edit_schedule, can_update_progr
 from ppm.audit import audit_record, audited
 from ppm.bulk import bulk_update
 from ppm.exceptions import DomainPermissionError, DomainValidationError
-from ppm.models import AuditEntry
+from ppm.models import AuditEntry, User
 from ppm.slots import payload_extensions
 from ppm.versioning import check_version, lock_for_update
 
@@ -237,6 +237,43 @@ def _cards(project_id: int) -> QuerySet[Task]:
     return Task.objects.filter(project_id=project_id, is_summary=False).order_by("board_position", "pk")
 
 
+# The first cards of every column of a project's board, each with the number of cards of its column
+# (a window count over the whole column, taken before the page is cut: no separate GROUP BY). Written
+# in SQL: the ORM's filter on a window function (its QUALIFY emulation, two nested selects) costs more
+# Python to compile than the rest of the board's reads together (~2 ms for a 0.5 ms statement); the
+# same statement, with the same columns as `_cards(...).values(*CARD_VALUES)`, in the same order.
+_FIRST_CARDS_SQL = """
+SELECT {columns}, "column_count" FROM (
+    SELECT {task_columns}, "person"."first_name" AS "assignee__first_name",
+        "person"."last_name" AS "assignee__last_name", "person"."username" AS "assignee__username",
+        ROW_NUMBER() OVER (PARTITION BY "task"."board_status" ORDER BY "task"."board_position", "task"."id")
+            AS "card_rank",
+        COUNT(*) OVER (PARTITION BY "task"."board_status") AS "column_count"
+    FROM {task_table} "task" LEFT OUTER JOIN {user_table} "person" ON "person"."id" = "task"."assignee_id"
+    WHERE "task"."project_id" = %s AND NOT "task"."is_summary"
+) "cards"
+WHERE "card_rank" <= %s
+ORDER BY "board_position", "id"
+"""
+
+
+def _first_cards(project_id: int) -> list[dict]:
+    """The first BOARD_PAGE + 1 cards of each column (by position), as `CARD_VALUES` dicts with their
+    column's `column_count`. One query."""
+    quote = connection.ops.quote_name
+    own = [name for name in CARD_VALUES if "__" not in name]
+    sql = _FIRST_CARDS_SQL.format(
+        columns=", ".join(quote(name) for name in CARD_VALUES),
+        task_columns=", ".join(f'"task".{quote(name)}' for name in own),
+        task_table=quote(Task._meta.db_table),
+        user_table=quote(User._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project_id, BOARD_PAGE + 1])
+        names = [*CARD_VALUES, "column_count"]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _assignee_lane(card: dict) -> tuple[str, str]:
     if card["assignee_id"]:
         full = f"{card['assignee__first_name']} {card['assignee__last_name']}".strip()
@@ -321,19 +358,8 @@ def task_board(*, project, user, swimlanes: str = "") -> dict:
         .values_list("board_status", "wip_limit")
     )
     # The first BOARD_PAGE cards of every column, in one query (lanes group these; each lane loads
-    # the rest of its cells on demand), each with the number of cards of its column (a window count
-    # over the whole column, taken before the page is cut: no separate GROUP BY query).
-    column = [F("board_status")]
-    rows = (
-        _cards(project.pk)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=column, order_by=[F("board_position"), F("pk")]),
-            column_count=Window(Count("id"), partition_by=column),
-        )
-        .filter(rank__lte=BOARD_PAGE + 1)
-        .values(*CARD_VALUES, "column_count")
-    )
-    all_cards = _decorate(list(rows), viewer)
+    # the rest of its cells on demand), each with the number of cards of its column.
+    all_cards = _decorate(_first_cards(project.pk), viewer)
     counts = {card["board_status"]: card["column_count"] for card in all_cards}
     columns = []
     for status, label in BoardStatus.choices:

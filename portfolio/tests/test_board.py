@@ -276,6 +276,22 @@ def test_columns_beyond_the_page_load_lazily(client, project, pmo_user, monkeypa
     assert client.get(url, {"status": "nowhere"}).status_code == 404
 
 
+def test_first_cards_are_the_orm_s_cards_of_each_column_cut_at_the_page(
+    project, pmo_user, contributor_user, monkeypatch
+):
+    monkeypatch.setattr(board, "BOARD_PAGE", 2)
+    tasks = make_tasks(project, pmo_user, 9, assignee=contributor_user)
+    Task.objects.filter(pk__in=[task.pk for task in tasks[::3]]).update(board_status="done", milestone=True)
+    Task.objects.filter(pk=tasks[1].pk).update(board_position=1, assignee=None, assignee_name="Ext")
+    expected = []
+    for status in ("todo", "done"):
+        column = list(board._cards(project.pk).filter(board_status=status).values(*board.CARD_VALUES))
+        expected += [{**card, "column_count": len(column)} for card in column[:3]]
+    expected.sort(key=lambda card: (card["board_position"], card["id"]))
+    assert board._first_cards(project.pk) == expected
+    assert [card["column_count"] for card in expected].count(6) == 3
+
+
 def test_move_to_form_works_without_javascript(client, project, pmo_user):
     (task,) = make_tasks(project, pmo_user, 1)
     client.force_login(pmo_user)
