@@ -336,13 +336,23 @@ def short_date_formatter():
 
 
 def _decorate(cards: list[dict], viewer: BoardViewer) -> list[dict]:
+    """Each card's due date text, lane key and assignee's name, and whether the viewer may move it: the
+    last two worked out once per assignee (a card's move right depends on its assignee only)."""
     short_date = short_date_formatter()
+    lanes: dict[tuple, tuple[str, str]] = {}
+    movable: dict[Any, bool] = {}
     for card in cards:
         card["due"] = short_date(card["finish"]) if card["finish"] else ""
-        card["assignee_key"], card["assignee_label"] = _assignee_lane(card)
-        if card["assignee_key"] == NO_LANE:
-            card["assignee_label"] = ""
-        card["movable"] = viewer.can_move(card)
+        person = (card["assignee_id"], card["assignee_name"])
+        lane = lanes.get(person)
+        if lane is None:
+            lane = lanes[person] = _assignee_lane(card)
+        card["assignee_key"] = lane[0]
+        card["assignee_label"] = "" if lane[0] == NO_LANE else lane[1]
+        assignee_id = card["assignee_id"]
+        if assignee_id not in movable:
+            movable[assignee_id] = viewer.can_move(card)
+        card["movable"] = movable[assignee_id]
     return cards
 
 
