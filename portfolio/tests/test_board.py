@@ -267,12 +267,29 @@ def test_columns_beyond_the_page_load_lazily(client, project, pmo_user, monkeypa
     client.force_login(pmo_user)
     html = client.get(reverse("portfolio:task_board", args=[project.pk])).content.decode()
     assert html.count('id="card-') == 2 and "Load more cards" in html
+    assert 'data-column-head="todo" data-count="5"' in html  # the whole column's count, not the page's
     url = reverse("portfolio:task_board_cards", args=[project.pk])
     more = client.get(url, {"status": "todo", "after": tasks[1].pk}).content.decode()
     assert "Tâche 2" in more and "Tâche 3" in more and "Tâche 4" not in more and "Load more" in more
     last = client.get(url, {"status": "todo", "after": tasks[3].pk}).content.decode()
     assert "Tâche 4" in last and "Load more" not in last
     assert client.get(url, {"status": "nowhere"}).status_code == 404
+
+
+def test_first_cards_are_the_orm_s_cards_of_each_column_cut_at_the_page(
+    project, pmo_user, contributor_user, monkeypatch
+):
+    monkeypatch.setattr(board, "BOARD_PAGE", 2)
+    tasks = make_tasks(project, pmo_user, 9, assignee=contributor_user)
+    Task.objects.filter(pk__in=[task.pk for task in tasks[::3]]).update(board_status="done", milestone=True)
+    Task.objects.filter(pk=tasks[1].pk).update(board_position=1, assignee=None, assignee_name="Ext")
+    expected = []
+    for status in ("todo", "done"):
+        column = list(board._cards(project.pk).filter(board_status=status).values(*board.CARD_VALUES))
+        expected += [{**card, "column_count": len(column)} for card in column[:3]]
+    expected.sort(key=lambda card: (card["board_position"], card["id"]))
+    assert board._first_cards(project.pk) == expected
+    assert [card["column_count"] for card in expected].count(6) == 3
 
 
 def test_move_to_form_works_without_javascript(client, project, pmo_user):
