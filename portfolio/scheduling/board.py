@@ -279,7 +279,8 @@ def _assignee_lane(card: dict) -> tuple[str, str]:
         full = f"{card['assignee__first_name']} {card['assignee__last_name']}".strip()
         return f"u{card['assignee_id']}", full or card["assignee__username"]
     if card["assignee_name"]:
-        return f"n{card['assignee_name']}", card["assignee_name"]
+        # "n:" so that no name makes the key of the unassigned lane ("none" from a person named "one").
+        return f"n:{card['assignee_name']}", card["assignee_name"]
     return NO_LANE, _("Unassigned")
 
 
@@ -293,8 +294,8 @@ def lane_filter(swimlanes: str, key: str) -> Q:
     if swimlanes == "assignee":
         if key.startswith("u") and key[1:].isdigit():
             return Q(assignee_id=int(key[1:]))
-        if key.startswith("n") and len(key) > 1:
-            return Q(assignee__isnull=True, assignee_name=key[1:])
+        if key.startswith("n:") and len(key) > 2:
+            return Q(assignee__isnull=True, assignee_name=key[2:])
         return Q(assignee__isnull=True, assignee_name="")
     if swimlanes == "phase":
         if key.isdigit():

@@ -354,3 +354,24 @@ def test_wip_limits_are_set_audited_and_shown(client, project, pmo_user, manager
     bad = client.post(url, {"todo": "-3"}, follow=True)
     assert "whole number" in bad.content.decode()
     assert BoardColumnLimit.objects.get(project=project, board_status="todo").wip_limit == 1
+
+
+def test_the_unassigned_lane_and_a_person_named_one_load_their_own_next_cards(
+    client, project, pmo_user, monkeypatch
+):
+    monkeypatch.setattr(board, "BOARD_PAGE", 1)
+    unassigned = make_tasks(project, pmo_user, 3)
+    named = make_tasks(project, pmo_user, 3)
+    for index, task in enumerate(named):
+        Task.objects.filter(pk=task.pk).update(assignee_name="one", name=f"Externe {index}")
+    # A person named "one" has a lane of their own, not the unassigned one ("none").
+    lanes = {board._assignee_lane({"assignee_id": None, "assignee_name": name})[0] for name in ("", "one")}
+    assert len(lanes) == 2 and board.NO_LANE in lanes
+    client.force_login(pmo_user)
+    url = reverse("portfolio:task_board_cards", args=[project.pk])
+    query = {"status": "todo", "swimlanes": "assignee"}
+    more = client.get(url, {**query, "after": unassigned[0].pk, "lane": board.NO_LANE}).content.decode()
+    assert "Tâche 1" in more and "Externe" not in more
+    (named_lane,) = lanes - {board.NO_LANE}
+    more = client.get(url, {**query, "after": named[0].pk, "lane": named_lane}).content.decode()
+    assert "Externe 1" in more and "Tâche" not in more
