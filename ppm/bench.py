@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -397,61 +396,28 @@ def _rows_read(node: dict) -> int | None:
     return round(per_loop * node.get("Actual Loops", 1))
 
 
-ROUNDS = 4
-
-
 def measure(client, screen: Screen, *, repeat: int, warmup: int = 2) -> Measure:
-    """One screen's figures (`measure_all` of that screen alone)."""
-    return measure_all(client, [screen], repeat=repeat, warmup=warmup)[0]
-
-
-def measure_all(
-    client, screens: list[Screen], *, repeat: int, warmup: int = 2, rounds: int = ROUNDS
-) -> list[Measure]:
-    """Each screen's figures from `repeat` timed requests and as many replays of its SQL, taken in
-    `rounds` rounds over all the screens instead of one screen after the other: a few seconds of other
-    work on the machine then slow a share of every screen's samples, not all of one screen's (which
-    screens missed their bar used to change from run to run), and a screen's server and SQL times are
-    taken side by side, so that their ratio compares times measured under the same conditions."""
-    # (screen, request, statements, replayable statements, server ms, CPU ms, SQL ms) per screen
-    measuring: list[
-        tuple[Screen, Callable[[], Any], list[str], list[str], list[float], list[float], list[float]]
-    ]
-    measuring = []
-    for screen in screens:
-        get = _getter(client, screen)
-        for _ in range(warmup):
-            get()
-        with CaptureQueriesContext(connection) as captured:
-            get()
-        gc_policy.after_response()
-        statements = [query["sql"] for query in captured.captured_queries]
-        measuring.append((screen, get, statements, _replayable(statements), [], [], []))
-    shares = [repeat // rounds + (1 if index < repeat % rounds else 0) for index in range(rounds)]
-    for share in (share for share in shares if share):
-        for _screen, get, _statements, replayable, server_ms, cpu_ms, db_ms in measuring:
-            for _ in range(share):
-                start, cpu = time.perf_counter(), time.process_time()
-                get()
-                server_ms.append((time.perf_counter() - start) * 1000)
-                cpu_ms.append((time.process_time() - cpu) * 1000)
-                gc_policy.after_response()  # untimed, as gunicorn's post_request hook
-            db_ms.extend(replay(replayable, repeat=share))
-    measures = []
-    for screen, _get, statements, replayable, server_ms, cpu_ms, db_ms in measuring:
-        db_exec, scans = explain(replayable) if connection.vendor == "postgresql" else (None, [])
-        measures.append(Measure(screen, len(statements), server_ms, db_ms, db_exec, scans, cpu_ms))
-    return measures
-
-
-def _getter(client, screen: Screen) -> Callable[[], Any]:
     def get():
         response = client.get(screen.path, secure=True, HTTP_ACCEPT=screen.accept)
         if response.status_code != 200:
             raise RuntimeError(f"{screen.path} answered {response.status_code}, not 200")
         return response
 
-    return get
+    for _ in range(warmup):
+        get()
+    server_ms, cpu_ms = [], []
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        get()
+        server_ms.append((time.perf_counter() - start) * 1000)
+        cpu_ms.append((time.process_time() - cpu) * 1000)
+        gc_policy.after_response()  # untimed, as gunicorn's post_request hook
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    statements = _replayable([query["sql"] for query in captured.captured_queries])
+    db_ms = replay(statements, repeat=repeat)
+    db_exec, scans = explain(statements) if connection.vendor == "postgresql" else (None, [])
+    return Measure(screen, len(captured.captured_queries), server_ms, db_ms, db_exec, scans, cpu_ms)
 
 
 REFERENCE_TEMPLATE = (

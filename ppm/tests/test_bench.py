@@ -6,7 +6,6 @@ seeds are the installed apps' (`<app>.bench`); this core test names none of them
 
 import re
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -227,27 +226,3 @@ def test_a_sequential_scan_is_judged_by_the_rows_it_read():
     assert not bench.SeqScan("resources_allocation", 115_317, 1).large  # SELECT 1 … LIMIT 1
     assert bench.SeqScan("resources_allocation", 115_317, None).large
     assert not bench.SeqScan("ppm_user", 200, 200).large
-
-
-@pytest.mark.django_db
-def test_screens_are_measured_in_rounds_over_all_of_them():
-    """A moment of other work on the machine weighs on every screen a little, not on one entirely."""
-
-    class Recorder:
-        def __init__(self):
-            self.paths = []
-
-        def get(self, path, **headers):
-            self.paths.append(path)
-            return SimpleNamespace(status_code=200)
-
-    client = Recorder()
-    screens = [bench.Screen("A", "/a/"), bench.Screen("B", "/b/")]
-
-    measures = bench.measure_all(client, screens, repeat=6, warmup=1, rounds=3)
-
-    # Warm-up and the captured request of each screen, then rounds of two requests of each screen.
-    assert client.paths == ["/a/"] * 2 + ["/b/"] * 2 + ["/a/", "/a/", "/b/", "/b/"] * 3
-    assert [len(m.server_ms) for m in measures] == [6, 6]
-    assert [len(m.db_ms) for m in measures] == [6, 6]
-    assert [m.screen.label for m in measures] == ["A", "B"]

@@ -5,9 +5,7 @@ DATABASE_URL when it is missing, migrates it, seeds it once per size (every app'
 ppm/bench.py: bulk inserts, not the services) and, for every app's screens, prints the number of SQL
 queries, the server time (median and p95 of --repeat in-process requests after two warm-ups), the
 time PostgreSQL alone takes for the same SQL, Python's own share, their ratio, the bars QUALITY.md
-sets and whether they are met. The requests and SQL replays are taken in rounds over all the screens
-(ppm.bench.measure_all), so that a moment of other work on the machine weighs on every screen a little
-rather than on one screen entirely. Then the screens marked for load testing are measured with `wrk`
+sets and whether they are met. Then the screens marked for load testing are measured with `wrk`
 (-c4, bounded duration) against a gunicorn this command starts on an ephemeral loopback port.
 Exit status 0, or 1 with --strict when a bar is missed.
 
@@ -167,7 +165,7 @@ class Command(BaseCommand):
                 chosen = [s for s in bench.all_screens() if only.casefold() in s.label.casefold()]
                 if not chosen:
                     raise CommandError(f"No screen's label contains {only!r}.")
-                results = bench.measure_all(client, chosen, repeat=repeat)
+                results = [bench.measure(client, screen, repeat=repeat) for screen in chosen]
             except RuntimeError as error:
                 raise CommandError(str(error)) from error
             self._report(results, repeat=repeat)
@@ -281,8 +279,7 @@ class Command(BaseCommand):
             f"Server: median and p95 of {repeat} in-process requests after 2 warm-ups "
             f"(gc thresholds {gc_policy.THRESHOLDS}, application frozen, a young collection after "
             "each response). "
-            f"DB: the same SQL replayed on a raw cursor (median of {repeat}); both taken in "
-            f"{bench.ROUNDS} rounds over all the screens; "
+            f"DB: the same SQL replayed on a raw cursor (median of {repeat}); "
             "exec: PostgreSQL's own execution time (EXPLAIN ANALYZE)."
         )
         write("Cache: " + bench.cache_description())
