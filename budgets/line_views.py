@@ -46,11 +46,10 @@ from portfolio.selectors import project_get_for_user
 from ppm.charts import chart_locale
 from ppm.exceptions import DomainConflictError, DomainValidationError, StaleVersionError
 from ppm.exports import Column, export_filename, write_xlsx
-from ppm.forms import model_choice_options, plain_model_choices
+from ppm.forms import plain_model_choices, shared_plain_model_choices
 from ppm.lists import paginate
 from ppm.permissions import requires
 from ppm.report_views import import_page
-from ppm.usercache import cached_shared
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -413,15 +412,7 @@ _REFERENCE_LABELS = {
 def _plain_filter_selects(form: BudgetFilterForm) -> None:
     """The filters' reference selects from (pk, label) rows rather than model instances, kept for everyone
     until an envelope, objective or directorate changes (ppm.usercache)."""
-    fields = {name: cast(ModelChoiceField, form.fields[name]) for name in _REFERENCE_LABELS}
-    options = cached_shared(
-        FILTER_CHOICES,
-        lambda: {
-            name: model_choice_options(fields[name], label=label) for name, label in _REFERENCE_LABELS.items()
-        },
-    )
-    for name, label in _REFERENCE_LABELS.items():
-        plain_model_choices(fields[name], label=label, options=options[name])
+    shared_plain_model_choices(FILTER_CHOICES, form.fields, _REFERENCE_LABELS)
 
 
 def _group_rows(groups, depth=0, parents=()):

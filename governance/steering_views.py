@@ -42,12 +42,11 @@ from governance.templatetags.steering_tags import steering_weather
 from portfolio.models import Objective, Project
 from ppm import exports
 from ppm.exceptions import DomainValidationError
-from ppm.forms import PlainSelect, model_choice_options, plain_model_choices
+from ppm.forms import PlainSelect, shared_plain_model_choices
 from ppm.lists import paginate, render_partial_or_page, tune_filter_form, url_pattern
 from ppm.models import Directorate, ReportJob, User
 from ppm.permissions import requires
 from ppm.roles import Role
-from ppm.usercache import cached_shared
 
 STEERING_TEMPLATE = "governance/steering_dashboard.html"
 TILES = ("weather", "missing", "slipped", "milestones", "drift", "budget", "teams", "decisions", "trend")
@@ -81,15 +80,7 @@ def _tune_steering_form(filterset) -> None:
     tune_filter_form(filterset.form, any_label=_("Any"))
     # The four reference selects from narrow rows, kept for everyone until an objective, directorate,
     # project office or committee changes (the dashboard and each drill-down show them).
-    fields = filterset.form.fields
-    options = cached_shared(
-        FILTER_CHOICES,
-        lambda: {
-            name: model_choice_options(fields[name], label=label) for name, label in _REFERENCE_LABELS.items()
-        },
-    )
-    for name, label in _REFERENCE_LABELS.items():
-        plain_model_choices(fields[name], label=label, options=options[name])
+    shared_plain_model_choices(FILTER_CHOICES, filterset.form.fields, _REFERENCE_LABELS)
 
 
 def _query_string(request) -> str:

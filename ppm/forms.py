@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ppm.form_renderer import html_attrs, html_text
+from ppm.usercache import cached_shared
 
 
 class ApiTokenForm(forms.Form):
@@ -47,6 +48,18 @@ def plain_model_choices(field: forms.ModelChoiceField, *, label, options: list |
         options.insert(0, ("", field.empty_label))
     plain_select(field)
     field.widget.choices = options
+
+
+def shared_plain_model_choices(namespace: str, fields, labels: dict[str, Any]) -> None:
+    """`plain_model_choices` for the model selects `labels` names ({field name: label}), with options
+    that are the same for everyone: kept in ppm.usercache under `namespace` (made stale by the app that
+    uses it, on a change of the models listed) instead of read at each page."""
+    options = cached_shared(
+        namespace,
+        lambda: {name: model_choice_options(fields[name], label=label) for name, label in labels.items()},
+    )
+    for name, label in labels.items():
+        plain_model_choices(fields[name], label=label, options=options[name])
 
 
 def plain_select(field: forms.ChoiceField) -> None:
