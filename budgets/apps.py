@@ -14,7 +14,9 @@ class BudgetsConfig(AppConfig):
         from ppm.reports import ReportKind, report_kind_register, requester_only
         from ppm.slots import slot_register
 
-        slot_register("nav.main", "budgets/partials/lines_nav.html", context=line_views.nav_context, order=50)
+        slot_register(
+            "nav.main", "budgets/partials/lines_nav.html", context=line_views.nav_context, order=50, memo=True
+        )
         slot_register(
             "project.side",
             "budgets/partials/lines_project_panel.html",

@@ -41,10 +41,17 @@ class GovernanceConfig(AppConfig):
         from ppm.slots import slot_register
 
         slot_register(
-            "header.tools", "governance/partials/steering_bell.html", context=steering_views.bell_context
+            "header.tools",
+            "governance/partials/steering_bell.html",
+            context=steering_views.bell_context,
+            memo=True,
         )
         slot_register(
-            "nav.main", "governance/partials/steering_nav.html", context=steering_views.nav_context, order=30
+            "nav.main",
+            "governance/partials/steering_nav.html",
+            context=steering_views.nav_context,
+            order=30,
+            memo=True,
         )
         report_kind_register(
             ReportKind(

@@ -412,9 +412,16 @@ def bell_context(request, **kwargs):
 
 
 def nav_context(request, **kwargs):
-    if not request.user.is_authenticated or not RULES.allows(request.user, "steering.view"):
+    """The "Steering" menu's entries the user may open (slot "nav.main", memoised: ppm.memo)."""
+    user = request.user
+    if not user.is_authenticated or not RULES.allows(user, "steering.view"):
         return None
-    return {}
+    return {
+        "steering_nav": {
+            "validate": RULES.allows(user, "flash_report.validate"),
+            "configure": RULES.allows(user, "governance.configure"),
+        }
+    }
 
 
 class RuleForm(forms.Form):

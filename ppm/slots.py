@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ppm.memo import freeze, memo_html
+
 ContextFunction = Callable[..., dict[str, Any] | None]
 
 
@@ -42,6 +44,7 @@ class Panel:
     context: ContextFunction | None
     order: int
     lazy: bool = False
+    memo: bool = False
 
     @property
     def key(self) -> str:
@@ -69,11 +72,15 @@ def slot_register(
     context: ContextFunction | None = None,
     order: int = 100,
     lazy: bool = False,
+    memo: bool = False,
 ) -> None:
     """Add a panel to `slot` (idempotent: registering the same template twice keeps one); `lazy`: the
-    panel is loaded on demand on the pages that allow it (see the module's docstring)."""
+    panel is loaded on demand on the pages that allow it (see the module's docstring); `memo`: its HTML
+    depends only on its context's values, the slot's arguments, the page's ``namespace`` and
+    ``url_name`` and the language (its template reads no ``user``, ``request`` or CSRF token), so it is
+    rendered once per process for each distinct set and reused (ppm.memo: the header's menus)."""
     panels = [panel for panel in _PANELS.get(slot, []) if panel.template != template]
-    panels.append(Panel(slot, template, context, order, lazy))
+    panels.append(Panel(slot, template, context, order, lazy, memo))
     panels.sort(key=lambda panel: (panel.order, panel.template))
     _PANELS[slot] = panels
 
@@ -96,6 +103,14 @@ def panel_html(panel: Panel, request, kwargs: dict[str, Any], page_context=None)
         if extra is None:
             return ""
         values.update(extra)
+    if panel.memo:
+        page = {
+            name: page_context[name]
+            for name in ("namespace", "url_name")
+            if page_context and name in page_context
+        }
+        memo_key = ("slot-panel", panel.template, freeze(values), freeze(page))
+        return memo_html(memo_key, lambda: get_template(panel.template).render({**values, **page}))
     values.setdefault("request", request)
     values.setdefault("user", getattr(request, "user", None))
     if page_context is not None:

@@ -26,7 +26,9 @@ class ResourcesConfig(AppConfig):
                 downloadable=False,
             )
         )
-        slot_register("nav.main", "resources/partials/resources_nav.html", context=nav.nav_context, order=40)
+        slot_register(
+            "nav.main", "resources/partials/resources_nav.html", context=nav.nav_context, order=40, memo=True
+        )
         # The menu's cached "fills / approves timesheets" (ppm.usercache): recomputed after people change.
         from ppm.usercache import invalidate_on_change
         from resources.models import Resource, Team

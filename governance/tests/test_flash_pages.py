@@ -369,3 +369,18 @@ def test_weather_cell_written_in_python_is_its_template(value):
         with translation.override(language):
             expected = get_template(column.template).render({"row": None, "value": value, "column": column})
             assert str(column.render(None, value)) == expected.rstrip("\n")  # (the file's last newline)
+
+
+def test_the_steering_menu_is_each_roles_own_in_one_process(client, pmo_user, manager_user):
+    """The "Steering" menu is memoised (ppm.memo): the project office's entries never show to a project
+    manager on the same page, nor the other way round."""
+    queue, rules = reverse("governance:report_queue"), reverse("governance:alert_rules")
+    steering = reverse("governance:steering")
+    for user, office in ((pmo_user, True), (manager_user, False), (pmo_user, True)):
+        client.force_login(user)
+        page = client.get(reverse("portfolio:project_list")).content.decode()
+        assert f'href="{steering}"' in page
+        assert (f'href="{queue}"' in page) is office
+        assert (f'href="{rules}"' in page) is office
+    page = client.get(steering).content.decode()
+    assert f'<a href="{steering}" aria-current="page">' in page
