@@ -109,8 +109,13 @@ def _empty_cache():
 
 
 def _clear_cache() -> None:
+    from django.core.cache.backends.redis import RedisCache
+
+    from ppm.memo import memo_clear
+
+    memo_clear()  # what the process keeps besides the cache (rendered menus, dashboard data)
     cache.clear()
-    if type(caches["default"]).__module__.endswith(".redis"):
+    if isinstance(caches["default"], RedisCache):
         # A Redis database left empty looks free to tests/test_worker.py, which picks an empty one
         # for its broker: a key marks it taken while this session uses it as its cache.
         cache.set("pilotis-test-cache-in-use", 1, None)

@@ -13,6 +13,7 @@ from portfolio import permissions
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.lifecycle import Moves
+from ppm.memo import memo_value
 from ppm.models import AuditEntry, Directorate, User
 from ppm.permissions import get_for_user
 from ppm.usercache import cached_shared
@@ -231,17 +232,23 @@ def dashboard_data() -> dict:
     """Everything the portfolio home shows, as plain data ready for the charts.
 
     Computed once per state of the portfolio and language, then served from the cache: a page view
-    costs one small query while nothing changes (see `_portfolio_fingerprint`)."""
+    costs one small query while nothing changes (see `_portfolio_fingerprint`). Read-only: the value is
+    shared by the process's requests (ppm.memo.memo_value)."""
     fingerprint = _portfolio_fingerprint()
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
     key = f"portfolio:dashboard:v2:{get_language() or 'default'}:{digest}"
-    data = cache.get(key)
-    if data is None:
-        data = _dashboard_data_live()
-        # What the page derives from these data (its charts, its trend table) is cached under it too.
-        data["fingerprint"] = digest
-        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
-    return data
+
+    def load() -> dict:
+        data = cache.get(key)
+        if data is None:
+            data = _dashboard_data_live()
+            # What the page derives from these data (its charts, its trend table) is cached under it too.
+            data["fingerprint"] = digest
+            cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+        return data
+
+    # Kept in the process as well (the key names the data's state): not unpickled on every page view.
+    return memo_value(key, load)
 
 
 def _dashboard_data_live() -> dict:

@@ -16,7 +16,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import json_script
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +35,7 @@ from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from ppm.lists import url_pattern
+from ppm.memo import memo_value
 from ppm.permissions import requires
 from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
@@ -227,6 +230,10 @@ def _dashboard_charts(data: dict, roadmap_filters: dict) -> dict:
         "trend": {"days": days, "series": trend},
         "today": today,
         "figures": figures,
+        # The figures as the page embeds them (json_script), written once with the cached charts.
+        "figures_html": mark_safe(  # noqa: S308 - json_script escapes its JSON
+            "".join(json_script(figure, f"figure-{name}") for name, figure in figures.items())
+        ),
         "locale": charts.chart_locale(),
     }
 
@@ -238,17 +245,21 @@ def _dashboard_charts_cached(data: dict, roadmap_filters: dict) -> dict:
         return _dashboard_charts(data, roadmap_filters)
     key = ":".join(
         (
-            "portfolio:dashboard:charts:v1",
+            "portfolio:dashboard:charts:v2",
             get_language() or "default",
             data["fingerprint"],
             timezone.localdate().isoformat(),
         )
     )
-    charts_data = cache.get(key)
-    if charts_data is None:
-        charts_data = _dashboard_charts(data, roadmap_filters)
-        cache.set(key, charts_data, selectors.DASHBOARD_CACHE_SECONDS)
-    return charts_data
+
+    def load() -> dict:
+        charts_data = cache.get(key)
+        if charts_data is None:
+            charts_data = _dashboard_charts(data, roadmap_filters)
+            cache.set(key, charts_data, selectors.DASHBOARD_CACHE_SECONDS)
+        return charts_data
+
+    return memo_value(key, load)  # kept in the process too (read-only), not unpickled on each view
 
 
 def _objective_figure(objectives: list[dict], projects: str) -> dict:

@@ -159,7 +159,7 @@ CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ppm.cache.RedisCache",
             "LOCATION": CACHE_URL,
             # Keys carry the database's name: two instances sharing one Redis database (a staging beside
             # production, the benchmark beside a development server) never read each other's cached

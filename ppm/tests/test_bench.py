@@ -150,7 +150,7 @@ def test_wrk_report_is_read():
 def test_the_cache_measured_is_named_without_its_password(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ppm.cache.RedisCache",
             "LOCATION": "redis://:s3cret@cache.example:6379/2",
         }
     }

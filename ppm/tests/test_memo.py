@@ -95,3 +95,23 @@ def test_the_current_page_is_marked_on_each_page_and_in_each_language(client):
     client.cookies["django_language"] = "fr"
     page = client.get(projects).content.decode()
     assert '<html lang="fr"' in page and "Projets</a>" in page and 'aria-pressed="true"' in page
+
+
+def test_a_value_is_loaded_once_per_key_and_the_store_is_bounded(monkeypatch):
+    loads = []
+
+    def load(value):
+        def run():
+            loads.append(value)
+            return {"value": value}
+
+        return run
+
+    first = memo.memo_value(("dashboard", "digest-1"), load(1))
+    assert memo.memo_value(("dashboard", "digest-1"), load(2)) is first  # the same object, not reloaded
+    assert memo.memo_value(("dashboard", "digest-2"), load(3)) == {"value": 3}  # the data changed
+    assert loads == [1, 3]
+    monkeypatch.setattr(memo, "VALUES_LIMIT", 2)
+    for number in range(5):
+        memo.memo_value(("n", number), load(number))
+    assert len(memo._VALUES) <= 2

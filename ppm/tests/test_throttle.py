@@ -86,7 +86,7 @@ def real_cache(request, settings, tmp_path):
         prefix = f"throttle-test-{uuid.uuid4().hex}"
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "ppm.cache.RedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": prefix,
             }
