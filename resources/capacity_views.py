@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portfolio.models import Objective
 from ppm import charts
+from ppm.memo import memo_value
 from ppm.models import Directorate
 from ppm.permissions import requires
 from ppm.presentation import PALETTE, Tone
@@ -293,32 +294,39 @@ def _drawn_page(snapshot: CapacitySnapshot, params: PlanParams, dimension: str, 
     """The heatmap figure and the table of one page of rows: drawn once per built snapshot, page and
     language, then read from the cache (a built snapshot's rows never change; a rebuild gives a new
     `built_at`, so a new key). Drawing 40 rows × 36 periods costs more than the rest of the page."""
-    key = None
-    if snapshot.built_at is not None:
-        parts = (
-            snapshot.pk,
-            snapshot.built_at.isoformat(),
-            dimension,
-            page,
-            translation.get_language(),
-            _query(params, dimension),
-            settings.PILOTIS_CAPACITY_OVERLOAD,
-            settings.PILOTIS_CAPACITY_UNDERLOAD,
-        )
-        key = "capacity-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    if snapshot.built_at is None:
+        return _draw_page(snapshot, params, dimension, page)
+    parts = (
+        snapshot.pk,
+        snapshot.built_at.isoformat(),
+        dimension,
+        page,
+        translation.get_language(),
+        _query(params, dimension),
+        settings.PILOTIS_CAPACITY_OVERLOAD,
+        settings.PILOTIS_CAPACITY_UNDERLOAD,
+    )
+    key = "capacity-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def load():
         drawn = cache.get(key)
-        if drawn is not None:
-            return drawn
+        if drawn is None:
+            drawn = _draw_page(snapshot, params, dimension, page)
+            cache.set(key, drawn, timeout=DRAWN_PAGE_SECONDS)
+        return drawn
+
+    # Kept in the process too (read-only): not unpickled from the cache on each view (ppm.memo).
+    return memo_value(key, load)
+
+
+def _draw_page(snapshot: CapacitySnapshot, params: PlanParams, dimension: str, page: int):
     rows = snapshot_rows(snapshot, dimension, offset=(page - 1) * ROWS_PER_PAGE, limit=ROWS_PER_PAGE)
     labels = period_labels(snapshot)
     cell_url, line_url = reverse("resources:capacity_cell"), reverse("resources:capacity_line")
-    drawn = (
+    return (
         heatmap_figure(rows, labels, cell_url, params, dimension) if rows else None,
         _table_html(rows, labels, cell_url, line_url, params, dimension),
     )
-    if key is not None:
-        cache.set(key, drawn, timeout=DRAWN_PAGE_SECONDS)
-    return drawn
 
 
 @requires(RULES, "capacity.view")
