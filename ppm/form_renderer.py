@@ -128,7 +128,8 @@ def field_html(field) -> str:
     label = conditional_escape(field.label)
     optional = ""
     if not field.field.required and getattr(field.form, "mark_optional", False):
-        optional = f' <span class="field__optional">({conditional_escape(gettext("optional"))})</span>'
+        word = gettext("optional")
+        optional = f' <span class="field__optional">({conditional_escape(word)})</span>'
     help_text = field.help_text
     hint = ""
     if help_text:

@@ -25,14 +25,7 @@ _STORE: dict[Hashable, str] = {}
 def memo_html(key: Hashable, render: Callable[[], str]) -> str:
     """The HTML `render()` returns for `key` (in the active language), rendered at most once per process
     and key."""
-    full_key = (key, get_language(), get_script_prefix())
-    html = _STORE.get(full_key)
-    if html is None:
-        html = render()
-        if len(_STORE) >= LIMIT:
-            _STORE.clear()
-        _STORE[full_key] = html
-    return html
+    return _kept(_STORE, LIMIT, (key, get_language(), get_script_prefix()), render)
 
 
 # Values kept in the process under a key that names their content (a digest of the data they were
@@ -47,12 +40,17 @@ def memo_value(key: Hashable, load: Callable[[], Any]) -> Any:
     `key`. The key must change whenever the value would (a fingerprint of its data, the language, the
     day): nothing expires here but by `VALUES_LIMIT`. Callers treat the value as read-only (it is shared
     by every request of the process)."""
-    value = _VALUES.get(key)
+    return _kept(_VALUES, VALUES_LIMIT, key, load)
+
+
+def _kept(store: dict, limit: int, key: Hashable, load: Callable[[], Any]) -> Any:
+    """`store[key]`, loaded on a miss; a full store starts again empty (None is never kept)."""
+    value = store.get(key)
     if value is None:
         value = load()
-        if len(_VALUES) >= VALUES_LIMIT:
-            _VALUES.clear()
-        _VALUES[key] = value
+        if len(store) >= limit:
+            store.clear()
+        store[key] = value
     return value
 
 

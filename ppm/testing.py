@@ -170,3 +170,20 @@ def page_with_lazy_panels(client, url: str, **extra) -> str:
 
     page = re.sub(r'<div class="slot-lazy" hx-get="([^"]+)"[^>]*></div>', panel, page)
     return re.sub(r'<noscript><p class="muted"><a href="[^"]*\?panel=all">[^<]*</a></p></noscript>', "", page)
+
+
+def redis_test_url(default: str = "redis://127.0.0.1:6379/6") -> str | None:
+    """The Redis the tests may use (CACHE_URL when it is one, else `default`), or None when none answers:
+    the caller skips, or fails under CI, where Redis must be there."""
+    import os
+
+    url = os.environ.get("CACHE_URL", "")
+    if not url.startswith("redis"):
+        url = default
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - no Redis here
+        return None
+    return url

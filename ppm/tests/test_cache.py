@@ -7,17 +7,12 @@ import uuid
 import pytest
 
 from ppm.cache import RedisCache
+from ppm.testing import redis_test_url
 
 
 def _redis_url() -> str:
-    url = os.environ.get("CACHE_URL", "")
-    if not url.startswith("redis"):
-        url = "redis://127.0.0.1:6379/6"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - no Redis here
+    url = redis_test_url()
+    if url is None:
         if os.environ.get("CI"):
             pytest.fail("Redis is not reachable")
         pytest.skip("Redis is not reachable")

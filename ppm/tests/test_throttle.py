@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from ppm import throttle
 from ppm.authentication import ThrottledBasicAuthentication
 from ppm.roles import Role
+from ppm.testing import redis_test_url
 
 LIMIT = 5
 
@@ -53,19 +54,6 @@ def _limits(settings):
     _clear_local_cache()
 
 
-def _redis_url() -> str | None:
-    url = os.environ.get("CACHE_URL", "")
-    if not url.startswith("redis"):
-        url = "redis://127.0.0.1:6379/6"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - no Redis here
-        return None
-    return url
-
-
 @pytest.fixture(params=["file", "redis"])
 def real_cache(request, settings, tmp_path):
     """The default cache switched to a real shared backend: the file cache (the embedded default) or Redis."""
@@ -77,7 +65,7 @@ def real_cache(request, settings, tmp_path):
             }
         }
     else:
-        url = _redis_url()
+        url = redis_test_url()
         if url is None:
             if os.environ.get("CI"):
                 pytest.fail("Redis is not reachable")
