@@ -7,7 +7,7 @@ Readers see validated reports only (list and detail). Writes go through governan
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -41,6 +41,7 @@ from ppm.api.schema import error_responses
 from ppm.api.serializers import FastRowsMixin
 from ppm.api.views import ApiViewMixin
 from ppm.permissions import TablePermission, role_of
+from ppm.prefetch import prefetch_lists
 
 # ------------------------------------------------------------------------------------------ serializers
 
@@ -264,13 +265,9 @@ class FlashReportViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericVie
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[FlashReport]:
-        return (
-            flash_selectors.flash_report_visible_to(self.request.user)
-            .prefetch_related(
-                Prefetch("dimensions", queryset=FlashReportDimension.objects.order_by("pk")),
-                "items",
-            )
-            .order_by("-period__start", "project__code", "-revision", "pk")
+        # The page's dimensions and items are read by `list` (ppm.prefetch.prefetch_lists).
+        return flash_selectors.flash_report_visible_to(self.request.user).order_by(
+            "-period__start", "project__code", "-revision", "pk"
         )
 
     def get_object(self) -> FlashReport:
@@ -285,6 +282,9 @@ class FlashReportViewSet(VersionedObjectMixin, ApiViewMixin, viewsets.GenericVie
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
+        # Two queries, as prefetch_related's, without a queryset cloned per report (ppm.prefetch).
+        prefetch_lists(page, "dimensions", FlashReportDimension.objects.order_by("pk"))
+        prefetch_lists(page, "items")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
