@@ -149,6 +149,11 @@ def _drag_link(page, source_id, target_id, seen: list) -> bool:
         point = target_bar.locator(".gantt_link_control.task_start_date .gantt_link_point").bounding_box()
         if point is not None:
             page.mouse.move(point["x"] + point["width"] / 2 + jiggle % 2, point["y"] + point["height"] / 2)
+        else:
+            # The chart has not seen the pointer over the target yet (on a slow machine the last moves
+            # came too fast and were dropped): its start handles only show on a bar it knows is under
+            # the pointer, so move over the bar itself again, then onto the handle next time round.
+            page.mouse.move(target["x"] + 10 + jiggle % 2, target["y"] + target["height"] / 2)
         if page.evaluate(LINK_STATE)["target"] == str(target_id):
             break
         page.wait_for_timeout(50)  # longer than a frame: the next move is not dropped
