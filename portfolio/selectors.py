@@ -2,7 +2,6 @@
 
 import hashlib
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -13,7 +12,7 @@ from portfolio import permissions
 from portfolio.models import Objective, PortfolioSnapshot, Project, ProjectStatusChange, StrategicAxis, Tag
 from portfolio.rules import ProjectFacts, ProjectStatus, available_transitions
 from ppm.lifecycle import Moves
-from ppm.memo import memo_value
+from ppm.memo import memo_cached
 from ppm.models import AuditEntry, Directorate, User
 from ppm.permissions import get_for_user
 from ppm.usercache import cached_shared
@@ -238,17 +237,14 @@ def dashboard_data() -> dict:
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
     key = f"portfolio:dashboard:v2:{get_language() or 'default'}:{digest}"
 
-    def load() -> dict:
-        data = cache.get(key)
-        if data is None:
-            data = _dashboard_data_live()
-            # What the page derives from these data (its charts, its trend table) is cached under it too.
-            data["fingerprint"] = digest
-            cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    def compute() -> dict:
+        data = _dashboard_data_live()
+        # What the page derives from these data (its charts, its trend table) is cached under it too.
+        data["fingerprint"] = digest
         return data
 
-    # Kept in the process as well (the key names the data's state): not unpickled on every page view.
-    return memo_value(key, load)
+    # In the shared cache and in the process (the key names the data's state): not unpickled per view.
+    return memo_cached(key, compute, DASHBOARD_CACHE_SECONDS)
 
 
 def _dashboard_data_live() -> dict:

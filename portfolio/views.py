@@ -10,7 +10,6 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +34,7 @@ from ppm.audit import audit_entries_for
 from ppm.exceptions import DomainError, StaleVersionError
 from ppm.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from ppm.lists import url_pattern
-from ppm.memo import memo_value
+from ppm.memo import memo_cached
 from ppm.permissions import requires
 from ppm.presentation import SERIES_COLOURS, colour_for, legend, tone_for
 
@@ -251,15 +250,10 @@ def _dashboard_charts_cached(data: dict, roadmap_filters: dict) -> dict:
             timezone.localdate().isoformat(),
         )
     )
-
-    def load() -> dict:
-        charts_data = cache.get(key)
-        if charts_data is None:
-            charts_data = _dashboard_charts(data, roadmap_filters)
-            cache.set(key, charts_data, selectors.DASHBOARD_CACHE_SECONDS)
-        return charts_data
-
-    return memo_value(key, load)  # kept in the process too (read-only), not unpickled on each view
+    # In the shared cache and in the process (read-only): not unpickled on each view.
+    return memo_cached(
+        key, lambda: _dashboard_charts(data, roadmap_filters), selectors.DASHBOARD_CACHE_SECONDS
+    )
 
 
 def _objective_figure(objectives: list[dict], projects: str) -> dict:

@@ -43,6 +43,15 @@ def memo_value(key: Hashable, load: Callable[[], Any]) -> Any:
     return _kept(_VALUES, VALUES_LIMIT, key, load)
 
 
+def memo_cached(key: str, compute: Callable[[], Any], timeout: int) -> Any:
+    """`compute()` kept under `key` in the shared cache (`timeout` seconds; Django's get_or_set) and in
+    the process (`memo_value`): the other processes share one computation, each unpickles it once. The
+    key names the value's content, as `memo_value` requires."""
+    from django.core.cache import cache
+
+    return memo_value(key, lambda: cache.get_or_set(key, compute, timeout))
+
+
 def _kept(store: dict, limit: int, key: Hashable, load: Callable[[], Any]) -> Any:
     """`store[key]`, loaded on a miss; a full store starts again empty (None is never kept)."""
     value = store.get(key)

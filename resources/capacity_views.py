@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portfolio.models import Objective
 from ppm import charts
-from ppm.memo import memo_value
+from ppm.memo import memo_cached
 from ppm.models import Directorate
 from ppm.permissions import requires
 from ppm.presentation import PALETTE, Tone
@@ -307,16 +306,8 @@ def _drawn_page(snapshot: CapacitySnapshot, params: PlanParams, dimension: str, 
         settings.PILOTIS_CAPACITY_UNDERLOAD,
     )
     key = "capacity-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-    def load():
-        drawn = cache.get(key)
-        if drawn is None:
-            drawn = _draw_page(snapshot, params, dimension, page)
-            cache.set(key, drawn, timeout=DRAWN_PAGE_SECONDS)
-        return drawn
-
-    # Kept in the process too (read-only): not unpickled from the cache on each view (ppm.memo).
-    return memo_value(key, load)
+    # In the shared cache and in the process (read-only): not unpickled on each view (ppm.memo).
+    return memo_cached(key, lambda: _draw_page(snapshot, params, dimension, page), DRAWN_PAGE_SECONDS)
 
 
 def _draw_page(snapshot: CapacitySnapshot, params: PlanParams, dimension: str, page: int):

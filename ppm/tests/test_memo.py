@@ -115,3 +115,20 @@ def test_a_value_is_loaded_once_per_key_and_the_store_is_bounded(monkeypatch):
     for number in range(5):
         memo.memo_value(("n", number), load(number))
     assert len(memo._VALUES) <= 2
+
+
+def test_a_cached_value_is_computed_once_for_every_process():
+    from django.core.cache import cache
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"figures": len(computed)}
+
+    key = "memo-test:digest-1"
+    assert memo.memo_cached(key, compute, 60) == {"figures": 1}
+    memo.memo_clear()  # another process: nothing in its memory, the value in the shared cache
+    assert memo.memo_cached(key, compute, 60) == {"figures": 1}
+    assert cache.get(key) == {"figures": 1}
+    assert computed == [1]
